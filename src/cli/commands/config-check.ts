@@ -1,0 +1,169 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../../config/config.js';
+import { ConfigError, loadConfig } from '../../config/load-config.js';
+import { SETTINGS_DEFAULTS } from '../../config/file-schema.js';
+import { formatProblem } from '../../errors/problem.js';
+import { createAgendaJobQueue } from '../../jobs/agenda-job-queue.js';
+import type { Logger } from '../../log/create-logger.js';
+import type { Database } from '../../store/database.js';
+import { migrate, migrationStatus } from '../../store/migrate.js';
+import { openDatabase } from '../../store/open-store.js';
+import { serverVersion } from '../../store/server-info.js';
+import { hasFailure, renderChecks, type Check } from '../check-report.js';
+import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
+import { describeFailure, loggerFor, type GlobalOptions } from '../command-support.js';
+import { integrationChecks } from '../integration-checks.js';
+
+interface ConfigCheckOptions extends GlobalOptions {
+  readonly migrate?: boolean;
+  readonly json?: boolean;
+}
+
+export function registerConfigCheck(
+  config: Command,
+  io: CliIo,
+  done: (code: ExitCode) => void,
+): void {
+  config
+    .command('check')
+    .description('validate the configuration, connect to the database and report what is set up')
+    .option('--migrate', 'apply pending schema migrations')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: ConfigCheckOptions, command: Command) => {
+      done(await runConfigCheck(io, { ...command.optsWithGlobals<GlobalOptions>(), ...options }));
+    });
+}
+
+export async function runConfigCheck(io: CliIo, options: ConfigCheckOptions): Promise<ExitCode> {
+  const checks: Check[] = [];
+  let config: Config;
+  try {
+    config = loadConfig({ env: io.env, cwd: io.cwd, configFile: options.config });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems)
+      checks.push({ name: 'config', status: 'fail', detail: formatProblem(problem) });
+    return report(io, options, checks);
+  }
+  checks.push(settingsCheck(config, io.cwd));
+  checks.push(
+    ...(await databaseChecks(config, loggerFor(config, 'warn'), options.migrate === true)),
+  );
+  checks.push(...integrationChecks(config, io.env.PATH));
+  return report(io, options, checks);
+}
+
+function report(io: CliIo, options: ConfigCheckOptions, checks: readonly Check[]): ExitCode {
+  const ok = !hasFailure(checks);
+  if (options.json === true) {
+    io.stdout.write(`${JSON.stringify({ ok, checks }, null, 2)}\n`);
+  } else if (!ok && checks.every((c) => c.name === 'config')) {
+    // Invalid configuration: one line per problem, nothing else.
+    for (const check of checks) io.stderr.write(`config error: ${check.detail}\n`);
+  } else {
+    io.stdout.write(renderChecks('aidev configuration check', checks));
+  }
+  return ok ? EXIT.ok : EXIT.failed;
+}
+
+function settingsCheck(config: Config, cwd: string): Check {
+  const file =
+    config.configFile === undefined
+      ? 'no settings file (defaults)'
+      : path.relative(cwd, config.configFile) || config.configFile;
+  const count = config.envSet.length;
+  return {
+    name: 'config',
+    status: 'ok',
+    detail: `${file}; ${count} aidev environment variable${count === 1 ? '' : 's'} set`,
+  };
+}
+
+async function databaseChecks(
+  config: Config,
+  logger: Logger,
+  applyMigrations: boolean,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  let db: Database | undefined;
+  let stage = 'database';
+  try {
+    db = await openDatabase({
+      url: config.database.url,
+      dataDir: config.dataDir,
+      poolSize: 2,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      logger,
+    });
+    checks.push({
+      name: 'database',
+      status: 'ok',
+      detail: `${db.describe()}; ${await serverVersion(db)}`,
+    });
+    stage = 'schema';
+    const status = await migrationStatus(db);
+    if (status.pending.length > 0 && applyMigrations) {
+      const applied = await migrate(db);
+      checks.push({
+        name: 'schema',
+        status: 'ok',
+        detail: `applied ${applied.length} migration(s): ${applied.join(', ')}`,
+      });
+    } else if (status.pending.length > 0) {
+      checks.push(
+        pendingCheck(
+          status.pending.map((m) => m.id),
+          config.database.autoMigrate,
+        ),
+      );
+      return checks;
+    } else {
+      checks.push({
+        name: 'schema',
+        status: 'ok',
+        detail: `up to date (${status.applied.length} migrations)`,
+      });
+    }
+    stage = 'jobs';
+    checks.push(await jobsCheck(config, db, logger));
+  } catch (error) {
+    checks.push({ name: stage, status: 'fail', detail: describeFailure(error) });
+  } finally {
+    await db?.close().catch(() => undefined);
+  }
+  return checks;
+}
+
+function pendingCheck(ids: readonly string[], autoMigrate: boolean): Check {
+  const list = `${ids.length} pending migration(s): ${ids.join(', ')}`;
+  return autoMigrate
+    ? {
+        name: 'schema',
+        status: 'warn',
+        detail: `${list}; applied when a worker or server starts, or now with --migrate`,
+      }
+    : {
+        name: 'schema',
+        status: 'fail',
+        detail: `${list}; apply them with --migrate (database.auto_migrate is false)`,
+      };
+}
+
+async function jobsCheck(config: Config, db: Database, logger: Logger): Promise<Check> {
+  const queue = createAgendaJobQueue({
+    pool: db.pool,
+    notifications: false,
+    lockLifetimeMs: config.jobs.lockLifetimeMs,
+    pollIntervalMs: config.jobs.pollIntervalMs ?? SETTINGS_DEFAULTS.jobs.pollIntervalMs[db.kind],
+    concurrency: config.jobs.concurrency,
+    workerName: config.jobs.workerName,
+    logger,
+  });
+  const stats = await queue.stats();
+  return {
+    name: 'jobs',
+    status: 'ok',
+    detail: `${stats.queued} queued, ${stats.running} running, ${stats.scheduled} scheduled, ${stats.failed} failed`,
+  };
+}

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, type CliIo, type ExitCode } from './cli-io.js';
+import { registerConfigCheck } from './commands/config-check.js';
+import { registerWorker } from './commands/worker.js';
+import { describeFailure } from './command-support.js';
+import { AIDEV_VERSION } from '../version.js';
+
+/**
+ * Parses `argv` and runs one command. Returns the exit code instead of exiting, so that tests
+ * run the real CLI in-process; only src/bin owns the process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const done = (code: ExitCode) => {
+    exitCode = code;
+  };
+  const program = new Command('aidev')
+    .description('Turn tickets into reviewed pull requests: Slack-first AI development automation.')
+    .version(AIDEV_VERSION, '-v, --version')
+    .option('--config <file>', 'settings file (default: aidev.config.yaml, or AIDEV_CONFIG)')
+    .showHelpAfterError('(run aidev --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+
+  const config = program.command('config').description('inspect and check the configuration');
+  registerConfigCheck(config, io, done);
+  registerWorker(program, io, done);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const helpShown =
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help';
+      return helpShown ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr.write(`aidev: ${describeFailure(error)}\n`);
+    return EXIT.failed;
+  }
+}

@@ -1,0 +1,57 @@
+import type { LogLevel } from './env-schema.js';
+import type { LOG_FORMATS } from './file-schema.js';
+
+/** The whole configuration, parsed once at start-up and frozen. */
+export interface Config {
+  /** Absolute path of the data directory. */
+  readonly dataDir: string;
+  /** Absolute path of the settings file that was read, if any. */
+  readonly configFile: string | undefined;
+  readonly log: {
+    /** Unset means "the command's default" (info for long-running processes, warn otherwise). */
+    readonly level: LogLevel | undefined;
+    readonly format: (typeof LOG_FORMATS)[number];
+  };
+  readonly server: { readonly host: string; readonly port: number };
+  readonly database: {
+    /** PostgreSQL URL (a secret); unset selects the embedded database. */
+    readonly url: string | undefined;
+    readonly poolSize: number;
+    readonly connectTimeoutMs: number;
+    readonly autoMigrate: boolean;
+  };
+  readonly jobs: {
+    readonly lockLifetimeMs: number;
+    /** Unset means the default for the database kind. */
+    readonly pollIntervalMs: number | undefined;
+    readonly concurrency: number;
+    readonly workerName: string;
+  };
+  readonly slack: {
+    readonly signingSecret: string | undefined;
+    readonly botToken: string | undefined;
+    readonly appToken: string | undefined;
+    readonly apiUrl: string | undefined;
+  };
+  readonly github: { readonly token: string | undefined; readonly apiUrl: string };
+  readonly jira: {
+    readonly url: string | undefined;
+    readonly email: string | undefined;
+    readonly apiToken: string | undefined;
+    readonly pat: string | undefined;
+  };
+  readonly confluence: {
+    readonly url: string | undefined;
+    readonly email: string | undefined;
+    readonly apiToken: string | undefined;
+  };
+  readonly anthropic: { readonly apiKey: string | undefined; readonly baseUrl: string | undefined };
+  readonly security: {
+    readonly encryptionKey: string | undefined;
+    readonly sandbox: 'bubblewrap' | 'none';
+  };
+  /** Names of the aidev environment variables that were set (values not included). */
+  readonly envSet: readonly string[];
+  /** Every secret value in this configuration, for log scrubbing. */
+  readonly secrets: readonly string[];
+}

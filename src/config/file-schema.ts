@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { boolean, duration, integer, oneOf, text } from './values.js';
+
+/** What the reference says about a setting of `aidev.config.yaml`. */
+export interface SettingMeta {
+  readonly description: string;
+  readonly default: string;
+}
+
+export const settingsRegistry = z.registry<SettingMeta>();
+
+/** Defaults of the settings file, in one place. Durations are milliseconds. */
+export const SETTINGS_DEFAULTS = {
+  database: { poolSize: 10, connectTimeoutMs: 5_000, autoMigrate: true },
+  jobs: {
+    lockLifetimeMs: 30_000,
+    pollIntervalMs: { postgres: 5_000, embedded: 200 },
+    concurrency: 4,
+  },
+  logging: { format: 'auto' },
+} as const;
+
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+
+/**
+ * `aidev.config.yaml`: non-secret settings. Secrets only come from the environment, so an
+ * unknown key (a token pasted here by mistake, or a typo) is an error.
+ */
+export const fileSchema = z.strictObject({
+  database: z
+    .strictObject({
+      pool_size: integer(1, 100)
+        .optional()
+        .register(settingsRegistry, {
+          description: 'Connections per process in the PostgreSQL pool.',
+          default: String(SETTINGS_DEFAULTS.database.poolSize),
+        }),
+      connect_timeout: duration({ min: '100ms', max: '5m' }).optional().register(settingsRegistry, {
+        description: 'How long to wait for the database before giving up at start-up.',
+        default: '5s',
+      }),
+      auto_migrate: boolean().optional().register(settingsRegistry, {
+        description:
+          'Apply pending schema migrations at start-up. When false, run `aidev config check --migrate`.',
+        default: 'true',
+      }),
+    })
+    .optional(),
+  jobs: z
+    .strictObject({
+      lock_lifetime: duration({ min: '2s', max: '1h' }).optional().register(settingsRegistry, {
+        description:
+          'How long a job stays locked without a heartbeat; a crashed worker’s jobs are taken over after it. Running jobs renew it every third of this. All workers must use the same value.',
+        default: '30s',
+      }),
+      poll_interval: duration({ min: '50ms', max: '5m' }).optional().register(settingsRegistry, {
+        description:
+          'How often a worker looks for due jobs. PostgreSQL also wakes workers with LISTEN/NOTIFY.',
+        default: '5s (PostgreSQL), 200ms (embedded)',
+      }),
+      concurrency: integer(1, 100)
+        .optional()
+        .register(settingsRegistry, {
+          description: 'Jobs one worker runs at the same time.',
+          default: String(SETTINGS_DEFAULTS.jobs.concurrency),
+        }),
+      worker_name: text().optional().register(settingsRegistry, {
+        description: 'Name recorded on the jobs this worker locks.',
+        default: 'hostname:pid',
+      }),
+    })
+    .optional(),
+  logging: z
+    .strictObject({
+      format: oneOf(LOG_FORMATS).optional().register(settingsRegistry, {
+        description: '`json` lines, `pretty` for people, or `auto` (pretty on a terminal).',
+        default: SETTINGS_DEFAULTS.logging.format,
+      }),
+    })
+    .optional(),
+});
+
+export type FileSettings = z.output<typeof fileSchema>;

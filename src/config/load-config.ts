@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { AppError } from '../errors/app-error.js';
+import { formatProblem, type Problem } from '../errors/problem.js';
+import { parseWithProblems } from '../errors/zod-problems.js';
+import { locate, parseYaml } from '../yaml/yaml-source.js';
+import type { Config } from './config.js';
+import { envSchema, isSecretEnv, pickEnv, type Env, type EnvName } from './env-schema.js';
+import { fileSchema, SETTINGS_DEFAULTS, type FileSettings } from './file-schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'aidev.config.yaml';
+
+export class ConfigError extends AppError {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    super('config_invalid', problems.map(formatProblem).join('\n'), {
+      hint: 'fix the settings named above and start again',
+    });
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadConfigOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Settings file named on the command line; wins over AIDEV_CONFIG. */
+  readonly configFile?: string | undefined;
+}
+
+/**
+ * Reads the environment and the optional settings file into one frozen object.
+ * Every problem in either is reported at once, then a ConfigError is thrown.
+ */
+export function loadConfig(options: LoadConfigOptions): Config {
+  const envResult = parseWithProblems(envSchema, pickEnv(options.env), {
+    isSecret: (p) => isSecretEnv(String(p[0])),
+  });
+  const problems: Problem[] = envResult.ok ? [] : [...envResult.problems];
+
+  const file = resolveSettingsFile(
+    options,
+    envResult.ok ? envResult.value.AIDEV_CONFIG : undefined,
+  );
+  let settings: FileSettings = {};
+  if (file.problem !== undefined) problems.push(file.problem);
+  if (file.path !== undefined) {
+    const read = readSettings(file.path, options.cwd);
+    if (read.ok) settings = read.value;
+    else problems.push(...read.problems);
+  }
+
+  if (!envResult.ok || problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(buildConfig(envResult.value, settings, file.path, options));
+}
+
+function resolveSettingsFile(
+  options: LoadConfigOptions,
+  fromEnv: string | undefined,
+): { path?: string; problem?: Problem } {
+  const named = options.configFile ?? fromEnv;
+  if (named === undefined) {
+    const fallback = path.resolve(options.cwd, DEFAULT_CONFIG_FILE);
+    return existsSync(fallback) ? { path: fallback } : {};
+  }
+  const resolved = path.resolve(options.cwd, named);
+  if (existsSync(resolved)) return { path: resolved };
+  return {
+    problem: {
+      path: options.configFile === undefined ? 'AIDEV_CONFIG' : '--config',
+      message: `expected an existing settings file, found ${JSON.stringify(named)} (no such file)`,
+    },
+  };
+}
+
+function readSettings(
+  file: string,
+  cwd: string,
+): { ok: true; value: FileSettings } | { ok: false; problems: readonly Problem[] } {
+  const shown = path.relative(cwd, file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      problems: [{ where: shown, path: '', message: `cannot read the settings file: ${reason}` }],
+    };
+  }
+  const parsed = parseYaml(text, shown);
+  if (!parsed.ok) return parsed;
+  const source = parsed.source;
+  return parseWithProblems(fileSchema, parsed.value ?? {}, {
+    locate: (p, key) => locate(source, p, key),
+  });
+}
+
+function buildConfig(
+  env: Env,
+  settings: FileSettings,
+  configFile: string | undefined,
+  options: LoadConfigOptions,
+): Config {
+  const set = Object.keys(pickEnv(options.env)) as EnvName[];
+  return {
+    dataDir: path.resolve(options.cwd, env.AIDEV_DATA_DIR),
+    configFile,
+    log: {
+      level: env.LOG_LEVEL,
+      format: settings.logging?.format ?? SETTINGS_DEFAULTS.logging.format,
+    },
+    server: { host: env.HOST, port: env.PORT },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: settings.database?.pool_size ?? SETTINGS_DEFAULTS.database.poolSize,
+      connectTimeoutMs:
+        settings.database?.connect_timeout ?? SETTINGS_DEFAULTS.database.connectTimeoutMs,
+      autoMigrate: settings.database?.auto_migrate ?? SETTINGS_DEFAULTS.database.autoMigrate,
+    },
+    jobs: {
+      lockLifetimeMs: settings.jobs?.lock_lifetime ?? SETTINGS_DEFAULTS.jobs.lockLifetimeMs,
+      pollIntervalMs: settings.jobs?.poll_interval,
+      concurrency: settings.jobs?.concurrency ?? SETTINGS_DEFAULTS.jobs.concurrency,
+      workerName: settings.jobs?.worker_name ?? `${hostname()}:${process.pid}`,
+    },
+    slack: {
+      signingSecret: env.SLACK_SIGNING_SECRET,
+      botToken: env.SLACK_BOT_TOKEN,
+      appToken: env.SLACK_APP_TOKEN,
+      apiUrl: env.SLACK_API_URL,
+    },
+    github: { token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
+    jira: {
+      url: env.JIRA_URL,
+      email: env.JIRA_EMAIL,
+      apiToken: env.JIRA_API_TOKEN,
+      pat: env.JIRA_PAT,
+    },
+    confluence: {
+      url: env.CONFLUENCE_URL,
+      email: env.CONFLUENCE_EMAIL,
+      apiToken: env.CONFLUENCE_API_TOKEN,
+    },
+    anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
+    security: { encryptionKey: env.AIDEV_ENCRYPTION_KEY, sandbox: env.AIDEV_SANDBOX },
+    envSet: set,
+    secrets: secretValues(env),
+  };
+}
+
+function secretValues(env: Env): string[] {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value === 'string' && isSecretEnv(name)) values.add(value);
+  }
+  if (env.DATABASE_URL !== undefined) {
+    const password = URL.parse(env.DATABASE_URL)?.password;
+    if (password !== undefined && password !== '') {
+      values.add(password);
+      values.add(safeDecode(password));
+    }
+  }
+  return [...values];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

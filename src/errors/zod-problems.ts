@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { describeValue } from './describe-value.js';
+import { didYouMeanSuffix } from './did-you-mean.js';
+import { formatPath, type Problem } from './problem.js';
+
+type Path = readonly PropertyKey[];
+type Issue = z.core.$ZodIssue;
+
+export interface ZodProblemOptions {
+  /** Where a field path (or, for unknown keys, the key itself) sits in the source file. */
+  readonly locate?: (path: Path, key?: string) => string | undefined;
+  /** Whether the value at this path is a secret that must never be printed. */
+  readonly isSecret?: (path: Path) => boolean;
+  /** Turns a path into the name a person knows it by (default `a.b[2].c`). */
+  readonly formatPath?: (path: Path) => string;
+  /** The schema that produced the error: lets unknown-key errors list the allowed keys. */
+  readonly schema?: z.ZodType;
+}
+
+export type ParseOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/** Parses and, on failure, returns every problem at once in the form people act on. */
+export function parseWithProblems<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  options: Omit<ZodProblemOptions, 'schema'> = {},
+): ParseOutcome<z.output<S>> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, problems: zodProblems(result.error, { ...options, schema }) };
+}
+
+export function zodProblems(error: z.ZodError, options: ZodProblemOptions = {}): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      problems.push(...unknownKeyProblems(issue, options));
+    } else {
+      problems.push(issueProblem(issue, options));
+    }
+  }
+  return problems;
+}
+
+function issueProblem(issue: Issue, options: ZodProblemOptions): Problem {
+  const secret = options.isSecret?.(issue.path) ?? false;
+  const message = `${expectation(issue)}, found ${describeValue(issue.input, { secret })}`;
+  return withLocation({ path: (options.formatPath ?? formatPath)(issue.path), message }, () =>
+    options.locate?.(issue.path),
+  );
+}
+
+function unknownKeyProblems(
+  issue: z.core.$ZodIssueUnrecognizedKeys,
+  options: ZodProblemOptions,
+): Problem[] {
+  const allowed = options.schema === undefined ? [] : objectKeysAt(options.schema, issue.path);
+  const allowedText = allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
+  return issue.keys.map((key) =>
+    withLocation(
+      {
+        path: (options.formatPath ?? formatPath)([...issue.path, key]),
+        message: `unknown key${didYouMeanSuffix(key, allowed)}${allowedText}`,
+      },
+      () => options.locate?.(issue.path, key),
+    ),
+  );
+}
+
+function withLocation(problem: Problem, locate: () => string | undefined): Problem {
+  const where = locate();
+  return where === undefined ? problem : { ...problem, where };
+}
+
+/** Our schemas phrase their own messages as "expected …"; zod's defaults are rephrased. */
+function expectation(issue: Issue): string {
+  if (issue.message.startsWith('expected')) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${article(issue.expected)}`;
+    case 'too_small':
+      return `expected ${bound(issue.origin, 'at least', 'more than', issue.minimum, issue.inclusive)}`;
+    case 'too_big':
+      return `expected ${bound(issue.origin, 'at most', 'less than', issue.maximum, issue.inclusive)}`;
+    case 'invalid_value':
+      return `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_format':
+      return `expected ${formatName(issue.format)}`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${String(issue.divisor)}`;
+    case 'invalid_union':
+    case 'invalid_key':
+    case 'invalid_element':
+    case 'unrecognized_keys':
+    case 'custom':
+      return `expected a valid value (${issue.message})`;
+  }
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+  };
+  return names[expected] ?? expected;
+}
+
+function bound(
+  origin: string,
+  inclusiveWord: string,
+  exclusiveWord: string,
+  limit: number | bigint,
+  inclusive: boolean | undefined,
+): string {
+  const word = inclusive === false ? exclusiveWord : inclusiveWord;
+  const n = String(limit);
+  if (origin === 'string') return `${word} ${n} characters`;
+  if (origin === 'array' || origin === 'set') return `${word} ${n} items`;
+  return `a number ${word} ${n}`;
+}
+
+function formatName(format: string): string {
+  const names: Record<string, string> = {
+    email: 'an email address',
+    url: 'a URL',
+    uuid: 'a UUID',
+    regex: 'a value in the documented format',
+  };
+  return names[format] ?? `a value in ${format} format`;
+}
+
+/** The keys an object schema accepts at `path`, looking through wrappers. */
+export function objectKeysAt(schema: z.ZodType, path: Path): string[] {
+  let current: z.core.$ZodType | undefined = schema;
+  for (const segment of path) {
+    current = current === undefined ? undefined : childSchema(unwrap(current), segment);
+  }
+  if (current === undefined) return [];
+  const target = unwrap(current);
+  return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (let depth = 0; depth < 20; depth++) {
+    const def = current._zod.def as unknown as Record<string, unknown>;
+    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (inner === undefined) return current;
+    current = inner as z.core.$ZodType;
+  }
+  return current;
+}
+
+function childSchema(schema: z.core.$ZodType, segment: PropertyKey): z.core.$ZodType | undefined {
+  if (schema instanceof z.ZodObject) {
+    return typeof segment === 'string'
+      ? (schema.shape as Record<string, z.ZodType>)[segment]
+      : undefined;
+  }
+  if (schema instanceof z.ZodArray) return schema.element;
+  if (schema instanceof z.ZodRecord) return schema.valueType;
+  return undefined;
+}

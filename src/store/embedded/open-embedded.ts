@@ -1,0 +1,69 @@
+import { promises as fs } from 'node:fs';
+import pg from 'pg';
+import type { Logger } from '../../log/create-logger.js';
+import { connectionError } from '../connection-errors.js';
+import { createDatabase, poolTypes, type Database } from '../database.js';
+import { EmbeddedCoordinator, type EmbeddedRole } from './embedded-coordinator.js';
+import { DEFAULT_LOCK_TIMING, type LockTiming } from './instance-lock.js';
+
+export interface OpenEmbeddedOptions {
+  readonly dataDir: string;
+  readonly poolSize: number;
+  readonly connectTimeoutMs: number;
+  readonly logger: Logger;
+  readonly timing?: LockTiming;
+  /** How long to wait for another process that is still starting the database. */
+  readonly startupWaitMs?: number;
+}
+
+export interface EmbeddedDatabase extends Database {
+  readonly kind: 'embedded';
+  role(): EmbeddedRole;
+}
+
+/**
+ * Opens the embedded database in `dataDir`: serves it if no other process does, otherwise
+ * connects to the process that serves it. Either way the returned pool speaks to it through
+ * `pg`, exactly like PostgreSQL.
+ */
+export async function openEmbedded(options: OpenEmbeddedOptions): Promise<EmbeddedDatabase> {
+  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const coordinator = new EmbeddedCoordinator(
+    options.dataDir,
+    options.timing ?? DEFAULT_LOCK_TIMING,
+    options.logger,
+  );
+  await coordinator.establish(options.startupWaitMs ?? 60_000);
+
+  // Each new connection asks the coordinator where the database is served right now, so the
+  // pool follows a takeover without being rebuilt.
+  class EmbeddedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({ ...(typeof config === 'object' ? config : {}), ...coordinator.connection() });
+    }
+  }
+  const pool = new pg.Pool({
+    Client: EmbeddedClient,
+    user: 'postgres',
+    database: 'postgres',
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 10_000,
+    types: poolTypes,
+  });
+  const db = createDatabase({
+    kind: 'embedded',
+    pool,
+    logger: options.logger,
+    describe: () => coordinator.describe(),
+    onClose: () => coordinator.close(),
+  });
+  try {
+    await db.query('SELECT 1');
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw connectionError(error, coordinator.describe(), options.connectTimeoutMs);
+  }
+  coordinator.startWatching();
+  return { ...db, kind: 'embedded', role: () => coordinator.role() };
+}

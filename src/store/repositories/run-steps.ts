@@ -1,0 +1,191 @@
+import type { Queryable } from '../database.js';
+import { isUuid, json, type JsonValue } from '../sql.js';
+
+export const STEP_KINDS = ['plugin_action', 'ai_action', 'approval', 'set'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+  'rolled_back',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export interface RunStep {
+  readonly id: string;
+  readonly runId: string;
+  readonly stepName: string;
+  readonly stepIndex: number;
+  readonly kind: StepKind;
+  readonly status: StepStatus;
+  readonly attempt: number;
+  /** `<run id>:<step name>`: the same for every attempt and every worker. */
+  readonly idempotencyKey: string;
+  readonly inputs: JsonValue | null;
+  readonly outputs: JsonValue | null;
+  readonly error: JsonValue | null;
+  readonly skipReason: string | null;
+  readonly worker: string | null;
+  readonly startedAt: Date | null;
+  readonly heartbeatAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+interface StepRow {
+  id: string;
+  run_id: string;
+  step_name: string;
+  step_index: number;
+  kind: StepKind;
+  status: StepStatus;
+  attempt: number;
+  idempotency_key: string;
+  inputs: JsonValue | null;
+  outputs: JsonValue | null;
+  error: JsonValue | null;
+  skip_reason: string | null;
+  worker: string | null;
+  started_at: Date | null;
+  heartbeat_at: Date | null;
+  finished_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toStep(row: StepRow): RunStep {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    stepName: row.step_name,
+    stepIndex: row.step_index,
+    kind: row.kind,
+    status: row.status,
+    attempt: row.attempt,
+    idempotencyKey: row.idempotency_key,
+    inputs: row.inputs,
+    outputs: row.outputs,
+    error: row.error,
+    skipReason: row.skip_reason,
+    worker: row.worker,
+    startedAt: row.started_at,
+    heartbeatAt: row.heartbeat_at,
+    finishedAt: row.finished_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createRunStepsRepository(db: Queryable) {
+  /** Updates one step and returns it, or null when `guard` (a status condition) does not hold. */
+  async function update(
+    id: string,
+    set: string,
+    params: unknown[],
+    guard = 'TRUE',
+  ): Promise<RunStep | null> {
+    if (!isUuid(id)) return null;
+    const { rows } = await db.query<StepRow>(
+      `UPDATE run_steps SET ${set}, updated_at = now() WHERE id = $1 AND ${guard} RETURNING *`,
+      [id, ...params],
+    );
+    return rows[0] === undefined ? null : toStep(rows[0]);
+  }
+
+  return {
+    /** Returns the step record, creating it (pending) the first time the run reaches it. */
+    async ensure(step: {
+      runId: string;
+      stepName: string;
+      stepIndex: number;
+      kind: StepKind;
+    }): Promise<RunStep> {
+      const { rows } = await db.query<StepRow>(
+        `INSERT INTO run_steps (run_id, step_name, step_index, kind, idempotency_key)
+         VALUES ($1, $2, $3, $4, $1 || ':' || $2)
+         ON CONFLICT (run_id, step_name) DO UPDATE SET updated_at = run_steps.updated_at
+         RETURNING *`,
+        [step.runId, step.stepName, step.stepIndex, step.kind],
+      );
+      const row = rows[0];
+      if (row === undefined) throw new Error(`could not record step ${step.stepName}`);
+      return toStep(row);
+    },
+
+    async listForRun(runId: string): Promise<RunStep[]> {
+      if (!isUuid(runId)) return [];
+      const { rows } = await db.query<StepRow>(
+        'SELECT * FROM run_steps WHERE run_id = $1 ORDER BY step_index, created_at',
+        [runId],
+      );
+      return rows.map(toStep);
+    },
+
+    /** Begins a new attempt: counts it, stores the resolved inputs and claims the step for `worker`. */
+    start(id: string, inputs: JsonValue, worker: string): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'running', attempt = attempt + 1, inputs = $2, worker = $3, error = NULL,
+         started_at = now(), heartbeat_at = now(), finished_at = NULL`,
+        [json(inputs), worker],
+        "status IN ('pending', 'running', 'failed', 'waiting')",
+      );
+    },
+
+    /** Renews the claim; false when another worker took the step over. */
+    async heartbeat(id: string, worker: string): Promise<boolean> {
+      const step = await update(
+        id,
+        'heartbeat_at = now()',
+        [worker],
+        "status = 'running' AND worker = $2",
+      );
+      return step !== null;
+    },
+
+    succeed(id: string, outputs: JsonValue): Promise<RunStep | null> {
+      return update(id, `status = 'succeeded', outputs = $2, finished_at = now()`, [json(outputs)]);
+    },
+
+    fail(id: string, error: JsonValue): Promise<RunStep | null> {
+      return update(id, `status = 'failed', error = $2, finished_at = now()`, [json(error)]);
+    },
+
+    skip(id: string, reason: string): Promise<RunStep | null> {
+      return update(id, `status = 'skipped', skip_reason = $2, finished_at = now()`, [reason]);
+    },
+
+    wait(id: string): Promise<RunStep | null> {
+      return update(id, `status = 'waiting'`, []);
+    },
+
+    cancel(id: string): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'cancelled', finished_at = now()`,
+        [],
+        "status IN ('pending', 'running', 'waiting')",
+      );
+    },
+
+    markRolledBack(id: string): Promise<RunStep | null> {
+      return update(id, `status = 'rolled_back'`, [], "status = 'succeeded'");
+    },
+
+    /** Running steps whose worker stopped renewing its claim before `cutoff`. */
+    async findStale(cutoff: Date): Promise<RunStep[]> {
+      const { rows } = await db.query<StepRow>(
+        "SELECT * FROM run_steps WHERE status = 'running' AND heartbeat_at < $1 ORDER BY heartbeat_at",
+        [cutoff],
+      );
+      return rows.map(toStep);
+    },
+  };
+}
+
+export type RunStepsRepository = ReturnType<typeof createRunStepsRepository>;

@@ -1,0 +1,256 @@
+import type { Queryable } from '../database.js';
+import {
+  clampLimit,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  json,
+  type JsonObject,
+  type JsonValue,
+  type Page,
+} from '../sql.js';
+
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+export type RunTrigger = 'slack' | 'cli' | 'api' | 'schedule';
+export type WaitingFor = 'approval' | 'budget';
+
+export interface Run {
+  readonly id: string;
+  readonly workflowName: string;
+  readonly workflowVersion: string;
+  readonly workflowDigest: string | null;
+  readonly inputs: JsonObject;
+  readonly status: RunStatus;
+  readonly waitingFor: WaitingFor | null;
+  readonly error: JsonValue | null;
+  readonly channelId: string | null;
+  readonly userId: string | null;
+  readonly projectId: string | null;
+  readonly taskKey: string | null;
+  readonly trigger: RunTrigger;
+  readonly idempotencyKey: string | null;
+  readonly cancelRequestedAt: Date | null;
+  readonly deadlineAt: Date | null;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly updatedAt: Date;
+}
+
+export interface NewRun {
+  readonly workflowName: string;
+  readonly workflowVersion: string;
+  readonly workflowDigest?: string;
+  readonly inputs?: JsonObject;
+  readonly channelId?: string;
+  readonly userId?: string;
+  readonly projectId?: string;
+  readonly taskKey?: string;
+  readonly trigger: RunTrigger;
+  /** A second create with the same key returns the first run instead of a new one. */
+  readonly idempotencyKey?: string;
+  readonly deadlineAt?: Date;
+}
+
+export interface RunFilter {
+  readonly status?: RunStatus;
+  readonly channelId?: string;
+  readonly userId?: string;
+  readonly workflowName?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface Transition {
+  /** Only transition from these statuses; otherwise nothing changes and null is returned. */
+  readonly from?: readonly RunStatus[];
+  readonly error?: JsonValue;
+  readonly waitingFor?: WaitingFor;
+}
+
+interface RunRow {
+  id: string;
+  workflow_name: string;
+  workflow_version: string;
+  workflow_digest: string | null;
+  inputs: JsonObject;
+  status: RunStatus;
+  waiting_for: WaitingFor | null;
+  error: JsonValue | null;
+  channel_id: string | null;
+  user_id: string | null;
+  project_id: string | null;
+  task_key: string | null;
+  trigger: RunTrigger;
+  idempotency_key: string | null;
+  cancel_requested_at: Date | null;
+  deadline_at: Date | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: Date;
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    workflowName: row.workflow_name,
+    workflowVersion: row.workflow_version,
+    workflowDigest: row.workflow_digest,
+    inputs: row.inputs,
+    status: row.status,
+    waitingFor: row.waiting_for,
+    error: row.error,
+    channelId: row.channel_id,
+    userId: row.user_id,
+    projectId: row.project_id,
+    taskKey: row.task_key,
+    trigger: row.trigger,
+    idempotencyKey: row.idempotency_key,
+    cancelRequestedAt: row.cancel_requested_at,
+    deadlineAt: row.deadline_at,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function createRunsRepository(db: Queryable) {
+  async function get(id: string): Promise<Run | null> {
+    if (!isUuid(id)) return null;
+    const { rows } = await db.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
+    return rows[0] === undefined ? null : toRun(rows[0]);
+  }
+
+  return {
+    get,
+
+    async create(run: NewRun): Promise<{ run: Run; created: boolean }> {
+      const { rows } = await db.query<RunRow>(
+        `INSERT INTO runs (workflow_name, workflow_version, workflow_digest, inputs, channel_id,
+                           user_id, project_id, task_key, trigger, idempotency_key, deadline_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING *`,
+        [
+          run.workflowName,
+          run.workflowVersion,
+          run.workflowDigest ?? null,
+          json(run.inputs ?? {}),
+          run.channelId ?? null,
+          run.userId ?? null,
+          run.projectId ?? null,
+          run.taskKey ?? null,
+          run.trigger,
+          run.idempotencyKey ?? null,
+          run.deadlineAt ?? null,
+        ],
+      );
+      if (rows[0] !== undefined) return { run: toRun(rows[0]), created: true };
+      const existing = await db.query<RunRow>('SELECT * FROM runs WHERE idempotency_key = $1', [
+        run.idempotencyKey,
+      ]);
+      if (existing.rows[0] === undefined)
+        throw new Error('run insert conflicted but no run holds its key');
+      return { run: toRun(existing.rows[0]), created: false };
+    },
+
+    /** Newest first, filtered, with keyset pagination. */
+    async list(filter: RunFilter = {}): Promise<Page<Run>> {
+      const limit = clampLimit(filter.limit);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        params.push(value);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (filter.status !== undefined) add('status = ?', filter.status);
+      if (filter.channelId !== undefined) add('channel_id = ?', filter.channelId);
+      if (filter.userId !== undefined) add('user_id = ?', filter.userId);
+      if (filter.workflowName !== undefined) add('workflow_name = ?', filter.workflowName);
+      if (filter.cursor !== undefined) {
+        const cursor = decodeCursor(filter.cursor);
+        params.push(cursor.createdAt, cursor.id);
+        where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+      }
+      params.push(limit + 1);
+      const { rows } = await db.query<RunRow>(
+        `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const items = rows.slice(0, limit).map(toRun);
+      const last = items[items.length - 1];
+      return {
+        items,
+        nextCursor:
+          rows.length > limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+      };
+    },
+
+    /**
+     * Moves a run to `to`, stamping started_at on the first start and finished_at on a terminal
+     * status. With `from`, the change happens only if the run is in one of those statuses.
+     */
+    async transition(id: string, to: RunStatus, options: Transition = {}): Promise<Run | null> {
+      if (!isUuid(id)) return null;
+      const terminal = TERMINAL_RUN_STATUSES.includes(to);
+      const { rows } = await db.query<RunRow>(
+        `UPDATE runs SET
+           status = $2,
+           waiting_for = $3,
+           error = COALESCE($4::jsonb, error),
+           started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
+           finished_at = CASE WHEN $5 THEN now() ELSE NULL END,
+           updated_at = now()
+         WHERE id = $1 AND ($6::text[] IS NULL OR status = ANY($6::text[]))
+         RETURNING *`,
+        [
+          id,
+          to,
+          to === 'waiting' ? (options.waitingFor ?? null) : null,
+          json(options.error),
+          terminal,
+          options.from ?? null,
+        ],
+      );
+      return rows[0] === undefined ? null : toRun(rows[0]);
+    },
+
+    /** Records that someone asked to cancel; the engine acts on it. Null if the run is finished. */
+    async requestCancel(id: string): Promise<Run | null> {
+      if (!isUuid(id)) return null;
+      const { rows } = await db.query<RunRow>(
+        `UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, now()), updated_at = now()
+         WHERE id = $1 AND status NOT IN ('succeeded', 'failed', 'cancelled')
+         RETURNING *`,
+        [id],
+      );
+      return rows[0] === undefined ? null : toRun(rows[0]);
+    },
+
+    async countByStatus(): Promise<Record<RunStatus, number>> {
+      const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<
+        RunStatus,
+        number
+      >;
+      const { rows } = await db.query<{ status: RunStatus; n: number }>(
+        'SELECT status, count(*) AS n FROM runs GROUP BY status',
+      );
+      for (const row of rows) counts[row.status] = row.n;
+      return counts;
+    },
+  };
+}
+
+export type RunsRepository = ReturnType<typeof createRunsRepository>;
