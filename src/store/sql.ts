@@ -40,15 +40,17 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** Keyset cursor over (created_at DESC, id DESC). */
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
+/**
+ * Keyset cursor over (created_at DESC, id DESC). The timestamp is the database's own text form
+ * (microseconds): a JavaScript Date keeps only milliseconds and would skip rows.
+ */
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(`${createdAt}|${id}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(iso ?? '');
-  if (id === undefined || !isUuid(id) || Number.isNaN(createdAt.getTime())) {
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt = '', id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (id === undefined || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) {
     throw new AppError(
       'invalid_input',
       'cursor: expected a cursor returned by a previous page, found an unknown value',

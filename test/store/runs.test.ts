@@ -99,6 +99,12 @@ describeEachBackend('runs repository', (database) => {
     expect((await store.runs.list({ userId: 'U0', channelId: 'C-even' })).items).toHaveLength(2);
     expect((await store.runs.list({ workflowName: 'other' })).items).toHaveLength(0);
 
+    // Rows created within one millisecond: the cursor must keep the database's microseconds.
+    const { db } = database();
+    await db.query(
+      `UPDATE runs SET created_at = '2026-11-25T10:00:00.123Z'::timestamptz + (random() * interval '900 microseconds')`,
+    );
+
     const seen: string[] = [];
     let cursor: string | undefined;
     do {

@@ -77,6 +77,12 @@ export class EmbeddedCoordinator {
     this.watcher.unref();
   }
 
+  /** Re-checks the owner now (a connection just failed); resolves when the check is done. */
+  async checkNow(): Promise<void> {
+    while (this.checking) await sleep(20);
+    await this.checkOwner();
+  }
+
   role(): EmbeddedRole {
     if (this.state.role === 'client') return { role: 'client', ownerPid: this.state.ownerPid };
     return { role: 'owner' };

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import pg from 'pg';
 import type { Logger } from '../../log/create-logger.js';
 import { connectionError } from '../connection-errors.js';
 import { createDatabase, poolTypes, type Database } from '../database.js';
 import { EmbeddedCoordinator, type EmbeddedRole } from './embedded-coordinator.js';
+import { createEmbeddedPool } from './embedded-pool.js';
 import { DEFAULT_LOCK_TIMING, type LockTiming } from './instance-lock.js';
 
 export interface OpenEmbeddedOptions {
@@ -14,6 +14,8 @@ export interface OpenEmbeddedOptions {
   readonly timing?: LockTiming;
   /** How long to wait for another process that is still starting the database. */
   readonly startupWaitMs?: number;
+  /** How long a new connection waits for another process to take over from a departed owner. */
+  readonly takeoverWaitMs?: number;
 }
 
 export interface EmbeddedDatabase extends Database {
@@ -37,20 +39,18 @@ export async function openEmbedded(options: OpenEmbeddedOptions): Promise<Embedd
 
   // Each new connection asks the coordinator where the database is served right now, so the
   // pool follows a takeover without being rebuilt.
-  class EmbeddedClient extends pg.Client {
-    constructor(config?: string | pg.ClientConfig) {
-      super({ ...(typeof config === 'object' ? config : {}), ...coordinator.connection() });
-    }
-  }
-  const pool = new pg.Pool({
-    Client: EmbeddedClient,
-    user: 'postgres',
-    database: 'postgres',
-    max: options.poolSize,
-    connectionTimeoutMillis: options.connectTimeoutMs,
-    idleTimeoutMillis: 10_000,
-    types: poolTypes,
-  });
+  const pool = createEmbeddedPool(
+    coordinator,
+    {
+      user: 'postgres',
+      database: 'postgres',
+      max: options.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idleTimeoutMillis: 10_000,
+      types: poolTypes,
+    },
+    options.takeoverWaitMs ?? 15_000,
+  );
   const db = createDatabase({
     kind: 'embedded',
     pool,

@@ -54,9 +54,17 @@ function toProject(row: ProjectRow): Project {
   };
 }
 
+const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 export function createProjectsRepository(db: Queryable) {
   return {
     async create(project: { key: string; name: string } & ProjectFields): Promise<Project> {
+      if (!KEY_PATTERN.test(project.key)) {
+        throw new AppError(
+          'invalid_input',
+          `key: expected lowercase letters, digits and dashes (at most 63, starting with a letter or digit), found ${JSON.stringify(project.key)}`,
+        );
+      }
       try {
         const { rows } = await db.query<ProjectRow>(
           `INSERT INTO projects (key, name, description, repository, tracker_project, docs_space)

@@ -107,10 +107,10 @@ export function createRunStepsRepository(db: Queryable) {
     }): Promise<RunStep> {
       const { rows } = await db.query<StepRow>(
         `INSERT INTO run_steps (run_id, step_name, step_index, kind, idempotency_key)
-         VALUES ($1, $2, $3, $4, $1 || ':' || $2)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (run_id, step_name) DO UPDATE SET updated_at = run_steps.updated_at
          RETURNING *`,
-        [step.runId, step.stepName, step.stepIndex, step.kind],
+        [step.runId, step.stepName, step.stepIndex, step.kind, `${step.runId}:${step.stepName}`],
       );
       const row = rows[0];
       if (row === undefined) throw new Error(`could not record step ${step.stepName}`);

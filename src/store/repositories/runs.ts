@@ -181,20 +181,23 @@ export function createRunsRepository(db: Queryable) {
       if (filter.cursor !== undefined) {
         const cursor = decodeCursor(filter.cursor);
         params.push(cursor.createdAt, cursor.id);
-        where.push(`(created_at, id) < ($${params.length - 1}, $${params.length})`);
+        where.push(
+          `(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+        );
       }
       params.push(limit + 1);
-      const { rows } = await db.query<RunRow>(
-        `SELECT * FROM runs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      const { rows } = await db.query<RunRow & { cursor_at: string }>(
+        `SELECT *, to_json(created_at) #>> '{}' AS cursor_at FROM runs
+         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
         params,
       );
-      const items = rows.slice(0, limit).map(toRun);
-      const last = items[items.length - 1];
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
       return {
-        items,
+        items: page.map(toRun),
         nextCursor:
-          rows.length > limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null,
+          rows.length > limit && last !== undefined ? encodeCursor(last.cursor_at, last.id) : null,
       };
     },
 

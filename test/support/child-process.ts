@@ -1,0 +1,96 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The environment for a child process: this one's, minus anything that would point it elsewhere. */
+export function childEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (
+      !/^(AIDEV_|DATABASE_URL$|LOG_LEVEL$|PORT$|HOST$|SLACK_|GITHUB_|JIRA_|CONFLUENCE_|ANTHROPIC_)/.test(
+        key,
+      )
+    )
+      env[key] = value;
+  }
+  return { ...env, ...overrides };
+}
+
+/** A child process that speaks JSON lines on stdout, for tests to converse with. */
+export class JsonLineProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  private readonly messages: object[] = [];
+  private waiters: (() => void)[] = [];
+  readonly stderr: string[] = [];
+
+  constructor(script: string, args: readonly string[], env: NodeJS.ProcessEnv = childEnv()) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: REPO_ROOT,
+      env,
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      try {
+        this.messages.push(JSON.parse(line) as object);
+      } catch {
+        this.stderr.push(`(stdout) ${line}`);
+      }
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    createInterface({ input: this.child.stderr }).on('line', (line) => this.stderr.push(line));
+    this.child.on('exit', () => {
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('child has no pid');
+    return this.child.pid;
+  }
+
+  send(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  /** Waits for (and removes) the first message with `key`. */
+  async next<T extends object>(key: string, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.messages.findIndex((m) => key in m);
+      if (index >= 0) return this.messages.splice(index, 1)[0] as T;
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(
+          `process exited (${this.child.exitCode ?? this.child.signalCode}) before "${key}": ${this.stderr.join('\n')}`,
+        );
+      }
+      if (Date.now() > deadline)
+        throw new Error(`no "${key}" within ${timeoutMs} ms: ${this.stderr.join('\n')}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async request<T extends object>(line: string, key: string): Promise<T> {
+    this.send(line);
+    return this.next<T>(key);
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
+      this.child.once('exit', () => resolve());
+      this.child.kill(signal);
+    });
+  }
+
+  exited(): Promise<number | null> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        return resolve(this.child.exitCode);
+      this.child.once('exit', (code) => resolve(code));
+    });
+  }
+}
