@@ -44,15 +44,19 @@ export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
     defaultLockLifetime: options.lockLifetimeMs,
   });
   agenda.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  agenda.on('fail', (error: unknown, job: Job) => {
-    logger.error({ err: error, job: job.attrs.name, jobId: String(job.attrs._id) }, 'job failed');
+  // Events of jobs run by other workers arrive too (through NOTIFY), flagged `remote`.
+  agenda.on('fail', (error: unknown, job: unknown, remote?: boolean) => {
+    if (remote === true) return;
+    const { attrs } = job as Job;
+    logger.error({ err: error, job: attrs.name, jobId: String(attrs._id) }, 'job failed');
   });
 
   /** Jobs running here, by id: their abort controller, and a promise settled once Agenda saved their end. */
   const running = new Map<string, { controller: AbortController; finished: Promise<void> }>();
   const finishers = new Map<string, () => void>();
-  agenda.on('complete', (job: Job) => {
-    const id = String(job.attrs._id);
+  agenda.on('complete', (job: unknown, remote?: boolean) => {
+    if (remote === true) return;
+    const id = String((job as Job).attrs._id);
     finishers.get(id)?.();
     finishers.delete(id);
     running.delete(id);

@@ -25,9 +25,15 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   /** Validates the stored data before the handler sees it. */
   readonly schema: S;
-  readonly handler: (context: JobContext<z.output<S>>) => Promise<void>;
+  // Method syntax on purpose: a handler for specific data is still a handler for the registry.
+  handler(context: JobContext<z.output<S>>): Promise<void>;
   /** Jobs of this kind one worker runs at once (default: the worker's concurrency). */
   readonly concurrency?: number;
+}
+
+/** Declares a job kind with its data type inferred from the schema. */
+export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition;
 }
 
 export interface JobQueueStats {

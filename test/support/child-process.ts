@@ -53,6 +53,11 @@ export class JsonLineProcess {
     this.child.stdin.write(`${line}\n`);
   }
 
+  /** Whether a message with `key` has arrived (without taking it). */
+  has(key: string): boolean {
+    return this.messages.some((m) => key in m);
+  }
+
   /** Waits for (and removes) the first message with `key`. */
   async next<T extends object>(key: string, timeoutMs = 60_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -76,6 +81,22 @@ export class JsonLineProcess {
   async request<T extends object>(line: string, key: string): Promise<T> {
     this.send(line);
     return this.next<T>(key);
+  }
+
+  /** The first of `processes` to print a message with `key`, and that message (taken). */
+  static async first<T extends object>(
+    processes: readonly JsonLineProcess[],
+    key: string,
+    timeoutMs = 60_000,
+  ): Promise<{ process: JsonLineProcess; message: T }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = processes.find((p) => p.has(key));
+      if (found !== undefined) return { process: found, message: await found.next<T>(key) };
+      if (Date.now() > deadline)
+        throw new Error(`no process printed "${key}" within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
