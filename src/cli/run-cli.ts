@@ -4,6 +4,7 @@ import { registerConfigCheck } from './commands/config-check.js';
 import { registerWorker } from './commands/worker.js';
 import { describeFailure } from './command-support.js';
 import { AIDEV_VERSION } from '../version.js';
+import { renderConfigReference } from '../config/config-reference.js';
 
 /**
  * Parses `argv` and runs one command. Returns the exit code instead of exiting, so that tests
@@ -27,6 +28,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   const config = program.command('config').description('inspect and check the configuration');
   registerConfigCheck(config, io, done);
+  config
+    .command('reference')
+    .description('print the reference of every environment variable and setting (Markdown)')
+    .action(() => {
+      io.stdout.write(renderConfigReference());
+    });
   registerWorker(program, io, done);
 
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Problem } from '../errors/problem.js';
 import { email, encryptionKey, httpUrl, oneOf, port, postgresUrl, secret, text } from './values.js';
 
 /** What the README and `aidev config reference` say about each environment variable. */
@@ -168,87 +169,51 @@ export function isSecretEnv(name: string): boolean {
   return name in envShape && envMeta(name as EnvName).secret === true;
 }
 
-/** Settings that only make sense together, reported against the variable that is missing. */
-function requireTogether(
-  env: Partial<Record<EnvName, unknown>>,
-  ctx: z.core.$RefinementCtx,
-  name: EnvName,
-  when: readonly EnvName[],
-  why: string,
-): void {
-  const present = when.filter((other) => env[other] !== undefined);
-  if (env[name] !== undefined || present.length === 0) return;
-  ctx.addIssue({
-    code: 'custom',
-    path: [name],
-    input: undefined,
-    message: `expected to be set because ${present.join(' and ')} ${present.length > 1 ? 'are' : 'is'} set (${why})`,
-  });
+/**
+ * Settings that only make sense together. They depend on presence alone, so they are checked
+ * on the raw environment, whatever the validity of the values (all problems are reported at once).
+ */
+export function missingCompanions(env: Readonly<Record<string, string>>): Problem[] {
+  const problems: Problem[] = [];
+  const require = (name: EnvName, when: readonly EnvName[], why: string) => {
+    const present = when.filter((other) => env[other] !== undefined);
+    if (env[name] !== undefined || present.length === 0) return;
+    const verb = present.length > 1 ? 'are' : 'is';
+    problems.push({
+      path: name,
+      message: `expected to be set because ${present.join(' and ')} ${verb} set (${why}), found nothing`,
+    });
+  };
+  require('JIRA_URL', ['JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PAT'], 'Jira site to call');
+  require('JIRA_API_TOKEN', ['JIRA_EMAIL'], 'Jira Cloud signs in with email + API token');
+  if (env.JIRA_PAT === undefined) {
+    require('JIRA_EMAIL', ['JIRA_API_TOKEN'], 'Jira Cloud signs in with email + API token');
+  }
+  require('CONFLUENCE_URL', [
+    'CONFLUENCE_EMAIL',
+    'CONFLUENCE_API_TOKEN',
+  ], 'Confluence site to call');
+  require('CONFLUENCE_API_TOKEN', [
+    'CONFLUENCE_URL',
+    'CONFLUENCE_EMAIL',
+  ], 'Confluence signs in with email + API token');
+  require('CONFLUENCE_EMAIL', [
+    'CONFLUENCE_URL',
+    'CONFLUENCE_API_TOKEN',
+  ], 'Confluence signs in with email + API token');
+  require('SLACK_BOT_TOKEN', [
+    'SLACK_SIGNING_SECRET',
+    'SLACK_APP_TOKEN',
+  ], 'every Slack Web API call needs the bot token');
+  if (env.SLACK_APP_TOKEN === undefined) {
+    require('SLACK_SIGNING_SECRET', [
+      'SLACK_BOT_TOKEN',
+    ], 'HTTP mode verifies Slack requests with it; or set SLACK_APP_TOKEN for Socket Mode');
+  }
+  return problems;
 }
 
-export const envSchema = z.object(envShape).superRefine((env, ctx) => {
-  const e = env as Partial<Record<EnvName, unknown>>;
-  requireTogether(
-    e,
-    ctx,
-    'JIRA_URL',
-    ['JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PAT'],
-    'Jira site to call',
-  );
-  requireTogether(
-    e,
-    ctx,
-    'JIRA_API_TOKEN',
-    ['JIRA_EMAIL'],
-    'Jira Cloud signs in with email + API token',
-  );
-  if (e.JIRA_PAT === undefined) {
-    requireTogether(
-      e,
-      ctx,
-      'JIRA_EMAIL',
-      ['JIRA_API_TOKEN'],
-      'Jira Cloud signs in with email + API token',
-    );
-  }
-  requireTogether(
-    e,
-    ctx,
-    'CONFLUENCE_URL',
-    ['CONFLUENCE_EMAIL', 'CONFLUENCE_API_TOKEN'],
-    'Confluence site to call',
-  );
-  requireTogether(
-    e,
-    ctx,
-    'CONFLUENCE_API_TOKEN',
-    ['CONFLUENCE_URL', 'CONFLUENCE_EMAIL'],
-    'Confluence signs in with email + API token',
-  );
-  requireTogether(
-    e,
-    ctx,
-    'CONFLUENCE_EMAIL',
-    ['CONFLUENCE_URL', 'CONFLUENCE_API_TOKEN'],
-    'Confluence signs in with email + API token',
-  );
-  requireTogether(
-    e,
-    ctx,
-    'SLACK_BOT_TOKEN',
-    ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'],
-    'every Slack Web API call needs the bot token',
-  );
-  if (e.SLACK_APP_TOKEN === undefined) {
-    requireTogether(
-      e,
-      ctx,
-      'SLACK_SIGNING_SECRET',
-      ['SLACK_BOT_TOKEN'],
-      'HTTP mode verifies Slack requests with it; or set SLACK_APP_TOKEN for Socket Mode',
-    );
-  }
-});
+export const envSchema = z.object(envShape);
 
 export type Env = z.output<typeof envSchema>;
 

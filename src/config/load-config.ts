@@ -6,7 +6,14 @@ import { formatProblem, type Problem } from '../errors/problem.js';
 import { parseWithProblems } from '../errors/zod-problems.js';
 import { locate, parseYaml } from '../yaml/yaml-source.js';
 import type { Config } from './config.js';
-import { envSchema, isSecretEnv, pickEnv, type Env, type EnvName } from './env-schema.js';
+import {
+  envSchema,
+  isSecretEnv,
+  missingCompanions,
+  pickEnv,
+  type Env,
+  type EnvName,
+} from './env-schema.js';
 import { fileSchema, SETTINGS_DEFAULTS, type FileSettings } from './file-schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'aidev.config.yaml';
@@ -35,10 +42,14 @@ export interface LoadConfigOptions {
  * Every problem in either is reported at once, then a ConfigError is thrown.
  */
 export function loadConfig(options: LoadConfigOptions): Config {
-  const envResult = parseWithProblems(envSchema, pickEnv(options.env), {
+  const rawEnv = pickEnv(options.env);
+  const envResult = parseWithProblems(envSchema, rawEnv, {
     isSecret: (p) => isSecretEnv(String(p[0])),
   });
-  const problems: Problem[] = envResult.ok ? [] : [...envResult.problems];
+  const problems: Problem[] = [
+    ...(envResult.ok ? [] : envResult.problems),
+    ...missingCompanions(rawEnv),
+  ];
 
   const file = resolveSettingsFile(
     options,

@@ -14,7 +14,7 @@ export interface JobContext<T> {
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** Reports progress (0–100); the lock is renewed automatically either way. */
-  progress(percent: number): Promise<void>;
+  readonly progress: (percent: number) => Promise<void>;
 }
 
 /**

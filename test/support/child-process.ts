@@ -24,6 +24,8 @@ export class JsonLineProcess {
   private readonly messages: object[] = [];
   private waiters: (() => void)[] = [];
   readonly stderr: string[] = [];
+  /** Set once the process has exited and its output has been read to the end. */
+  private ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
   constructor(script: string, args: readonly string[], env: NodeJS.ProcessEnv = childEnv()) {
     this.child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
@@ -39,7 +41,9 @@ export class JsonLineProcess {
       for (const wake of this.waiters.splice(0)) wake();
     });
     createInterface({ input: this.child.stderr }).on('line', (line) => this.stderr.push(line));
-    this.child.on('exit', () => {
+    // 'close' (not 'exit') comes after the output pipes are drained, so no message is missed.
+    this.child.on('close', (code, signal) => {
+      this.ended = { code, signal };
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
@@ -64,10 +68,9 @@ export class JsonLineProcess {
     for (;;) {
       const index = this.messages.findIndex((m) => key in m);
       if (index >= 0) return this.messages.splice(index, 1)[0] as T;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(
-          `process exited (${this.child.exitCode ?? this.child.signalCode}) before "${key}": ${this.stderr.join('\n')}`,
-        );
+      if (this.ended !== undefined) {
+        const how = this.ended.signal ?? `code ${String(this.ended.code)}`;
+        throw new Error(`process exited (${how}) before "${key}": ${this.stderr.join('\n')}`);
       }
       if (Date.now() > deadline)
         throw new Error(`no "${key}" within ${timeoutMs} ms: ${this.stderr.join('\n')}`);
@@ -100,18 +103,16 @@ export class JsonLineProcess {
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
-      this.child.once('exit', () => resolve());
-      this.child.kill(signal);
-    });
+    if (this.ended !== undefined) return Promise.resolve();
+    const closed = this.exited();
+    this.child.kill(signal);
+    return closed.then(() => undefined);
   }
 
   exited(): Promise<number | null> {
     return new Promise((resolve) => {
-      if (this.child.exitCode !== null || this.child.signalCode !== null)
-        return resolve(this.child.exitCode);
-      this.child.once('exit', (code) => resolve(code));
+      if (this.ended !== undefined) return resolve(this.ended.code);
+      this.child.once('close', (code) => resolve(code));
     });
   }
 }

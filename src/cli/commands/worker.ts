@@ -20,6 +20,8 @@ export function registerWorker(program: Command, io: CliIo, done: (code: ExitCod
 }
 
 export async function runWorker(io: CliIo, options: GlobalOptions): Promise<ExitCode> {
+  // From here on, SIGINT/SIGTERM mean "stop gracefully", even while still starting up.
+  const shutdown = io.shutdownRequested;
   const config = configOrReport(io, options);
   if (config === undefined) return EXIT.failed;
   const logger = loggerFor(config, 'info');
@@ -34,7 +36,7 @@ export async function runWorker(io: CliIo, options: GlobalOptions): Promise<Exit
     return EXIT.failed;
   }
   logger.info({ database: app.store.db.describe() }, 'worker ready');
-  const signal = await io.shutdownRequested;
+  const signal = await shutdown;
   logger.info({ signal }, 'stopping: finishing running jobs');
   await app.stop();
   logger.info('worker stopped');
