@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { envRegistry, envShape, type EnvVarMeta } from './env-schema.js';
 import { fileSchema, settingsRegistry } from './file-schema.js';
 

@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# aidev: the same sources as `npx aidev`, run by Node.js 20 with tsx. Kept correct by reading
+# (no Docker engine runs where aidev is developed); see README "Storage" and "Workers".
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# 1. Production dependencies only.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+# 2. The full toolchain: the image is only built from sources that typecheck.
+FROM ${NODE_IMAGE} AS verify
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run typecheck && touch /app/.verified
+
+# 3. Runtime: non-root, bubblewrap for the agents' sandbox, git for repositories.
+FROM ${NODE_IMAGE} AS runtime
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends bubblewrap git tini ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    AIDEV_DATA_DIR=/data
+WORKDIR /app
+COPY --from=verify /app/.verified /app/.verified
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY bin ./bin
+COPY src ./src
+COPY commands ./commands
+COPY workflows ./workflows
+COPY prompts ./prompts
+COPY blocks ./blocks
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+ENTRYPOINT ["tini", "--", "node", "bin/aidev.js"]
+# Background jobs; several containers may run it against one PostgreSQL (DATABASE_URL).
+CMD ["worker"]
