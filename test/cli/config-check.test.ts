@@ -105,6 +105,15 @@ describe('aidev config check on the embedded database', () => {
     });
   });
 
+  it('says when the data directory cannot be used', async () => {
+    await writeFile(path.join(cwd, 'a-file'), '');
+    const result = await runInProcess(['config', 'check'], { AIDEV_DATA_DIR: 'a-file/data' }, cwd);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `✗ database    cannot use the data directory ${path.join(cwd, 'a-file/data')} (ENOTDIR) (set AIDEV_DATA_DIR to a directory this user can write, or set DATABASE_URL)`,
+    );
+  });
+
   it('connects through an already migrated data directory', async () => {
     const result = await runInProcess(
       ['config', 'check'],

@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import { AppError } from '../../errors/app-error.js';
 import type { Logger } from '../../log/create-logger.js';
 import { connectionError } from '../connection-errors.js';
 import { createDatabase, poolTypes, type Database } from '../database.js';
@@ -18,6 +19,23 @@ export interface OpenEmbeddedOptions {
   readonly takeoverWaitMs?: number;
 }
 
+async function ensureDataDir(dataDir: string): Promise<void> {
+  try {
+    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await fs.access(dataDir, fsConstants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new AppError(
+      'database_unreachable',
+      `cannot use the data directory ${dataDir} (${reason})`,
+      {
+        cause: error,
+        hint: 'set AIDEV_DATA_DIR to a directory this user can write, or set DATABASE_URL',
+      },
+    );
+  }
+}
+
 export interface EmbeddedDatabase extends Database {
   readonly kind: 'embedded';
   role(): EmbeddedRole;
@@ -29,7 +47,7 @@ export interface EmbeddedDatabase extends Database {
  * `pg`, exactly like PostgreSQL.
  */
 export async function openEmbedded(options: OpenEmbeddedOptions): Promise<EmbeddedDatabase> {
-  await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  await ensureDataDir(options.dataDir);
   const coordinator = new EmbeddedCoordinator(
     options.dataDir,
     options.timing ?? DEFAULT_LOCK_TIMING,
