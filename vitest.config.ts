@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     restoreMocks: true,
+    // Every suite by name, so the output shows each one ran on both [pglite] and [postgresql].
+    reporters: ['tree'],
   },
 });
