@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, type CliIo, type ExitCode } from './cli-io.js';
 import { registerConfigCheck } from './commands/config-check.js';
 import { registerWorker } from './commands/worker.js';
+import { registerWorkflowValidate } from './commands/workflow-validate.js';
 import { describeFailure } from './command-support.js';
 import { AIDEV_VERSION } from '../version.js';
 import { renderConfigReference } from '../config/config-reference.js';
@@ -35,6 +36,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       io.stdout.write(renderConfigReference());
     });
   registerWorker(program, io, done);
+  const workflow = program.command('workflow').description('work with workflow definitions');
+  registerWorkflowValidate(workflow, io, done);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

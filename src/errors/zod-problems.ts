@@ -32,46 +32,49 @@ export function parseWithProblems<S extends z.ZodType>(
   return { ok: false, problems: zodProblems(result.error, { ...options, schema }) };
 }
 
-export function zodProblems(error: z.ZodError, options: ZodProblemOptions = {}): Problem[] {
-  const problems: Problem[] = [];
+/** A problem found by zod, before it is given a location: the raw field path, and the key for unknown keys. */
+export interface FieldIssue {
+  readonly path: readonly PropertyKey[];
+  readonly key?: string;
+  readonly message: string;
+}
+
+/** Every issue of a zod error, phrased as "expected …, found …". */
+export function describeZodError(
+  error: z.ZodError,
+  options: Pick<ZodProblemOptions, 'isSecret' | 'schema'> = {},
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      problems.push(...unknownKeyProblems(issue, options));
+      const allowed = options.schema === undefined ? [] : objectKeysAt(options.schema, issue.path);
+      const allowedText = allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
+      for (const key of issue.keys) {
+        issues.push({
+          path: [...issue.path, key],
+          key,
+          message: `unknown key${didYouMeanSuffix(key, allowed)}${allowedText}`,
+        });
+      }
     } else {
-      problems.push(issueProblem(issue, options));
+      const secret = options.isSecret?.(issue.path) ?? false;
+      issues.push({
+        path: issue.path,
+        message: `${expectation(issue)}, found ${describeValue(issue.input, { secret })}`,
+      });
     }
   }
-  return problems;
+  return issues;
 }
 
-function issueProblem(issue: Issue, options: ZodProblemOptions): Problem {
-  const secret = options.isSecret?.(issue.path) ?? false;
-  const message = `${expectation(issue)}, found ${describeValue(issue.input, { secret })}`;
-  return withLocation({ path: (options.formatPath ?? formatPath)(issue.path), message }, () =>
-    options.locate?.(issue.path),
-  );
-}
-
-function unknownKeyProblems(
-  issue: z.core.$ZodIssueUnrecognizedKeys,
-  options: ZodProblemOptions,
-): Problem[] {
-  const allowed = options.schema === undefined ? [] : objectKeysAt(options.schema, issue.path);
-  const allowedText = allowed.length > 0 ? `; allowed keys: ${allowed.join(', ')}` : '';
-  return issue.keys.map((key) =>
-    withLocation(
-      {
-        path: (options.formatPath ?? formatPath)([...issue.path, key]),
-        message: `unknown key${didYouMeanSuffix(key, allowed)}${allowedText}`,
-      },
-      () => options.locate?.(issue.path, key),
-    ),
-  );
-}
-
-function withLocation(problem: Problem, locate: () => string | undefined): Problem {
-  const where = locate();
-  return where === undefined ? problem : { ...problem, where };
+export function zodProblems(error: z.ZodError, options: ZodProblemOptions = {}): Problem[] {
+  const format = options.formatPath ?? formatPath;
+  return describeZodError(error, options).map((issue) => {
+    const parent = issue.key === undefined ? issue.path : issue.path.slice(0, -1);
+    const where = options.locate?.(parent, issue.key);
+    const problem: Problem = { path: format(issue.path), message: issue.message };
+    return where === undefined ? problem : { ...problem, where };
+  });
 }
 
 /** Our schemas phrase their own messages as "expected …"; zod's defaults are rephrased. */

@@ -104,6 +104,9 @@ export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
       {
         lockLifetime: options.lockLifetimeMs,
         ...(definition.concurrency === undefined ? {} : { concurrency: definition.concurrency }),
+        ...(definition.removeOnComplete === undefined
+          ? {}
+          : { removeOnComplete: definition.removeOnComplete }),
       },
     );
   }

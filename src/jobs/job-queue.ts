@@ -29,6 +29,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   handler(context: JobContext<z.output<S>>): Promise<void>;
   /** Jobs of this kind one worker runs at once (default: the worker's concurrency). */
   readonly concurrency?: number;
+  /** Delete a one-off job of this kind once it has succeeded (its record lives elsewhere). */
+  readonly removeOnComplete?: boolean;
 }
 
 /** Declares a job kind with its data type inferred from the schema. */

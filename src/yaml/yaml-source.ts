@@ -1,4 +1,5 @@
 import {
+  Scalar,
   isMap,
   isScalar,
   isSeq,
@@ -14,6 +15,7 @@ import type { Problem } from '../errors/problem.js';
 /** A parsed YAML file that remembers where every node came from. */
 export interface YamlSource {
   readonly file: string;
+  readonly text: string;
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
 }
@@ -33,7 +35,7 @@ export function parseYaml(text: string, file: string): YamlParse {
   if (issues.length > 0) {
     return { ok: false, problems: issues.map((issue) => yamlProblem(issue, file)) };
   }
-  const source: YamlSource = { file, doc, lines };
+  const source: YamlSource = { file, text, doc, lines };
   try {
     return { ok: true, source, value: doc.toJS({ maxAliasCount: 100 }) };
   } catch (error) {
@@ -61,7 +63,12 @@ function lowerFirst(text: string): string {
  * `file:line:col` of the node at `path` — or of the key `key` inside it — falling back to the
  * deepest node that exists, so an error about a missing field points at its parent.
  */
-export function locate(source: YamlSource, path: readonly PropertyKey[], key?: string): string {
+export function locate(
+  source: YamlSource,
+  path: readonly PropertyKey[],
+  key?: string,
+  offset?: number,
+): string {
   let node: Node | null = source.doc.contents;
   let anchor: Node | null = node;
   let complete = true;
@@ -78,9 +85,29 @@ export function locate(source: YamlSource, path: readonly PropertyKey[], key?: s
     const pair = childOf(node, key);
     if (pair?.key != null) anchor = pair.key;
   }
-  const offset = anchor?.range?.[0] ?? 0;
-  const { line, col } = source.lines.linePos(offset);
+  const start = anchor?.range?.[0] ?? 0;
+  const within =
+    complete && key === undefined && offset !== undefined
+      ? offsetInScalar(source, anchor, offset)
+      : 0;
+  const { line, col } = source.lines.linePos(start + within);
   return `${source.file}:${line}:${col}`;
+}
+
+/**
+ * Characters from a scalar's first source character to `offset` in its value: exact for
+ * single-line plain and quoted scalars (the common case for expressions), else 0.
+ */
+function offsetInScalar(source: YamlSource, node: Node | null, offset: number): number {
+  if (!isScalar(node) || node.range === undefined || node.range === null) return 0;
+  const raw = source.text.slice(node.range[0], node.range[1]);
+  if (raw.includes('\n')) return 0;
+  if (node.type === Scalar.PLAIN) return offset;
+  if (node.type === Scalar.QUOTE_SINGLE || node.type === Scalar.QUOTE_DOUBLE) {
+    const body = raw.slice(1, 1 + offset + 1);
+    return body.includes('\\') || body.includes("''") ? 1 : 1 + offset;
+  }
+  return 0;
 }
 
 interface Child {

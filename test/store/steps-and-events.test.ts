@@ -1,6 +1,9 @@
 import { beforeEach, expect, it } from 'vitest';
 import { describeEachBackend, resetTables } from '../support/backends.js';
 
+/** A heartbeat this old counts as stale; a fresh one is never taken over. */
+const STALE = () => new Date(Date.now() - 60_000);
+
 describeEachBackend('run steps and run events', (database) => {
   let runId: string;
 
@@ -35,9 +38,19 @@ describeEachBackend('run steps and run events', (database) => {
       idempotencyKey: `${runId}:create_branch`,
     });
 
-    const attempt1 = await store.steps.start(first.id, { branch: 'feature/x' }, 'worker-a');
+    const attempt1 = await store.steps.start(
+      first.id,
+      { branch: 'feature/x' },
+      'worker-a',
+      STALE(),
+    );
     await store.steps.fail(first.id, { message: 'GitHub returned 502', retryable: true });
-    const attempt2 = await store.steps.start(first.id, { branch: 'feature/x' }, 'worker-b');
+    const attempt2 = await store.steps.start(
+      first.id,
+      { branch: 'feature/x' },
+      'worker-b',
+      STALE(),
+    );
     expect(attempt1?.attempt).toBe(1);
     expect(attempt2).toMatchObject({
       attempt: 2,
@@ -56,7 +69,7 @@ describeEachBackend('run steps and run events', (database) => {
       stepIndex: 0,
       kind: 'ai_action',
     });
-    await store.steps.start(step.id, ['a', 1, { deep: [true] }], 'w');
+    await store.steps.start(step.id, ['a', 1, { deep: [true] }], 'w', STALE());
     const done = await store.steps.succeed(step.id, {
       plan: { steps: ['edit', 'test'] },
       cost: '0.0123',
@@ -69,7 +82,7 @@ describeEachBackend('run steps and run events', (database) => {
     expect(done?.finishedAt).toBeInstanceOf(Date);
   });
 
-  it('accepts a heartbeat only from the worker that holds the step', async () => {
+  it('lets a worker claim a running step only from a worker whose heartbeat stopped', async () => {
     const { store } = database();
     const step = await store.steps.ensure({
       runId,
@@ -77,11 +90,53 @@ describeEachBackend('run steps and run events', (database) => {
       stepIndex: 2,
       kind: 'ai_action',
     });
-    await store.steps.start(step.id, {}, 'worker-a');
-    expect(await store.steps.heartbeat(step.id, 'worker-a')).toBe(true);
-    await store.steps.start(step.id, {}, 'worker-b');
-    expect(await store.steps.heartbeat(step.id, 'worker-a')).toBe(false);
-    expect(await store.steps.heartbeat(step.id, 'worker-b')).toBe(true);
+    await store.steps.start(step.id, {}, 'worker-a', STALE());
+    expect(await store.steps.heartbeat(step.id, 'worker-a')).toEqual({
+      held: true,
+      cancelRequested: false,
+    });
+    expect(await store.steps.start(step.id, {}, 'worker-b', STALE())).toBeNull();
+    const takenOver = await store.steps.start(
+      step.id,
+      {},
+      'worker-b',
+      new Date(Date.now() + 1_000),
+    );
+    expect(takenOver).toMatchObject({ worker: 'worker-b', attempt: 2 });
+    expect(await store.steps.heartbeat(step.id, 'worker-a')).toEqual({
+      held: false,
+      cancelRequested: false,
+    });
+    await store.runs.requestCancel(runId);
+    expect(await store.steps.heartbeat(step.id, 'worker-b')).toEqual({
+      held: true,
+      cancelRequested: true,
+    });
+  });
+
+  it('records one decision on a waiting step and refuses a second', async () => {
+    const { store } = database();
+    const gate = await store.steps.ensure({
+      runId,
+      stepName: 'approve',
+      stepIndex: 3,
+      kind: 'approval',
+    });
+    expect(await store.steps.decide(gate.id, 'succeeded', { approved: true }, null)).toBeNull();
+    await store.steps.wait(gate.id, { approvers: ['U1'], message: 'Plan' });
+    const decided = await store.steps.decide(
+      gate.id,
+      'succeeded',
+      { approved: true, decided_by: 'U1' },
+      null,
+    );
+    expect(decided).toMatchObject({
+      status: 'succeeded',
+      inputs: { approvers: ['U1'], message: 'Plan' },
+    });
+    expect(
+      await store.steps.decide(gate.id, 'failed', { approved: false }, { code: 'rejected' }),
+    ).toBeNull();
   });
 
   it('finds running steps whose heartbeat stopped before a cutoff', async () => {
@@ -92,7 +147,7 @@ describeEachBackend('run steps and run events', (database) => {
       stepIndex: 0,
       kind: 'ai_action',
     });
-    await store.steps.start(step.id, {}, 'worker-a');
+    await store.steps.start(step.id, {}, 'worker-a', STALE());
     expect(await store.steps.findStale(new Date(Date.now() - 60_000))).toHaveLength(0);
     const stale = await store.steps.findStale(new Date(Date.now() + 60_000));
     expect(stale.map((s) => s.id)).toEqual([step.id]);
@@ -112,10 +167,10 @@ describeEachBackend('run steps and run events', (database) => {
       status: 'skipped',
       skipReason: 'when: task.type == "bug" was false',
     });
-    expect((await store.steps.wait(b.id))?.status).toBe('waiting');
+    expect((await store.steps.wait(b.id, {}))?.status).toBe('waiting');
     expect((await store.steps.cancel(b.id))?.status).toBe('cancelled');
     expect(await store.steps.markRolledBack(c.id)).toBeNull();
-    await store.steps.start(c.id, {}, 'w');
+    await store.steps.start(c.id, {}, 'w', STALE());
     await store.steps.succeed(c.id, { url: 'https://example.test/pr/1' });
     expect((await store.steps.markRolledBack(c.id))?.status).toBe('rolled_back');
     expect((await store.steps.listForRun(runId)).map((s) => s.stepName)).toEqual(['a', 'b', 'c']);

@@ -23,6 +23,8 @@ export interface RunStep {
   readonly kind: StepKind;
   readonly status: StepStatus;
   readonly attempt: number;
+  /** Attempts that failed (a worker dying mid-attempt is not a failure). */
+  readonly failures: number;
   /** `<run id>:<step name>`: the same for every attempt and every worker. */
   readonly idempotencyKey: string;
   readonly inputs: JsonValue | null;
@@ -45,6 +47,7 @@ interface StepRow {
   kind: StepKind;
   status: StepStatus;
   attempt: number;
+  failures: number;
   idempotency_key: string;
   inputs: JsonValue | null;
   outputs: JsonValue | null;
@@ -67,6 +70,7 @@ function toStep(row: StepRow): RunStep {
     kind: row.kind,
     status: row.status,
     attempt: row.attempt,
+    failures: row.failures,
     idempotencyKey: row.idempotency_key,
     inputs: row.inputs,
     outputs: row.outputs,
@@ -126,42 +130,99 @@ export function createRunStepsRepository(db: Queryable) {
       return rows.map(toStep);
     },
 
-    /** Begins a new attempt: counts it, stores the resolved inputs and claims the step for `worker`. */
-    start(id: string, inputs: JsonValue, worker: string): Promise<RunStep | null> {
+    /**
+     * Begins a new attempt: counts it, stores the resolved inputs and claims the step for
+     * `worker`. A step another worker is running is only taken over when that worker's
+     * heartbeat is older than `staleBefore`; otherwise null.
+     */
+    start(
+      id: string,
+      inputs: JsonValue,
+      worker: string,
+      staleBefore: Date,
+    ): Promise<RunStep | null> {
       return update(
         id,
         `status = 'running', attempt = attempt + 1, inputs = $2, worker = $3, error = NULL,
          started_at = now(), heartbeat_at = now(), finished_at = NULL`,
-        [json(inputs), worker],
-        "status IN ('pending', 'running', 'failed', 'waiting')",
+        [json(inputs), worker, staleBefore],
+        "(status IN ('pending', 'failed', 'waiting') OR (status = 'running' AND (worker = $3 OR heartbeat_at < $4)))",
       );
     },
 
-    /** Renews the claim; false when another worker took the step over. */
-    async heartbeat(id: string, worker: string): Promise<boolean> {
-      const step = await update(
+    /**
+     * Renews the claim and says whether the run was asked to stop. `held` is false when another
+     * worker took the step over.
+     */
+    async heartbeat(
+      id: string,
+      worker: string,
+    ): Promise<{ held: boolean; cancelRequested: boolean }> {
+      if (!isUuid(id)) return { held: false, cancelRequested: false };
+      const { rows } = await db.query<{ cancel_requested_at: Date | null }>(
+        `UPDATE run_steps s SET heartbeat_at = now() FROM runs r
+         WHERE s.id = $1 AND s.status = 'running' AND s.worker = $2 AND r.id = s.run_id
+         RETURNING r.cancel_requested_at`,
+        [id, worker],
+      );
+      const row = rows[0];
+      return { held: row !== undefined, cancelRequested: row?.cancel_requested_at != null };
+    },
+
+    /** Records an approval decision on a waiting step; null if it is not waiting (any more). */
+    decide(
+      id: string,
+      status: 'succeeded' | 'failed',
+      outputs: JsonValue,
+      error: JsonValue | null,
+    ): Promise<RunStep | null> {
+      return update(
         id,
-        'heartbeat_at = now()',
+        `status = $2, outputs = $3, error = $4, finished_at = now()`,
+        [status, json(outputs), json(error)],
+        "status = 'waiting'",
+      );
+    },
+
+    /** Gives a running step back (this worker is stopping): pending again, no failure counted. */
+    release(id: string, worker: string): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'pending', worker = NULL, heartbeat_at = NULL`,
         [worker],
         "status = 'running' AND worker = $2",
       );
-      return step !== null;
+    },
+
+    /** Puts a step back to pending (a re-run from an earlier point). */
+    reset(id: string): Promise<RunStep | null> {
+      return update(id, `status = 'pending', outputs = NULL, error = NULL, finished_at = NULL`, []);
     },
 
     succeed(id: string, outputs: JsonValue): Promise<RunStep | null> {
       return update(id, `status = 'succeeded', outputs = $2, finished_at = now()`, [json(outputs)]);
     },
 
+    /** Records a failed attempt (counted against the retry budget). */
     fail(id: string, error: JsonValue): Promise<RunStep | null> {
-      return update(id, `status = 'failed', error = $2, finished_at = now()`, [json(error)]);
+      return update(
+        id,
+        `status = 'failed', error = $2, failures = failures + 1, finished_at = now()`,
+        [json(error)],
+      );
     },
 
     skip(id: string, reason: string): Promise<RunStep | null> {
       return update(id, `status = 'skipped', skip_reason = $2, finished_at = now()`, [reason]);
     },
 
-    wait(id: string): Promise<RunStep | null> {
-      return update(id, `status = 'waiting'`, []);
+    /** Parks a step until a decision arrives; `inputs` keeps what the decision needs. */
+    wait(id: string, inputs: JsonValue): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'waiting', inputs = $2, started_at = COALESCE(started_at, now())`,
+        [json(inputs)],
+      );
     },
 
     cancel(id: string): Promise<RunStep | null> {

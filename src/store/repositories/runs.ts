@@ -28,6 +28,8 @@ export interface Run {
   readonly workflowName: string;
   readonly workflowVersion: string;
   readonly workflowDigest: string | null;
+  /** The workflow definition (parsed YAML) the run started with. */
+  readonly workflowDefinition: JsonValue | null;
   readonly inputs: JsonObject;
   readonly status: RunStatus;
   readonly waitingFor: WaitingFor | null;
@@ -50,6 +52,7 @@ export interface NewRun {
   readonly workflowName: string;
   readonly workflowVersion: string;
   readonly workflowDigest?: string;
+  readonly workflowDefinition?: JsonValue;
   readonly inputs?: JsonObject;
   readonly channelId?: string;
   readonly userId?: string;
@@ -82,6 +85,7 @@ interface RunRow {
   workflow_name: string;
   workflow_version: string;
   workflow_digest: string | null;
+  workflow_definition: JsonValue | null;
   inputs: JsonObject;
   status: RunStatus;
   waiting_for: WaitingFor | null;
@@ -106,6 +110,7 @@ function toRun(row: RunRow): Run {
     workflowName: row.workflow_name,
     workflowVersion: row.workflow_version,
     workflowDigest: row.workflow_digest,
+    workflowDefinition: row.workflow_definition,
     inputs: row.inputs,
     status: row.status,
     waitingFor: row.waiting_for,
@@ -138,8 +143,9 @@ export function createRunsRepository(db: Queryable) {
     async create(run: NewRun): Promise<{ run: Run; created: boolean }> {
       const { rows } = await db.query<RunRow>(
         `INSERT INTO runs (workflow_name, workflow_version, workflow_digest, inputs, channel_id,
-                           user_id, project_id, task_key, trigger, idempotency_key, deadline_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                           user_id, project_id, task_key, trigger, idempotency_key, deadline_at,
+                           workflow_definition)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING *`,
         [
@@ -154,6 +160,7 @@ export function createRunsRepository(db: Queryable) {
           run.trigger,
           run.idempotencyKey ?? null,
           run.deadlineAt ?? null,
+          json(run.workflowDefinition),
         ],
       );
       if (rows[0] !== undefined) return { run: toRun(rows[0]), created: true };
@@ -240,6 +247,39 @@ export function createRunsRepository(db: Queryable) {
         [id],
       );
       return rows[0] === undefined ? null : toRun(rows[0]);
+    },
+
+    /**
+     * Runs that should be progressing (queued or running) but have no job waiting or running
+     * for them — their job was lost — and have not changed since `before`.
+     */
+    async findStalled(before: Date, limit = 100): Promise<Run[]> {
+      const { rows } = await db.query<RunRow>(
+        `SELECT r.* FROM runs r
+         WHERE r.status IN ('queued', 'running') AND r.updated_at < $1
+           AND NOT EXISTS (
+             SELECT 1 FROM agenda_jobs j
+             WHERE j.name = 'workflow.run' AND j.data ->> 'runId' = r.id::text
+               AND (j.next_run_at IS NOT NULL OR j.locked_at IS NOT NULL))
+         ORDER BY r.updated_at LIMIT $2`,
+        [before, limit],
+      );
+      return rows.map(toRun);
+    },
+
+    /** Runs waiting for a decision past the run's own deadline. */
+    async findOverdue(now: Date, limit = 100): Promise<Run[]> {
+      const { rows } = await db.query<RunRow>(
+        `SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting') AND deadline_at < $1
+         ORDER BY deadline_at LIMIT $2`,
+        [now, limit],
+      );
+      return rows.map(toRun);
+    },
+
+    /** Marks the run as still alive (while a long step runs). */
+    async touch(id: string): Promise<void> {
+      await db.query('UPDATE runs SET updated_at = now() WHERE id = $1', [id]);
     },
 
     async countByStatus(): Promise<Record<RunStatus, number>> {

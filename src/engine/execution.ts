@@ -1,0 +1,34 @@
+import type { JobQueue } from '../jobs/job-queue.js';
+import type { Logger } from '../log/create-logger.js';
+import type { Run } from '../store/repositories/runs.js';
+import type { RunStep } from '../store/repositories/run-steps.js';
+import type { RunContext } from './run-context.js';
+import type { RunInfo } from './runners.js';
+import type { AttemptEnvironment } from './step-attempt.js';
+import type { Workflow } from './workflow-model.js';
+
+/** What the engine needs from the rest of aidev to execute runs. */
+export interface ExecutionDeps extends AttemptEnvironment {
+  readonly jobs: JobQueue;
+  readonly logger: Logger;
+  /** Backoff of `on_error: retry`: the first delay, and the longest. */
+  readonly retry: { readonly baseMs: number; readonly maxMs: number };
+}
+
+/** One worker's execution of one run, from the moment it picks the run's job. */
+export interface Execution {
+  readonly deps: ExecutionDeps;
+  readonly run: Run;
+  readonly workflow: Workflow;
+  readonly context: RunContext;
+  /** The run's step records, by step name, as this worker knows them. */
+  readonly rows: Map<string, RunStep>;
+  /** Aborted at the run's deadline, or when this worker loses or gives up the run's job. */
+  readonly signal: AbortSignal;
+  readonly info: RunInfo;
+  readonly log: Logger;
+}
+
+export const RUN_JOB = 'workflow.run';
+export const APPROVAL_TIMEOUT_JOB = 'workflow.approval-timeout';
+export const SWEEP_JOB = 'workflow.sweep';

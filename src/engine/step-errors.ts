@@ -1,0 +1,104 @@
+import type { JsonObject } from '../store/sql.js';
+
+/**
+ * Why a step failed, in a form the engine acts on: `retryable` failures are attempted again
+ * under `on_error: retry`; everything else fails at once. Adapters throw StepError, or any
+ * error with a boolean `retryable` property (HTTP 429/5xx, network errors).
+ */
+export class StepError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly details: JsonObject | undefined;
+
+  constructor(
+    message: string,
+    options: { code: string; retryable?: boolean; details?: JsonObject; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StepError';
+    this.code = options.code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details;
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return (error as { retryable?: unknown } | null)?.retryable === true;
+}
+
+/** The step ran longer than its `timeout`. Retryable: the action's idempotency key makes it safe. */
+export class StepTimeoutError extends StepError {
+  constructor(step: string, timeoutMs: number) {
+    super(`step ${step} did not finish within its timeout of ${timeoutMs} ms`, {
+      code: 'step_timeout',
+      retryable: true,
+    });
+  }
+}
+
+/** Someone asked to cancel the run. */
+export class RunCancelledError extends StepError {
+  constructor() {
+    super('the run was cancelled', { code: 'run_cancelled' });
+  }
+}
+
+/** The run reached its wall-clock limit. */
+export class RunDeadlineError extends StepError {
+  constructor(timeoutMs: number) {
+    super(`the run did not finish within its time limit of ${Math.round(timeoutMs / 1000)} s`, {
+      code: 'run_timeout',
+    });
+  }
+}
+
+/** Another worker took this step over (this worker was presumed dead): stop without recording. */
+export class StepTakenOverError extends Error {
+  constructor(step: string) {
+    super(`another worker took over step ${step}`);
+    this.name = 'StepTakenOverError';
+  }
+}
+
+/** This worker is stopping, or lost the run's job: hand the run back, record no failure. */
+export class WorkerStoppingError extends Error {
+  constructor(reason: unknown) {
+    super(
+      `the worker gave the run up: ${reason instanceof Error ? reason.message : String(reason)}`,
+    );
+    this.name = 'WorkerStoppingError';
+  }
+}
+
+/** Reasons to stop executing a run that are not failures of the step. */
+export function isStop(error: unknown): boolean {
+  return (
+    error instanceof RunCancelledError ||
+    error instanceof RunDeadlineError ||
+    error instanceof StepTakenOverError ||
+    error instanceof WorkerStoppingError
+  );
+}
+
+/** The JSON recorded for a failure: message, code, and whatever helps the person fix it. */
+export type ErrorRecord = JsonObject & { message: string; code: string };
+
+export function errorRecord(error: unknown): ErrorRecord {
+  if (error instanceof StepError) {
+    return {
+      message: error.message,
+      code: error.code,
+      retryable: error.retryable,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
+  }
+  if (error !== null && typeof error === 'object' && !(error instanceof Error)) {
+    const record = error as JsonObject;
+    if (typeof record.message === 'string') {
+      const code = typeof record.code === 'string' ? record.code : 'step_failed';
+      return { ...record, message: record.message, code };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message, code: 'step_failed', retryable: isRetryable(error) };
+}

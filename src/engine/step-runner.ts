@@ -1,0 +1,254 @@
+import pRetry, { AbortError } from 'p-retry';
+import { formatProblem } from '../errors/problem.js';
+import { zodProblems } from '../errors/zod-problems.js';
+import type { RunStep } from '../store/repositories/run-steps.js';
+import type { JsonObject } from '../store/sql.js';
+import { startGate } from './approvals.js';
+import type { Execution } from './execution.js';
+import { applyOutputs, recordStep, resolve } from './run-context.js';
+import { attemptStep } from './step-attempt.js';
+import {
+  errorRecord,
+  isRetryable,
+  RunCancelledError,
+  RunDeadlineError,
+  StepError,
+  StepTakenOverError,
+} from './step-errors.js';
+import type { AiActionStep, PluginActionStep, Step } from './workflow-model.js';
+
+export type StepOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'waiting' }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'stopped'; readonly reason: unknown };
+
+/** A worker that keeps dying while running one step should not take the step over forever. */
+const MAX_TAKEOVERS = 5;
+
+function isStop(error: unknown): boolean {
+  return (
+    error instanceof RunCancelledError ||
+    error instanceof RunDeadlineError ||
+    error instanceof StepTakenOverError
+  );
+}
+
+/**
+ * Runs one step to the end of its error policy, or picks up where an earlier worker left it:
+ * finished steps only make their outputs visible again; a step cut short by a dead worker runs
+ * again under the same idempotency key.
+ */
+export async function runStep(x: Execution, step: Step): Promise<StepOutcome> {
+  const row =
+    x.rows.get(step.name) ??
+    (await x.deps.store.steps.ensure({
+      runId: x.run.id,
+      stepName: step.name,
+      stepIndex: step.index,
+      kind: step.kind,
+    }));
+  x.rows.set(step.name, row);
+  switch (row.status) {
+    case 'succeeded':
+    case 'skipped':
+    case 'rolled_back':
+      recordStep(x.context, step, row);
+      return { kind: 'done' };
+    case 'waiting':
+      return { kind: 'waiting' };
+    case 'cancelled':
+      return { kind: 'stopped', reason: new RunCancelledError() };
+    case 'failed':
+      if (
+        row.failures >= 1 + step.retryCount ||
+        step.kind === 'approval' ||
+        !isRetryable(row.error)
+      )
+        return settleFailure(x, step, row, row.error);
+      break;
+    case 'pending':
+    case 'running':
+      break;
+  }
+  if (step.when !== undefined) {
+    const proceed = evaluateCondition(x, step);
+    if (proceed !== true)
+      return skip(
+        x,
+        step,
+        row,
+        proceed === false ? `when: ${step.when.source} was false` : proceed,
+      );
+  }
+  try {
+    switch (step.kind) {
+      case 'approval':
+        await startGate(x, step, row);
+        return { kind: 'waiting' };
+      case 'set': {
+        const values = resolve(step.values, x.context, `step ${step.name}`);
+        return await succeed(x, step, row, values, Date.now());
+      }
+      case 'plugin_action':
+      case 'ai_action':
+        return await runWithRetries(x, step, row);
+    }
+  } catch (error) {
+    if (isStop(error)) return { kind: 'stopped', reason: error };
+    const failed = (await x.deps.store.steps.fail(row.id, errorRecord(error))) ?? row;
+    await recordFailure(x, step, failed, error, false);
+    return settleFailure(x, step, failed, error);
+  }
+}
+
+/** true, false, or the reason the condition could not be evaluated. */
+function evaluateCondition(x: Execution, step: Step): boolean | string {
+  try {
+    const value = step.when?.evaluate(x.context);
+    if (typeof value === 'boolean') return value;
+    throw new StepError(
+      `when: ${step.when?.source ?? ''} gave ${JSON.stringify(value)}, not true or false`,
+      { code: 'condition_not_boolean' },
+    );
+  } catch (error) {
+    throw new StepError(`step ${step.name} when: ${(error as Error).message}`, {
+      code: 'condition_failed',
+      cause: error,
+    });
+  }
+}
+
+async function skip(x: Execution, step: Step, row: RunStep, reason: string): Promise<StepOutcome> {
+  const skipped = (await x.deps.store.steps.skip(row.id, reason)) ?? row;
+  x.rows.set(step.name, skipped);
+  recordStep(x.context, step, skipped);
+  await x.deps.recorder.record({
+    type: 'step.skipped',
+    runId: x.run.id,
+    step: step.name,
+    message: `${step.name} skipped: ${reason}`,
+    data: { reason },
+  });
+  return { kind: 'done' };
+}
+
+async function succeed(
+  x: Execution,
+  step: Step,
+  row: RunStep,
+  result: unknown,
+  startedAt: number,
+): Promise<StepOutcome> {
+  applyOutputs({ ...x.context }, step, result);
+  const done = (await x.deps.store.steps.succeed(row.id, (result ?? null) as JsonObject)) ?? row;
+  x.rows.set(step.name, done);
+  recordStep(x.context, step, done);
+  await x.deps.recorder.record({
+    type: 'step.succeeded',
+    runId: x.run.id,
+    step: step.name,
+    message: `${step.name} succeeded`,
+    data: {
+      attempt: done.attempt,
+      duration_ms: Date.now() - startedAt,
+      outputs: step.outputs.map((o) => o.to.join('.')),
+    },
+  });
+  return { kind: 'done' };
+}
+
+async function runWithRetries(
+  x: Execution,
+  step: PluginActionStep | AiActionStep,
+  row: RunStep,
+): Promise<StepOutcome> {
+  if (row.status === 'running' && row.attempt - row.failures >= MAX_TAKEOVERS) {
+    throw new StepError(
+      `the workers running ${step.name} stopped ${MAX_TAKEOVERS} times; giving up`,
+      { code: 'worker_crashes' },
+    );
+  }
+  const input = resolve(step.inputs, x.context, `step ${step.name} inputs`) as JsonObject;
+  if (step.kind === 'plugin_action') checkInput(x, step, input);
+  const started = Date.now();
+  let current = row;
+  const result = await pRetry(
+    async () => {
+      if ((await x.deps.store.runs.get(x.run.id))?.cancelRequestedAt != null)
+        throw new AbortError(new RunCancelledError());
+      try {
+        const attempt = await attemptStep({
+          env: x.deps,
+          run: x.info,
+          step,
+          row: current,
+          input,
+          signal: x.signal,
+          log: x.log,
+        });
+        current = attempt.row;
+        return attempt.result;
+      } catch (error) {
+        if (isStop(error)) throw new AbortError(error as Error);
+        current = (await x.deps.store.steps.fail(current.id, errorRecord(error))) ?? current;
+        const willRetry = isRetryable(error) && current.failures < 1 + step.retryCount;
+        await recordFailure(x, step, current, error, willRetry);
+        if (!willRetry) throw new AbortError(error as Error);
+        throw error;
+      }
+    },
+    {
+      retries: Math.max(0, step.retryCount - row.failures),
+      factor: 2,
+      minTimeout: x.deps.retry.baseMs,
+      maxTimeout: x.deps.retry.maxMs,
+      randomize: true,
+      signal: x.signal,
+    },
+  ).catch((error: unknown) => {
+    x.rows.set(step.name, current);
+    throw error;
+  });
+  return succeed(x, step, current, result, started);
+}
+
+function checkInput(x: Execution, step: PluginActionStep, input: JsonObject): void {
+  const signature = x.deps.catalog.get(step.plugin, step.action);
+  const parsed = signature?.input.safeParse(input, { reportInput: true });
+  if (parsed === undefined || parsed.success) return;
+  const problems = zodProblems(parsed.error).map(formatProblem).join('; ');
+  throw new StepError(`step ${step.name} inputs for ${step.plugin}.${step.action}: ${problems}`, {
+    code: 'invalid_input',
+  });
+}
+
+async function recordFailure(
+  x: Execution,
+  step: Step,
+  row: RunStep,
+  error: unknown,
+  willRetry: boolean,
+): Promise<void> {
+  const record = errorRecord(error);
+  await x.deps.recorder.record({
+    type: willRetry ? 'step.retrying' : 'step.failed',
+    runId: x.run.id,
+    step: step.name,
+    level: willRetry ? 'warn' : 'error',
+    message: willRetry
+      ? `${step.name} failed (attempt ${row.attempt} of ${1 + step.retryCount}), retrying: ${record.message}`
+      : `${step.name} failed: ${record.message}`,
+    data: { ...record, attempt: row.attempt },
+  });
+}
+
+/** A step that failed for good: `continue` moves on; `fail` and `rollback` end the run. */
+function settleFailure(x: Execution, step: Step, row: RunStep, error: unknown): StepOutcome {
+  x.rows.set(step.name, row);
+  if (step.onError === 'continue') {
+    recordStep(x.context, step, row);
+    return { kind: 'done' };
+  }
+  return { kind: 'failed', error };
+}

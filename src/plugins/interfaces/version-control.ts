@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { action } from '../action-signature.js';
+
+const repository = z.string().min(1);
+const branch = z.string().min(1);
+
+const fileChange = z.union([
+  z.strictObject({ path: z.string().min(1), content: z.string() }),
+  z.strictObject({ path: z.string().min(1), delete: z.literal(true) }),
+]);
+
+export const versionControlActions = [
+  action({
+    plugin: 'version_control',
+    action: 'get_repository_info',
+    description: 'Repository metadata, including its default branch.',
+    input: z.strictObject({ repository }),
+    output: z.object({
+      repository: z.looseObject({
+        full_name: z.string(),
+        default_branch: z.string(),
+        url: z.string(),
+      }),
+    }),
+    sideEffect: false,
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'get_file_tree',
+    description: 'Every file of the repository at a ref (default: the default branch).',
+    input: z.strictObject({ repository, ref: z.string().optional() }),
+    output: z.object({ files: z.array(z.object({ path: z.string(), size: z.number() })) }),
+    sideEffect: false,
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'read_files',
+    description: 'The contents of selected files.',
+    input: z.strictObject({
+      repository,
+      paths: z.array(z.string()).min(1),
+      ref: z.string().optional(),
+    }),
+    output: z.object({ files: z.array(z.object({ path: z.string(), content: z.string() })) }),
+    sideEffect: false,
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'create_branch',
+    description: 'Create a branch from a base branch (default: the repository default branch).',
+    input: z.strictObject({ repository, branch, base_branch: z.string().optional() }),
+    output: z.object({ branch: z.string(), branch_url: z.string(), sha: z.string() }),
+    sideEffect: true,
+    compensation: {
+      action: 'delete_branch',
+      input: (input) => ({ repository: input.repository, branch: input.branch }),
+    },
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'commit_changes',
+    description: 'Commit a change set (writes and deletions) to a branch as one commit.',
+    input: z.strictObject({
+      repository,
+      branch,
+      message: z.string().min(1),
+      changes: z.array(fileChange).min(1),
+    }),
+    output: z.object({ sha: z.string(), commit_url: z.string() }),
+    sideEffect: true,
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'create_pull_request',
+    description: 'Open a pull request (or return the one already open for the branch).',
+    input: z.strictObject({
+      repository,
+      source_branch: branch.optional(),
+      branch_name: branch.optional(),
+      target_branch: z.string().optional(),
+      title: z.string().min(1),
+      description: z.string().optional(),
+      draft: z.boolean().optional(),
+      labels: z.array(z.string()).optional(),
+      reviewers: z.array(z.string()).optional(),
+    }),
+    output: z.object({ pr_url: z.string(), number: z.number(), branch: z.string() }),
+    sideEffect: true,
+    compensation: {
+      action: 'close_pull_request',
+      input: (input, output) => ({ repository: input.repository, number: output.number }),
+    },
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'find_pull_request',
+    description: 'The open pull request of a branch, if any.',
+    input: z.strictObject({ repository, branch }),
+    output: z.object({
+      pull_request: z.object({ pr_url: z.string(), number: z.number() }).nullable(),
+    }),
+    sideEffect: false,
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'close_pull_request',
+    description: 'Close a pull request without merging it.',
+    input: z.strictObject({ repository, number: z.number().int().positive() }),
+    output: z.object({ closed: z.boolean() }),
+    sideEffect: true,
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'delete_branch',
+    description: 'Delete a branch.',
+    input: z.strictObject({ repository, branch }),
+    output: z.object({ deleted: z.boolean() }),
+    sideEffect: true,
+  }),
+];
