@@ -1,5 +1,11 @@
+import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { SETTINGS_DEFAULTS } from '../config/file-schema.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import type { ActionRunner, AgentRunner } from '../engine/runners.js';
+import { unconfiguredActions, unconfiguredAgents } from '../engine/unconfigured-runners.js';
+import { standardWorkflowEnvironment } from '../engine/workflow-environment.js';
+import { WorkflowRegistry } from '../engine/workflow-registry.js';
 import { createAgendaJobQueue } from '../jobs/agenda-job-queue.js';
 import type { JobDefinition, JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../log/create-logger.js';
@@ -14,7 +20,8 @@ export interface App {
   readonly logger: Logger;
   readonly store: Store;
   readonly jobs: JobQueue;
-  /** Starts working on jobs in this process. */
+  readonly engine: Engine;
+  /** Starts working on jobs (runs, approvals, maintenance) in this process. */
   startWorker(): Promise<void>;
   /** Releases everything in reverse order of acquisition; safe to call more than once. */
   stop(): Promise<void>;
@@ -23,18 +30,28 @@ export interface App {
 export interface CreateAppOptions {
   readonly config: Config;
   readonly logger: Logger;
+  /** Where relative paths in workflows (prompt templates) start; default: the working directory. */
+  readonly cwd?: string;
+  /** Runs plugin actions (default: none configured, every action fails saying so). */
+  readonly actions?: ActionRunner;
+  /** Runs AI agents (default: none configured). */
+  readonly agents?: AgentRunner;
   /** Extra job kinds (plugins, tests) next to the built-in ones. */
   readonly jobDefinitions?: readonly JobDefinition[];
 }
 
 /**
- * The composition root: config → store → jobs (→ plugins → engine → front ends, as they land).
+ * The composition root: config → store → jobs → engine (→ plugins → front ends, as they land).
  * Pure wiring with no process concerns: signals, exit codes and console output belong to bin/.
  */
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const { config, logger } = options;
   const releasers = new Releasers(logger);
   try {
+    const workflows = await WorkflowRegistry.load(
+      config.workflows.directory,
+      standardWorkflowEnvironment(path.resolve(options.cwd ?? process.cwd())),
+    );
     const store = await openStore({
       url: config.database.url,
       dataDir: config.dataDir,
@@ -56,6 +73,20 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       logger,
     });
     releasers.push('job queue', () => jobs.stop());
+    // A step's claim lapses when its job's lock does: the same worker death frees both.
+    const engine = createEngine({
+      store,
+      jobs,
+      workflows,
+      actions: options.actions ?? unconfiguredActions,
+      agents: options.agents ?? unconfiguredAgents,
+      logger,
+      worker: config.jobs.workerName,
+      timing: {
+        staleMs: config.jobs.lockLifetimeMs,
+        heartbeatMs: Math.max(100, Math.floor(config.jobs.lockLifetimeMs / 6)),
+      },
+    });
     jobs.define(releaseExpiredReservationsJob(store));
     for (const definition of options.jobDefinitions ?? []) jobs.define(definition);
 
@@ -64,8 +95,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       logger,
       store,
       jobs,
+      engine,
       async startWorker() {
         await scheduleMaintenance(jobs);
+        await engine.scheduleMaintenance();
         await jobs.start();
       },
       stop: () => releasers.releaseAll(),

@@ -27,6 +27,10 @@ export interface Config {
     readonly concurrency: number;
     readonly workerName: string;
   };
+  readonly workflows: {
+    /** Absolute path of the workflows directory. */
+    readonly directory: string;
+  };
   readonly slack: {
     readonly signingSecret: string | undefined;
     readonly botToken: string | undefined;

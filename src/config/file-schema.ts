@@ -18,6 +18,7 @@ export const SETTINGS_DEFAULTS = {
     concurrency: 4,
   },
   logging: { format: 'auto' },
+  workflows: { directory: 'workflows' },
 } as const;
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
@@ -67,6 +68,15 @@ export const fileSchema = z.strictObject({
       worker_name: text().optional().register(settingsRegistry, {
         description: 'Name recorded on the jobs this worker locks.',
         default: 'hostname:pid',
+      }),
+    })
+    .optional(),
+  workflows: z
+    .strictObject({
+      directory: text().optional().register(settingsRegistry, {
+        description:
+          'Directory of the workflow files (and of `examples/`), relative to the working directory.',
+        default: SETTINGS_DEFAULTS.workflows.directory,
       }),
     })
     .optional(),

@@ -137,6 +137,12 @@ function buildConfig(
       concurrency: settings.jobs?.concurrency ?? SETTINGS_DEFAULTS.jobs.concurrency,
       workerName: settings.jobs?.worker_name ?? `${hostname()}:${process.pid}`,
     },
+    workflows: {
+      directory: path.resolve(
+        options.cwd,
+        settings.workflows?.directory ?? SETTINGS_DEFAULTS.workflows.directory,
+      ),
+    },
     slack: {
       signingSecret: env.SLACK_SIGNING_SECRET,
       botToken: env.SLACK_BOT_TOKEN,

@@ -25,6 +25,8 @@ export interface Execution {
   readonly rows: Map<string, RunStep>;
   /** Aborted at the run's deadline, or when this worker loses or gives up the run's job. */
   readonly signal: AbortSignal;
+  /** Aborted only when this worker loses or gives up the job: on_failure hooks run past the deadline. */
+  readonly workerSignal: AbortSignal;
   readonly info: RunInfo;
   readonly log: Logger;
 }

@@ -37,14 +37,15 @@ export async function executeRun(options: {
   )
     return;
   const log = options.log.child({ runId, workflow: run.workflowName });
-  // One signal for everything that stops this worker's execution: the run's deadline, and the
-  // job being given up (the worker is stopping, or its lock was lost).
-  const deadline = new AbortController();
-  const onJobAbort = () => deadline.abort(new WorkerStoppingError(options.jobSignal.reason));
+  // The worker giving the job up (stopping, or its lock lost) stops everything; the run's
+  // deadline stops its steps but not its on_failure hooks.
+  const worker = new AbortController();
+  const onJobAbort = () => worker.abort(new WorkerStoppingError(options.jobSignal.reason));
   options.jobSignal.addEventListener('abort', onJobAbort, { once: true });
+  const deadline = new AbortController();
   const remaining = (run.deadlineAt?.getTime() ?? Number.POSITIVE_INFINITY) - Date.now();
   const timer = Number.isFinite(remaining)
-    ? setTimeout(() => deadline.abort(new RunDeadlineError(remaining)), Math.max(0, remaining))
+    ? setTimeout(() => deadline.abort(new RunDeadlineError(limitOf(run))), Math.max(0, remaining))
     : undefined;
   try {
     let workflow: Workflow;
@@ -78,7 +79,8 @@ export async function executeRun(options: {
       workflow,
       context,
       rows,
-      signal: deadline.signal,
+      signal: AbortSignal.any([worker.signal, deadline.signal]),
+      workerSignal: worker.signal,
       info: { id: run.id, workflow: workflow.name, channelId: run.channelId, userId: run.userId },
       log,
     };
@@ -208,9 +210,10 @@ async function finishCancelled(x: Execution): Promise<void> {
 /** Runs on_failure steps; their failures are recorded but never stop the others. */
 async function runFailureHooks(x: Execution): Promise<JsonObject> {
   const kept: JsonObject = {};
+  const hooks: Execution = { ...x, signal: x.workerSignal };
   for (const step of x.workflow.onFailure) {
     try {
-      const outcome = await runStep(x, step);
+      const outcome = await runStep(hooks, step);
       const row = x.rows.get(step.name);
       if (outcome.kind === 'done' && row?.status === 'succeeded' && row.outputs !== null)
         kept[step.name] = row.outputs;
@@ -219,6 +222,11 @@ async function runFailureHooks(x: Execution): Promise<JsonObject> {
     }
   }
   return kept;
+}
+
+/** The run's wall-clock limit, as set when it was created. */
+function limitOf(run: Run): number {
+  return (run.deadlineAt?.getTime() ?? 0) - run.createdAt.getTime();
 }
 
 /** What the run produced, by output name, for the final event. */

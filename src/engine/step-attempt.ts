@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/create-logger.js';
 import type { ActionCatalog } from '../plugins/action-catalog.js';
 import type { RunStep } from '../store/repositories/run-steps.js';
@@ -41,13 +42,7 @@ export async function attemptStep(options: {
   log: Logger;
 }): Promise<{ result: unknown; row: RunStep }> {
   const { env, step, row, input } = options;
-  const claimed = await env.store.steps.start(
-    row.id,
-    input,
-    env.worker,
-    new Date(Date.now() - env.staleMs),
-  );
-  if (claimed === null) throw new StepTakenOverError(step.name);
+  const claimed = await claim(env, step.name, row, input, options.signal);
   await env.recorder.record({
     type: 'step.started',
     runId: options.run.id,
@@ -109,6 +104,36 @@ export async function attemptStep(options: {
     if (timer !== undefined) clearTimeout(timer);
     clearInterval(heartbeat);
   }
+}
+
+/**
+ * Claims the step for this worker. This worker holds the run's job, so a claim held by another
+ * worker is most likely a dead worker's whose job lock expired just before its step heartbeat
+ * went stale: wait for the heartbeat to go stale, then take over. A worker that keeps
+ * heartbeating is alive and still running the step, and keeps it.
+ */
+async function claim(
+  env: AttemptEnvironment,
+  name: string,
+  row: RunStep,
+  input: JsonObject,
+  signal: AbortSignal,
+): Promise<RunStep> {
+  for (let tries = 0; tries < 3; tries++) {
+    const claimed = await env.store.steps.start(
+      row.id,
+      input,
+      env.worker,
+      new Date(Date.now() - env.staleMs),
+    );
+    if (claimed !== null) return claimed;
+    const current = (await env.store.steps.listForRun(row.runId)).find((s) => s.id === row.id);
+    if (current?.status !== 'running' || current.heartbeatAt === null)
+      throw new StepTakenOverError(name);
+    const wait = current.heartbeatAt.getTime() + env.staleMs - Date.now() + 50;
+    await sleep(Math.max(50, Math.min(wait, env.staleMs + 50)), undefined, { signal });
+  }
+  throw new StepTakenOverError(name);
 }
 
 /** Rejects with the abort reason as soon as `signal` aborts, whether or not `work` listens. */

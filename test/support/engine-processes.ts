@@ -1,0 +1,123 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { inject } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine/engine.js';
+import { standardWorkflowEnvironment } from '../../src/engine/workflow-environment.js';
+import { WorkflowRegistry } from '../../src/engine/workflow-registry.js';
+import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
+import { silentLogger } from '../../src/log/create-logger.js';
+import type { Run, RunStatus } from '../../src/store/repositories/runs.js';
+import type { TestDatabase } from './backends.js';
+import { childEnv, JsonLineProcess, REPO_ROOT } from './child-process.js';
+import { ScriptedActions, ScriptedAgents } from './scripted-runners.js';
+
+const ENGINE_WORKER = path.join(REPO_ROOT, 'test/fixtures/engine-worker.ts');
+export const LOCK_LIFETIME_MS = 2_000;
+
+/** A directory with one workflow and a settings file for fast takeover; tables the fixture counts in. */
+export async function prepareEngineProcesses(
+  t: TestDatabase,
+  name: string,
+  workflowYaml: string,
+): Promise<{ configFile: string; dir: string }> {
+  const root = await mkdtemp(path.join(inject('scratchDir'), 'engine-'));
+  const dir = path.join(root, 'workflows');
+  await mkdir(dir);
+  await writeFile(path.join(dir, `${name}.yaml`), workflowYaml);
+  const configFile = path.join(root, 'aidev.config.yaml');
+  await writeFile(
+    configFile,
+    `jobs:\n  lock_lifetime: ${LOCK_LIFETIME_MS}ms\n  poll_interval: 100ms\nworkflows:\n  directory: ${dir}\n`,
+  );
+  await t.db.query(
+    'CREATE TABLE IF NOT EXISTS test_action_calls (action text, key text, worker int, at timestamptz DEFAULT clock_timestamp())',
+  );
+  await t.db.query(
+    'CREATE TABLE IF NOT EXISTS test_effects (key text PRIMARY KEY, action text, worker int)',
+  );
+  return { configFile, dir };
+}
+
+export function startEngineWorker(
+  t: TestDatabase,
+  configFile: string,
+  env: Record<string, string> = {},
+): JsonLineProcess {
+  return new JsonLineProcess(
+    ENGINE_WORKER,
+    [],
+    childEnv({ ...t.env, AIDEV_CONFIG: configFile, ...env }),
+  );
+}
+
+/** An engine in the test process that starts runs and takes decisions, but runs no jobs. */
+export async function controllingEngine(t: TestDatabase, dir: string): Promise<Engine> {
+  const logger = silentLogger();
+  const workflows = await WorkflowRegistry.load(dir, standardWorkflowEnvironment(REPO_ROOT));
+  const jobs = createAgendaJobQueue({
+    pool: t.db.pool,
+    notifications: false,
+    lockLifetimeMs: LOCK_LIFETIME_MS,
+    pollIntervalMs: 100,
+    concurrency: 1,
+    workerName: 'test-controller',
+    logger,
+  });
+  return createEngine({
+    store: t.store,
+    jobs,
+    workflows,
+    actions: new ScriptedActions(),
+    agents: new ScriptedAgents(),
+    logger,
+    worker: 'test-controller',
+  });
+}
+
+export async function waitForRun(
+  t: TestDatabase,
+  runId: string,
+  statuses: readonly RunStatus[],
+  timeoutMs = 30_000,
+): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await t.store.runs.get(runId);
+    if (run !== null && statuses.includes(run.status)) return run;
+    if (Date.now() > deadline)
+      throw new Error(
+        `run is ${run?.status ?? 'missing'}, not ${statuses.join('/')}, after ${timeoutMs} ms\n${await diagnose(t, runId)}`,
+      );
+    await sleep(50);
+  }
+}
+
+/** The state of a run's steps, events and jobs, for a failing test's message. */
+async function diagnose(t: TestDatabase, runId: string): Promise<string> {
+  const steps = await t.store.steps.listForRun(runId);
+  const events = await t.store.events.listForRun(runId);
+  const jobs = await t.db.query(
+    'SELECT name, data, locked_at, next_run_at, last_finished_at, fail_reason, last_modified_by FROM agenda_jobs',
+  );
+  return [
+    `steps: ${JSON.stringify(steps.map((s) => [s.stepName, s.status, s.attempt, s.worker, s.heartbeatAt]))}`,
+    `events: ${JSON.stringify(events.map((e) => e.message))}`,
+    `jobs: ${JSON.stringify(jobs.rows)}`,
+  ].join('\n');
+}
+
+export async function countsOf(
+  t: TestDatabase,
+): Promise<{ calls: Record<string, number>; effects: Record<string, number> }> {
+  const calls = await t.db.query<{ action: string; n: number }>(
+    'SELECT action, count(*) AS n FROM test_action_calls GROUP BY action',
+  );
+  const effects = await t.db.query<{ action: string; n: number }>(
+    'SELECT action, count(*) AS n FROM test_effects GROUP BY action',
+  );
+  return {
+    calls: Object.fromEntries(calls.rows.map((r) => [r.action, r.n])),
+    effects: Object.fromEntries(effects.rows.map((r) => [r.action, r.n])),
+  };
+}
