@@ -165,7 +165,7 @@ async function failRun(
     from: ['running', 'queued', 'waiting'],
     error: details,
   });
-  const keptText = Object.keys(kept).length > 0 ? ` Work kept: ${JSON.stringify(kept)}.` : '';
+  const keptText = Object.keys(kept).length > 0 ? ` Work kept: ${describeKept(kept)}.` : '';
   const undone =
     report === undefined ? '' : ` Rolled back: ${report.undone.join(', ') || 'nothing to undo'}.`;
   await x.deps.recorder.record({
@@ -222,6 +222,18 @@ async function runFailureHooks(x: Execution): Promise<JsonObject> {
     }
   }
   return kept;
+}
+
+/** Where the work was kept, for people: the links the hooks returned, else what they returned. */
+function describeKept(kept: JsonObject): string {
+  return Object.entries(kept)
+    .map(([step, outputs]) => {
+      const links = Object.entries((outputs ?? {}) as JsonObject)
+        .filter(([key, value]) => key.endsWith('url') && typeof value === 'string')
+        .map(([, value]) => value as string);
+      return `${step}: ${links.length > 0 ? links.join(', ') : JSON.stringify(outputs)}`;
+    })
+    .join('; ');
 }
 
 /** The run's wall-clock limit, as set when it was created. */
