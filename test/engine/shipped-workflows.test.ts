@@ -150,7 +150,7 @@ describeEachBackend('the shipped workflows', (database) => {
     h.agents
       .on('break_down', () => ({ breakdown: { summary: '2 epics, 5 tasks', epics: [] } }))
       .on('create_in_tracker', (call) => ({
-        created: { summary: `created for ${String(call.input.project)}` },
+        created: { summary: `created for ${JSON.stringify(call.input.project)}` },
       }));
     const { run } = await h.engine.startRun({
       workflow: 'plan-project',
