@@ -163,7 +163,7 @@ describeEachBackend('the shipped workflows', (database) => {
     await h.waitFor(run.id, ['succeeded']);
     expect(h.actions.callsOf('communication.send_message')[0]?.input).toEqual({
       channel: 'C-pm',
-      message: 'Planned BILL: created for BILL',
+      message: 'Planned BILL: created for "BILL"',
     });
   });
 });
