@@ -11,6 +11,9 @@ import { openPostgres } from '../../src/store/postgres/open-postgres.js';
 export interface BenchDatabase {
   readonly name: 'PGlite (embedded)' | 'PostgreSQL';
   readonly db: Database;
+  /** Where other processes find it: a PostgreSQL URL, or the embedded data directory. */
+  readonly url?: string;
+  readonly dataDir?: string;
   dispose(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function benchPglite(): Promise<BenchDatabase> {
   return {
     name: 'PGlite (embedded)',
     db,
+    dataDir: dir,
     async dispose() {
       await db.close();
       await rm(dir, { recursive: true, force: true });
@@ -63,6 +67,7 @@ export async function benchPostgres(): Promise<BenchDatabase | null> {
   return {
     name: 'PostgreSQL',
     db,
+    url: url.toString(),
     async dispose() {
       await db.close();
       const cleanup = new pg.Client({ connectionString: ADMIN_URL });

@@ -174,9 +174,11 @@ async function runWithRetries(
   const started = Date.now();
   let current = row;
   const result = await pRetry(
-    async () => {
-      if ((await x.deps.store.runs.get(x.run.id))?.cancelRequestedAt != null)
+    async (attemptNumber) => {
+      // A cancel requested during the backoff is seen here; during an attempt, by the heartbeat.
+      if (attemptNumber > 1 && (await x.deps.store.runs.get(x.run.id))?.cancelRequestedAt != null) {
         throw new AbortError(new RunCancelledError());
+      }
       try {
         const attempt = await attemptStep({
           env: x.deps,

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/config.js';
 import { ConfigError, loadConfig } from '../../config/load-config.js';
 import { SETTINGS_DEFAULTS } from '../../config/file-schema.js';
+import { standardWorkflowEnvironment } from '../../engine/workflow-environment.js';
+import { WorkflowRegistry } from '../../engine/workflow-registry.js';
 import { formatProblem } from '../../errors/problem.js';
 import { createAgendaJobQueue } from '../../jobs/agenda-job-queue.js';
 import type { Logger } from '../../log/create-logger.js';
@@ -47,6 +49,7 @@ export async function runConfigCheck(io: CliIo, options: ConfigCheckOptions): Pr
     return report(io, options, checks);
   }
   checks.push(settingsCheck(config, io.cwd));
+  checks.push(await workflowsCheck(config, io.cwd));
   checks.push(
     ...(await databaseChecks(config, loggerFor(config, 'warn'), options.migrate === true)),
   );
@@ -65,6 +68,27 @@ function report(io: CliIo, options: ConfigCheckOptions, checks: readonly Check[]
     io.stdout.write(renderChecks('aidev configuration check', checks));
   }
   return ok ? EXIT.ok : EXIT.failed;
+}
+
+async function workflowsCheck(config: Config, cwd: string): Promise<Check> {
+  try {
+    const registry = await WorkflowRegistry.load(
+      config.workflows.directory,
+      standardWorkflowEnvironment(cwd),
+    );
+    const names = registry.names();
+    return {
+      name: 'workflows',
+      status: names.length > 0 ? 'ok' : 'warn',
+      detail: `${names.length} in ${path.relative(cwd, config.workflows.directory) || '.'}: ${names.join(', ') || 'none'}`,
+    };
+  } catch (error) {
+    return {
+      name: 'workflows',
+      status: 'fail',
+      detail: describeFailure(error).replace(/\n/g, '; '),
+    };
+  }
 }
 
 function settingsCheck(config: Config, cwd: string): Check {

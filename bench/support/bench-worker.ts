@@ -1,0 +1,51 @@
+/**
+ * A worker process for bench/engine.ts. `engine`: a real aidev worker (createApp) whose plugin
+ * actions do nothing. `agenda`: a bare job queue with one no-op job kind, for the baseline.
+ */
+import { createApp } from '../../src/app/create-app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
+import { defineJob } from '../../src/jobs/job-queue.js';
+import { createLogger } from '../../src/log/create-logger.js';
+import { openStore } from '../../src/store/open-store.js';
+import { z } from 'zod';
+
+const mode = process.argv[2];
+const config = loadConfig({ env: process.env, cwd: process.cwd() });
+const logger = createLogger({ level: 'error', format: 'json', secrets: config.secrets });
+
+if (mode === 'engine') {
+  const app = await createApp({
+    config,
+    logger,
+    actions: { run: (call) => Promise.resolve({ channel: call.input.channel, message_id: 'm' }) },
+  });
+  await app.startWorker();
+} else {
+  const store = await openStore({
+    url: config.database.url,
+    dataDir: config.dataDir,
+    poolSize: config.database.poolSize,
+    connectTimeoutMs: config.database.connectTimeoutMs,
+    logger,
+    migrations: 'require',
+  });
+  const jobs = createAgendaJobQueue({
+    pool: store.db.pool,
+    notifications: store.db.kind === 'postgres',
+    lockLifetimeMs: config.jobs.lockLifetimeMs,
+    pollIntervalMs: config.jobs.pollIntervalMs ?? 200,
+    concurrency: config.jobs.concurrency,
+    workerName: config.jobs.workerName,
+    logger,
+  });
+  jobs.define(
+    defineJob({
+      name: 'bench.noop',
+      schema: z.object({ i: z.number() }),
+      handler: () => Promise.resolve(),
+    }),
+  );
+  await jobs.start();
+}
+process.stdout.write('ready\n');
