@@ -4,7 +4,7 @@
  */
 import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
+import { databaseOptions, jobQueueFor } from '../../src/app/from-config.js';
 import { defineJob } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/log/create-logger.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -22,23 +22,8 @@ if (mode === 'engine') {
   });
   await app.startWorker();
 } else {
-  const store = await openStore({
-    url: config.database.url,
-    dataDir: config.dataDir,
-    poolSize: config.database.poolSize,
-    connectTimeoutMs: config.database.connectTimeoutMs,
-    logger,
-    migrations: 'require',
-  });
-  const jobs = createAgendaJobQueue({
-    pool: store.db.pool,
-    notifications: store.db.kind === 'postgres',
-    lockLifetimeMs: config.jobs.lockLifetimeMs,
-    pollIntervalMs: config.jobs.pollIntervalMs ?? 200,
-    concurrency: config.jobs.concurrency,
-    workerName: config.jobs.workerName,
-    logger,
-  });
+  const store = await openStore({ ...databaseOptions(config, logger), migrations: 'require' });
+  const jobs = jobQueueFor(config, store.db, logger);
   jobs.define(
     defineJob({
       name: 'bench.noop',

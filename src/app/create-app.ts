@@ -1,16 +1,15 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
-import { SETTINGS_DEFAULTS } from '../config/file-schema.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import type { ActionRunner, AgentRunner } from '../engine/runners.js';
 import { unconfiguredActions, unconfiguredAgents } from '../engine/unconfigured-runners.js';
 import { standardWorkflowEnvironment } from '../engine/workflow-environment.js';
 import { WorkflowRegistry } from '../engine/workflow-registry.js';
-import { createAgendaJobQueue } from '../jobs/agenda-job-queue.js';
 import type { JobDefinition, JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { databaseOptions, jobQueueFor } from './from-config.js';
 import { releaseExpiredReservationsJob, scheduleMaintenance } from './maintenance-jobs.js';
 import { Releasers } from './releasers.js';
 
@@ -53,25 +52,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       standardWorkflowEnvironment(path.resolve(options.cwd ?? process.cwd())),
     );
     const store = await openStore({
-      url: config.database.url,
-      dataDir: config.dataDir,
-      poolSize: config.database.poolSize,
-      connectTimeoutMs: config.database.connectTimeoutMs,
-      logger,
+      ...databaseOptions(config, logger),
       migrations: config.database.autoMigrate ? 'apply' : 'require',
     });
     releasers.push('store', () => store.close());
 
-    const jobs = createAgendaJobQueue({
-      pool: store.db.pool,
-      notifications: store.db.kind === 'postgres',
-      lockLifetimeMs: config.jobs.lockLifetimeMs,
-      pollIntervalMs:
-        config.jobs.pollIntervalMs ?? SETTINGS_DEFAULTS.jobs.pollIntervalMs[store.db.kind],
-      concurrency: config.jobs.concurrency,
-      workerName: config.jobs.workerName,
-      logger,
-    });
+    const jobs = jobQueueFor(config, store.db, logger);
     releasers.push('job queue', () => jobs.stop());
     // A step's claim lapses when its job's lock does: the same worker death frees both.
     const engine = createEngine({

@@ -2,11 +2,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config/config.js';
 import { ConfigError, loadConfig } from '../../config/load-config.js';
-import { SETTINGS_DEFAULTS } from '../../config/file-schema.js';
 import { standardWorkflowEnvironment } from '../../engine/workflow-environment.js';
 import { WorkflowRegistry } from '../../engine/workflow-registry.js';
 import { formatProblem } from '../../errors/problem.js';
-import { createAgendaJobQueue } from '../../jobs/agenda-job-queue.js';
+import { databaseOptions, jobQueueFor } from '../../app/from-config.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { Database } from '../../store/database.js';
 import { migrate, migrationStatus } from '../../store/migrate.js';
@@ -113,13 +112,7 @@ async function databaseChecks(
   let db: Database | undefined;
   let stage = 'database';
   try {
-    db = await openDatabase({
-      url: config.database.url,
-      dataDir: config.dataDir,
-      poolSize: 2,
-      connectTimeoutMs: config.database.connectTimeoutMs,
-      logger,
-    });
+    db = await openDatabase({ ...databaseOptions(config, logger), poolSize: 2 });
     checks.push({
       name: 'database',
       status: 'ok',
@@ -175,15 +168,7 @@ function pendingCheck(ids: readonly string[], autoMigrate: boolean): Check {
 }
 
 async function jobsCheck(config: Config, db: Database, logger: Logger): Promise<Check> {
-  const queue = createAgendaJobQueue({
-    pool: db.pool,
-    notifications: false,
-    lockLifetimeMs: config.jobs.lockLifetimeMs,
-    pollIntervalMs: config.jobs.pollIntervalMs ?? SETTINGS_DEFAULTS.jobs.pollIntervalMs[db.kind],
-    concurrency: config.jobs.concurrency,
-    workerName: config.jobs.workerName,
-    logger,
-  });
+  const queue = jobQueueFor(config, db, logger);
   const stats = await queue.stats();
   return {
     name: 'jobs',
