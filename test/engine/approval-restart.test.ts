@@ -58,12 +58,15 @@ for (const backend of ['pglite', 'postgresql'] as const) {
         });
         await waitForRun(t, run.id, ['waiting']);
 
-        // The worker goes away while the run waits: nothing is lost, nothing is held.
+        // Waiting holds no worker: the run's job finishes and lets go. Then the worker goes away.
+        const lockedRunJobs = async () =>
+          (
+            await t.db.query<{ n: number }>(
+              "SELECT count(*) AS n FROM agenda_jobs WHERE name = 'workflow.run' AND locked_at IS NOT NULL",
+            )
+          ).rows[0]?.n;
+        await expect.poll(lockedRunJobs, { timeout: 5_000 }).toBe(0);
         await first.kill('SIGKILL');
-        const locked = await t.db.query(
-          "SELECT count(*) AS n FROM agenda_jobs WHERE name = 'workflow.run' AND locked_at IS NOT NULL",
-        );
-        expect(locked.rows[0]).toEqual({ n: 0 });
 
         expect(
           await engine.decide(run.id, { approve: true, by: 'U-lead', feedback: 'ship it' }),

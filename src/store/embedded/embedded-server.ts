@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Endpoint } from './instance-lock.js';
+import { serveSocket, type SocketServer } from './socket-server.js';
 
 export const PGDATA_DIR = 'pgdata';
 /** pg connects to `<host>/.s.PGSQL.<port>` when host is a directory. */
@@ -10,8 +10,6 @@ export const SOCKET_PORT = 5432;
 const SOCKET_FILE = `.s.PGSQL.${SOCKET_PORT}`;
 /** sun_path is 104–108 bytes depending on the OS; stay below the smallest. */
 const MAX_SOCKET_PATH = 100;
-/** Every pool of every process shares these; extra connections are reset by the server. */
-const MAX_CONNECTIONS = 128;
 
 export interface EmbeddedServer {
   readonly endpoint: Endpoint;
@@ -27,25 +25,18 @@ export async function startEmbeddedServer(dataDir: string): Promise<EmbeddedServ
   const db = await PGlite.create(path.join(dataDir, PGDATA_DIR));
   const socketPath = path.join(dataDir, SOCKET_FILE);
   const useUnix = process.platform !== 'win32' && Buffer.byteLength(socketPath) <= MAX_SOCKET_PATH;
-  let server: PGLiteSocketServer;
+  let server: SocketServer;
   let endpoint: Endpoint;
   try {
     if (useUnix) {
       // A socket file left by a crashed owner would make listen() fail; we hold the lock.
       await fs.rm(socketPath, { force: true });
-      server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
-      await server.start();
+      server = await serveSocket(db, { path: socketPath });
       await fs.chmod(socketPath, 0o600);
       endpoint = { kind: 'unix', path: socketPath };
     } else {
-      server = new PGLiteSocketServer({
-        db,
-        host: '127.0.0.1',
-        port: 0,
-        maxConnections: MAX_CONNECTIONS,
-      });
-      await server.start();
-      endpoint = { kind: 'tcp', host: '127.0.0.1', port: portOf(server.getServerConn()) };
+      server = await serveSocket(db, { host: '127.0.0.1', port: 0 });
+      endpoint = { kind: 'tcp', host: '127.0.0.1', port: portOf(server.address) };
     }
   } catch (error) {
     await db.close().catch(() => undefined);
