@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, EngineTiming } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
@@ -11,6 +10,7 @@ import { silentLogger } from '../../src/log/create-logger.js';
 import type { Run, RunStatus } from '../../src/store/repositories/runs.js';
 import type { TestDatabase } from './backends.js';
 import { REPO_ROOT } from './child-process.js';
+import { waitForRun } from './engine-processes.js';
 import { ScriptedActions, ScriptedAgents } from './scripted-runners.js';
 
 export const FAST_TIMING: EngineTiming = {
@@ -81,18 +81,7 @@ export async function startEngine(
         );
       workflows.add(name, loaded.workflow);
     },
-    async waitFor(runId, statuses, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const run = await t.store.runs.get(runId);
-        if (run !== null && statuses.includes(run.status)) return run;
-        if (Date.now() > deadline)
-          throw new Error(
-            `run ${runId} is ${run?.status ?? 'missing'}, not ${statuses.join('/')} after ${timeoutMs} ms`,
-          );
-        await sleep(20);
-      }
-    },
+    waitFor: (runId, statuses, timeoutMs = 20_000) => waitForRun(t, runId, statuses, timeoutMs),
     stop: () => jobs.stop({ drainTimeoutMs: 1_000 }),
   };
 }
