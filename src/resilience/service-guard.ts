@@ -1,0 +1,162 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import CircuitBreaker from 'opossum';
+import pRetry, { AbortError } from 'p-retry';
+import pThrottle from 'p-throttle';
+import type { Logger } from '../log/create-logger.js';
+import { VendorError } from './vendor-error.js';
+
+export interface GuardSettings {
+  /** Calls per second this service accepts from aidev. */
+  readonly ratePerSecond: number;
+  /** Extra attempts after a retryable failure. */
+  readonly retries: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** Failed calls (of at least this many in the window) that open the breaker: half or more. */
+  readonly breakerVolume: number;
+  /** How long the breaker stays open before a probe call is let through. */
+  readonly breakerResetMs: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface GuardStats {
+  readonly service: string;
+  readonly calls: number;
+  readonly failures: number;
+  readonly retries: number;
+  readonly rejected: number;
+  readonly latencyMsTotal: number;
+  readonly state: BreakerState;
+}
+
+/**
+ * Every call to one outside service goes through its guard: a rate limit, then a circuit
+ * breaker, inside a retry loop with exponential backoff and jitter that honours the service's
+ * Retry-After. Only failures the service is to blame for (5xx, 429, network) count against
+ * the breaker or are retried; a 404 is an answer, not an outage.
+ */
+export class ServiceGuard {
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly throttle: <T>(fn: () => Promise<T>) => Promise<T>;
+  private counters = { calls: 0, failures: 0, retries: 0, rejected: 0, latencyMsTotal: 0 };
+
+  constructor(
+    readonly service: string,
+    private readonly settings: GuardSettings,
+    private readonly logger: Logger,
+  ) {
+    this.breaker = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
+      timeout: false,
+      volumeThreshold: settings.breakerVolume,
+      errorThresholdPercentage: 50,
+      resetTimeout: settings.breakerResetMs,
+      rollingCountTimeout: Math.max(10_000, settings.breakerResetMs),
+      // Client errors (4xx other than 429) are answers: they do not count as failures.
+      errorFilter: (error: unknown) => !(error instanceof VendorError && error.retryable),
+    });
+    this.breaker.on('open', () =>
+      logger.warn(
+        { service },
+        `${service}: too many failures, pausing calls for ${settings.breakerResetMs} ms`,
+      ),
+    );
+    this.breaker.on('halfOpen', () => logger.info({ service }, `${service}: trying a call again`));
+    this.breaker.on('close', () =>
+      logger.info({ service }, `${service}: calls are going through again`),
+    );
+    const throttled = pThrottle({
+      limit: Math.max(1, Math.round(settings.ratePerSecond)),
+      interval: 1000,
+    })((fn: () => Promise<unknown>) => fn());
+    this.throttle = <T>(fn: () => Promise<T>) => throttled(fn) as Promise<T>;
+  }
+
+  /** Runs `fn` (one call to the service) under the rate limit, the breaker and the retries. */
+  async call<T>(
+    what: string,
+    fn: () => Promise<T>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const log = this.logger;
+    return pRetry(
+      async () => {
+        if (this.breaker.opened) {
+          this.counters.rejected += 1;
+          throw new AbortError(
+            new VendorError(
+              `${this.service} is failing; calls are paused for up to ${this.settings.breakerResetMs} ms`,
+              {
+                service: this.service,
+                code: 'circuit_open',
+                retryable: true,
+                retryAfterMs: this.settings.breakerResetMs,
+              },
+            ),
+          );
+        }
+        this.counters.calls += 1;
+        const started = performance.now();
+        try {
+          return (await this.breaker.fire(() => this.throttle(fn))) as T;
+        } catch (error) {
+          this.counters.failures += 1;
+          throw error;
+        } finally {
+          this.counters.latencyMsTotal += performance.now() - started;
+        }
+      },
+      {
+        retries: this.settings.retries,
+        minTimeout: 0,
+        maxTimeout: 0,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          const vendor = error instanceof VendorError ? error : undefined;
+          if (vendor?.retryable !== true || retriesLeft === 0) throw error;
+          const wait = vendor.retryAfterMs ?? this.backoff(attemptNumber);
+          this.counters.retries += 1;
+          log.warn(
+            {
+              service: this.service,
+              call: what,
+              attempt: attemptNumber,
+              waitMs: Math.round(wait),
+              status: vendor.status,
+            },
+            `${this.service} ${what} failed (${vendor.message}); retrying`,
+          );
+          await sleep(
+            wait,
+            undefined,
+            options.signal === undefined ? undefined : { signal: options.signal },
+          ).catch(() => {
+            throw options.signal?.reason ?? new Error('aborted');
+          });
+        },
+      },
+    );
+  }
+
+  /** Exponential backoff with full jitter, capped. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(
+      this.settings.retryMaxMs,
+      this.settings.retryBaseMs * 2 ** (attempt - 1),
+    );
+    return Math.random() * ceiling;
+  }
+
+  state(): BreakerState {
+    if (this.breaker.opened) return 'open';
+    return this.breaker.halfOpen ? 'half_open' : 'closed';
+  }
+
+  stats(): GuardStats {
+    return { service: this.service, ...this.counters, state: this.state() };
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+}
