@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import type { ActionRunner, AgentRunner } from '../engine/runners.js';
-import { unconfiguredActions, unconfiguredAgents } from '../engine/unconfigured-runners.js';
+import { unconfiguredAgents } from '../engine/unconfigured-runners.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { RegistryActionRunner } from '../plugins/registry-action-runner.js';
 import { standardWorkflowEnvironment } from '../engine/workflow-environment.js';
 import { WorkflowRegistry } from '../engine/workflow-registry.js';
 import type { JobDefinition, JobQueue } from '../jobs/job-queue.js';
@@ -10,6 +12,7 @@ import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { databaseOptions, jobQueueFor } from './from-config.js';
+import { setUpPlugins } from './plugins.js';
 import { releaseExpiredReservationsJob, scheduleMaintenance } from './maintenance-jobs.js';
 import { Releasers } from './releasers.js';
 
@@ -20,6 +23,7 @@ export interface App {
   readonly store: Store;
   readonly jobs: JobQueue;
   readonly engine: Engine;
+  readonly plugins: PluginRegistry;
   /** Starts working on jobs (runs, approvals, maintenance) in this process. */
   startWorker(): Promise<void>;
   /** Releases everything in reverse order of acquisition; safe to call more than once. */
@@ -31,7 +35,7 @@ export interface CreateAppOptions {
   readonly logger: Logger;
   /** Where relative paths in workflows (prompt templates) start; default: the working directory. */
   readonly cwd?: string;
-  /** Runs plugin actions (default: none configured, every action fails saying so). */
+  /** Runs plugin actions (default: the configured plugins). */
   readonly actions?: ActionRunner;
   /** Runs AI agents (default: none configured). */
   readonly agents?: AgentRunner;
@@ -57,6 +61,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     });
     releasers.push('store', () => store.close());
 
+    const { registry, guards } = await setUpPlugins({ config, store, logger });
+    releasers.push('plugins', async () => {
+      await registry.disconnectAll();
+      guards.shutdown();
+    });
+
     const jobs = jobQueueFor(config, store.db, logger);
     releasers.push('job queue', () => jobs.stop());
     // A step's claim lapses when its job's lock does: the same worker death frees both.
@@ -64,7 +74,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       store,
       jobs,
       workflows,
-      actions: options.actions ?? unconfiguredActions,
+      actions: options.actions ?? new RegistryActionRunner(registry),
       agents: options.agents ?? unconfiguredAgents,
       logger,
       worker: config.jobs.workerName,
@@ -82,6 +92,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       store,
       jobs,
       engine,
+      plugins: registry,
       async startWorker() {
         await scheduleMaintenance(jobs);
         await engine.scheduleMaintenance();

@@ -27,6 +27,16 @@ export interface Config {
     readonly concurrency: number;
     readonly workerName: string;
   };
+  readonly plugins: {
+    /** The chosen plugin of each type and its raw settings (the plugin validates them). */
+    readonly choices: Readonly<
+      Record<
+        'task_management' | 'version_control' | 'documentation' | 'communication',
+        { readonly use: string; readonly settings: Readonly<Record<string, unknown>> }
+      >
+    >;
+    readonly packages: readonly string[];
+  };
   readonly workflows: {
     /** Absolute path of the workflows directory. */
     readonly directory: string;

@@ -23,6 +23,22 @@ export const SETTINGS_DEFAULTS = {
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
+/** Which plugin serves a plugin type, and its settings (validated by the plugin itself). */
+function pluginChoice(type: string, fallback: string) {
+  return z
+    .strictObject({
+      use: text(),
+      settings: z
+        .record(z.string(), z.unknown(), { error: 'expected a mapping of settings' })
+        .optional(),
+    })
+    .optional()
+    .register(settingsRegistry, {
+      description: `The ${type.replace('_', ' ')} plugin (\`use\`) and its \`settings\`.`,
+      default: `\`use: ${fallback}\``,
+    });
+}
+
 /**
  * `aidev.config.yaml`: non-secret settings. Secrets only come from the environment, so an
  * unknown key (a token pasted here by mistake, or a typo) is an error.
@@ -68,6 +84,19 @@ export const fileSchema = z.strictObject({
       worker_name: text().optional().register(settingsRegistry, {
         description: 'Name recorded on the jobs this worker locks.',
         default: 'hostname:pid',
+      }),
+    })
+    .optional(),
+  plugins: z
+    .strictObject({
+      task_management: pluginChoice('task_management', 'local'),
+      version_control: pluginChoice('version_control', 'local_git'),
+      documentation: pluginChoice('documentation', 'local_docs'),
+      communication: pluginChoice('communication', 'console'),
+      packages: z.array(text()).optional().register(settingsRegistry, {
+        description:
+          'npm packages with more plugins (each exports `plugins`, a list of plugin definitions).',
+        default: 'none',
       }),
     })
     .optional(),

@@ -137,6 +137,15 @@ function buildConfig(
       concurrency: settings.jobs?.concurrency ?? SETTINGS_DEFAULTS.jobs.concurrency,
       workerName: settings.jobs?.worker_name ?? `${hostname()}:${process.pid}`,
     },
+    plugins: {
+      choices: {
+        task_management: choice(settings.plugins?.task_management, 'local'),
+        version_control: choice(settings.plugins?.version_control, 'local_git'),
+        documentation: choice(settings.plugins?.documentation, 'local_docs'),
+        communication: choice(settings.plugins?.communication, 'console'),
+      },
+      packages: settings.plugins?.packages ?? [],
+    },
     workflows: {
       directory: path.resolve(
         options.cwd,
@@ -166,6 +175,13 @@ function buildConfig(
     envSet: set,
     secrets: secretValues(env),
   };
+}
+
+function choice(
+  chosen: { use: string; settings?: Record<string, unknown> | undefined } | undefined,
+  fallback: string,
+) {
+  return { use: chosen?.use ?? fallback, settings: chosen?.settings ?? {} };
 }
 
 function secretValues(env: Env): string[] {

@@ -17,9 +17,10 @@ export type PluginType = (typeof PLUGIN_TYPES)[number];
 export interface ActionSignature<
   I extends z.ZodObject = z.ZodObject,
   O extends z.ZodType = z.ZodType,
+  A extends string = string,
 > {
   readonly plugin: PluginType;
-  readonly action: string;
+  readonly action: A;
   readonly description: string;
   readonly input: I;
   readonly output: O;
@@ -35,9 +36,9 @@ export interface ActionSignature<
   };
 }
 
-/** Declares a signature with its input and output types inferred. */
-export function action<I extends z.ZodObject, O extends z.ZodType>(
-  signature: ActionSignature<I, O>,
-): ActionSignature<I, O> {
+/** Declares a signature with its name, input and output types inferred. */
+export function action<const A extends string, I extends z.ZodObject, O extends z.ZodType>(
+  signature: ActionSignature<I, O, A>,
+): ActionSignature<I, O, A> {
   return signature;
 }

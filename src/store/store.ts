@@ -11,11 +11,15 @@ import { createRunEventsRepository } from './repositories/run-events.js';
 import { createRunStepsRepository } from './repositories/run-steps.js';
 import { createRunsRepository } from './repositories/runs.js';
 import { createTasksRepository } from './repositories/tasks.js';
+import { createTaskCommentsRepository } from './repositories/task-comments.js';
+import { createLocalPullRequestsRepository } from './repositories/local-pull-requests.js';
 
 export function createRepositories(q: Queryable) {
   return {
     projects: createProjectsRepository(q),
     tasks: createTasksRepository(q),
+    taskComments: createTaskCommentsRepository(q),
+    localPullRequests: createLocalPullRequestsRepository(q),
     runs: createRunsRepository(q),
     steps: createRunStepsRepository(q),
     events: createRunEventsRepository(q),

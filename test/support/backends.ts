@@ -124,6 +124,8 @@ const APP_TABLES = [
   'tasks',
   'projects',
   'agenda_jobs',
+  'task_comments',
+  'local_pull_requests',
 ];
 
 /** Empties every application table, so that each test starts from nothing. */

@@ -28,4 +28,4 @@ export const communicationActions = [
     output: z.object({ channel: z.string(), message_id: z.string() }),
     sideEffect: true,
   }),
-];
+] as const;

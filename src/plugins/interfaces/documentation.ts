@@ -24,4 +24,4 @@ export const documentationActions = [
     output: z.object({ doc_url: z.string().nullable() }),
     sideEffect: false,
   }),
-];
+] as const;

@@ -92,4 +92,4 @@ export const taskManagementActions = [
     output: z.object({ tasks: z.array(taskSchema) }),
     sideEffect: false,
   }),
-];
+] as const;

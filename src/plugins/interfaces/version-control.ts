@@ -117,4 +117,4 @@ export const versionControlActions = [
     output: z.object({ deleted: z.boolean() }),
     sideEffect: true,
   }),
-];
+] as const;

@@ -108,6 +108,14 @@ export function createTasksRepository(db: Queryable) {
       return toTask(row);
     },
 
+    /** Creates a task whose key must be new (a unique violation if it is taken). */
+    async upsertNew(task: TaskInput): Promise<TaskRecord> {
+      const existing = await this.get(task.source, task.key);
+      if (existing !== null)
+        throw Object.assign(new Error(`task ${task.key} exists`), { code: '23505' });
+      return this.upsert(task);
+    },
+
     async get(source: string, key: string): Promise<TaskRecord | null> {
       const { rows } = await db.query<TaskRow>(
         'SELECT * FROM tasks WHERE source = $1 AND key = $2',
@@ -137,6 +145,37 @@ export function createTasksRepository(db: Queryable) {
         ],
       );
       return rows.map(toTask);
+    },
+
+    /** The task a retried step created, found by the idempotency key stored in its fields. */
+    async findCreatedBy(source: string, idempotencyKey: string): Promise<TaskRecord | null> {
+      const { rows } = await db.query<TaskRow>(
+        "SELECT * FROM tasks WHERE source = $1 AND fields ->> 'idempotency_key' = $2",
+        [source, idempotencyKey],
+      );
+      return rows[0] === undefined ? null : toTask(rows[0]);
+    },
+
+    /** The next free number of a project's keys (PROJ-<n>). */
+    async nextNumber(source: string, project: string): Promise<number> {
+      const { rows } = await db.query<{ n: number | null }>(
+        `SELECT max(substring(key FROM '-([0-9]+)$')::int) AS n FROM tasks WHERE source = $1 AND key LIKE $2`,
+        [source, `${project}-%`],
+      );
+      return (rows[0]?.n ?? 0) + 1;
+    },
+
+    /** Replaces the status and the fields (history, idempotency records) of a task. */
+    async update(
+      source: string,
+      key: string,
+      change: { status: string; fields: JsonObject },
+    ): Promise<TaskRecord | null> {
+      const { rows } = await db.query<TaskRow>(
+        'UPDATE tasks SET status = $3, fields = $4, updated_at = now() WHERE source = $1 AND key = $2 RETURNING *',
+        [source, key, change.status, json(change.fields)],
+      );
+      return rows[0] === undefined ? null : toTask(rows[0]);
     },
 
     async setStatus(source: string, key: string, status: string): Promise<TaskRecord | null> {

@@ -1,0 +1,194 @@
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { StepError } from '../../engine/step-errors.js';
+import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
+import { commitChangeSet } from './commit-change-set.js';
+import { git, resolveRef } from './git.js';
+
+const configSchema = z.strictObject({
+  /** Where repositories named by a relative name live; default: `repos/` in the data directory. */
+  repositories_dir: z.string().min(1).optional(),
+});
+
+/**
+ * Version control on real git repositories on this machine: branches and commits are made with
+ * git; a pull request is recorded in the database with its diff.
+ */
+export const localGit = definePlugin({
+  type: 'version_control',
+  name: 'local_git',
+  description: 'Git repositories on this machine; pull requests recorded in aidev',
+  configSchema,
+  create(config, context: PluginContext): Plugin<'version_control'> {
+    const root = path.resolve(config.repositories_dir ?? path.join(context.dataDir, 'repos'));
+    const { store } = context;
+
+    /** A repository named by an absolute path, or relative to the repositories folder. */
+    async function repoOf(name: string): Promise<string> {
+      if (!path.isAbsolute(name) && path.normalize(name).split(path.sep).includes('..')) {
+        throw new StepError(
+          `repository ${JSON.stringify(name)}: expected a path inside ${root} or an absolute path`,
+          { code: 'invalid_input' },
+        );
+      }
+      const dir = path.isAbsolute(name) ? name : path.join(root, name);
+      try {
+        const gitDir = (await git(['rev-parse', '--git-dir'], { cwd: dir })).trim();
+        if (gitDir === '') throw new Error('not a repository');
+      } catch {
+        throw new StepError(`no git repository at ${dir}`, { code: 'not_found' });
+      }
+      return dir;
+    }
+
+    const defaultBranch = async (repo: string) =>
+      (await git(['symbolic-ref', '--short', 'HEAD'], { cwd: repo })).trim();
+    const branchUrl = (repo: string, branch: string) =>
+      `${pathToFileURL(repo).href}#branch=${encodeURIComponent(branch)}`;
+    const pullUrl = (repo: string, number: number) => `${pathToFileURL(repo).href}#pull=${number}`;
+
+    async function tipOf(repo: string, branch: string): Promise<string> {
+      const sha = await resolveRef(repo, `refs/heads/${branch}`);
+      if (sha === undefined)
+        throw new StepError(`no branch ${branch} in ${repo}`, { code: 'not_found' });
+      return sha;
+    }
+
+    return {
+      type: 'version_control',
+      name: 'local_git',
+      connect: () => fs.mkdir(root, { recursive: true }).then(() => undefined),
+      disconnect: () => Promise.resolve(),
+      async health() {
+        const version = (await git(['--version'], { cwd: process.cwd() })).trim();
+        await fs.access(root, fsConstants.W_OK);
+        return { ok: true, detail: `${version}; repositories in ${root}` };
+      },
+      actions: {
+        async get_repository_info(input) {
+          const repo = await repoOf(input.repository);
+          return {
+            repository: {
+              full_name: input.repository,
+              default_branch: await defaultBranch(repo),
+              url: pathToFileURL(repo).href,
+              path: repo,
+            },
+          };
+        },
+        async get_file_tree(input) {
+          const repo = await repoOf(input.repository);
+          const ref = input.ref ?? (await defaultBranch(repo));
+          const listing = await git(['ls-tree', '-r', '-l', '--full-tree', ref], { cwd: repo });
+          const files = listing
+            .split('\n')
+            .filter((line) => line.includes(' blob '))
+            .map((line) => {
+              const [meta = '', file = ''] = line.split('\t');
+              return { path: file, size: Number(meta.trim().split(/\s+/)[3] ?? 0) };
+            });
+          return { files };
+        },
+        async read_files(input) {
+          const repo = await repoOf(input.repository);
+          const ref = input.ref ?? (await defaultBranch(repo));
+          const files = [];
+          for (const file of input.paths) {
+            try {
+              files.push({
+                path: file,
+                content: await git(['show', `${ref}:${file}`], { cwd: repo }),
+              });
+            } catch {
+              throw new StepError(`no file ${file} at ${ref} in ${input.repository}`, {
+                code: 'not_found',
+              });
+            }
+          }
+          return { files };
+        },
+        async create_branch(input) {
+          const repo = await repoOf(input.repository);
+          await git(['check-ref-format', '--branch', input.branch], { cwd: repo }).catch(() => {
+            throw new StepError(`"${input.branch}" is not a valid branch name`, {
+              code: 'invalid_input',
+            });
+          });
+          const existing = await resolveRef(repo, `refs/heads/${input.branch}`);
+          if (existing !== undefined)
+            return {
+              branch: input.branch,
+              branch_url: branchUrl(repo, input.branch),
+              sha: existing,
+            };
+          const base = input.base_branch ?? (await defaultBranch(repo));
+          const baseSha = await tipOf(repo, base);
+          await git(['branch', input.branch, baseSha], { cwd: repo });
+          return { branch: input.branch, branch_url: branchUrl(repo, input.branch), sha: baseSha };
+        },
+        async commit_changes(input, call) {
+          const repo = await repoOf(input.repository);
+          const { sha } = await commitChangeSet({
+            repo,
+            branch: input.branch,
+            message: input.message,
+            changes: input.changes,
+            idempotencyKey: call.idempotencyKey,
+          });
+          return { sha, commit_url: `${pathToFileURL(repo).href}#commit=${sha}` };
+        },
+        async create_pull_request(input) {
+          const repo = await repoOf(input.repository);
+          const branch = input.source_branch ?? input.branch_name;
+          if (branch === undefined)
+            throw new StepError(
+              'create_pull_request: expected source_branch (or branch_name), found nothing',
+              { code: 'invalid_input' },
+            );
+          const target = input.target_branch ?? (await defaultBranch(repo));
+          const head = await tipOf(repo, branch);
+          await tipOf(repo, target);
+          const diff = await git(['diff', '--no-color', `${target}...${branch}`], { cwd: repo });
+          const { pull } = await store.localPullRequests.open({
+            repository: repo,
+            sourceBranch: branch,
+            targetBranch: target,
+            title: input.title,
+            body: input.description ?? '',
+            draft: input.draft ?? false,
+            labels: input.labels ?? [],
+            reviewers: input.reviewers ?? [],
+            headSha: head,
+            diff,
+          });
+          return { pr_url: pullUrl(repo, pull.number), number: pull.number, branch };
+        },
+        async find_pull_request(input) {
+          const repo = await repoOf(input.repository);
+          const pull = await store.localPullRequests.findOpen(repo, input.branch);
+          return {
+            pull_request:
+              pull === null ? null : { pr_url: pullUrl(repo, pull.number), number: pull.number },
+          };
+        },
+        async close_pull_request(input) {
+          const repo = await repoOf(input.repository);
+          return { closed: (await store.localPullRequests.close(repo, input.number)) !== null };
+        },
+        async delete_branch(input) {
+          const repo = await repoOf(input.repository);
+          if ((await resolveRef(repo, `refs/heads/${input.branch}`)) === undefined)
+            return { deleted: false };
+          if ((await defaultBranch(repo)) === input.branch)
+            throw new StepError(`refusing to delete ${input.branch}: it is the default branch`, {
+              code: 'invalid_input',
+            });
+          await git(['branch', '-D', input.branch], { cwd: repo });
+          return { deleted: true };
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,204 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.js';
+import { didYouMeanSuffix } from '../errors/did-you-mean.js';
+import { formatPath } from '../errors/problem.js';
+import { describeZodError } from '../errors/zod-problems.js';
+import type { Logger } from '../log/create-logger.js';
+import { PLUGIN_TYPES, type PluginType } from './action-signature.js';
+import type { Plugin, PluginContext, PluginDefinition } from './plugin.js';
+
+/** `*` is the configuration every channel gets unless it has its own. */
+export const GLOBAL_SCOPE = '*';
+
+export interface PluginStatus {
+  readonly type: PluginType;
+  readonly name: string;
+  readonly scope: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+interface Instance {
+  readonly plugin: Plugin;
+  /** Set when connect() failed: the plugin is kept, isolated, and reports why. */
+  connectError: string | undefined;
+}
+
+const HEALTH_TIMEOUT_MS = 5_000;
+
+/**
+ * Knows every plugin definition (built in, or loaded from an npm package), builds configured
+ * instances — globally or for one channel — and keeps one plugin's failure from reaching the
+ * others: a plugin that cannot connect is reported unhealthy, and only its own calls fail.
+ */
+export class PluginRegistry {
+  private readonly definitions = new Map<string, PluginDefinition>();
+  private readonly instances = new Map<string, Instance>();
+
+  constructor(
+    private readonly context: PluginContext,
+    private readonly logger: Logger = context.logger,
+  ) {}
+
+  register(definition: PluginDefinition): void {
+    const key = `${definition.type}/${definition.name}`;
+    if (this.definitions.has(key))
+      throw new AppError(
+        'conflict',
+        `a ${definition.type} plugin named ${definition.name} is already registered`,
+      );
+    this.definitions.set(key, definition);
+  }
+
+  available(type?: PluginType): { type: PluginType; name: string; description: string }[] {
+    return [...this.definitions.values()]
+      .filter((d) => type === undefined || d.type === type)
+      .map((d) => ({ type: d.type, name: d.name, description: d.description }));
+  }
+
+  /** Loads third-party plugins: the package exports `plugins`, a list of plugin definitions. */
+  async loadPackage(
+    specifier: string,
+    importer: (specifier: string) => Promise<unknown> = (s) => import(s),
+  ): Promise<string[]> {
+    let module: unknown;
+    try {
+      module = await importer(specifier);
+    } catch (error) {
+      throw new AppError(
+        'invalid_input',
+        `plugins: cannot load the package ${JSON.stringify(specifier)} (${(error as Error).message})`,
+        {
+          cause: error,
+          hint: `install it with npm install ${specifier}`,
+        },
+      );
+    }
+    const parsed = packageSchema.safeParse(module);
+    if (!parsed.success) {
+      const why = describeZodError(parsed.error)
+        .map((i) => `${formatPath(i.path)}: ${i.message}`)
+        .join('; ');
+      throw new AppError(
+        'invalid_input',
+        `plugins: ${specifier} does not export plugin definitions (${why})`,
+      );
+    }
+    const definitions = parsed.data.plugins as unknown as PluginDefinition[];
+    for (const definition of definitions) this.register(definition);
+    return definitions.map((d) => `${d.type}/${d.name}`);
+  }
+
+  /**
+   * Validates a configuration and builds the plugin it describes, for every channel (`*`) or
+   * one. A configuration that does not fit the plugin's schema is refused field by field.
+   */
+  configure(type: PluginType, name: string, config: unknown, scope = GLOBAL_SCOPE): Plugin {
+    const definition = this.definitions.get(`${type}/${name}`);
+    if (definition === undefined) {
+      const names = this.available(type).map((d) => d.name);
+      throw new AppError(
+        'config_invalid',
+        `plugins.${type}: expected one of ${names.join(', ') || '(none registered)'}, found ${JSON.stringify(name)}${didYouMeanSuffix(name, names)}`,
+      );
+    }
+    const parsed = definition.configSchema.safeParse(config ?? {}, { reportInput: true });
+    if (!parsed.success) {
+      const secret = new Set(definition.secretFields ?? []);
+      const lines = describeZodError(parsed.error, {
+        isSecret: (path) => secret.has(String(path[0])),
+        schema: definition.configSchema,
+      }).map((issue) => `plugins.${type}.${name}.${formatPath(issue.path)}: ${issue.message}`);
+      throw new AppError('config_invalid', lines.join('\n'), {
+        hint: `fix the ${name} plugin's configuration`,
+      });
+    }
+    const plugin = definition.create(parsed.data, this.context);
+    this.instances.set(`${type}/${scope}`, { plugin, connectError: undefined });
+    return plugin;
+  }
+
+  /** Connects every configured plugin; one that fails is isolated and reported, never thrown. */
+  async connectAll(): Promise<void> {
+    await Promise.all(
+      [...this.instances.values()].map(async (instance) => {
+        try {
+          await instance.plugin.connect();
+          instance.connectError = undefined;
+        } catch (error) {
+          instance.connectError = (error as Error).message;
+          this.logger.error(
+            { plugin: instance.plugin.name, type: instance.plugin.type, err: error },
+            `the ${instance.plugin.name} plugin could not connect`,
+          );
+        }
+      }),
+    );
+  }
+
+  async disconnectAll(): Promise<void> {
+    await Promise.all(
+      [...this.instances.values()].map((i) =>
+        i.plugin
+          .disconnect()
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error }, `disconnecting ${i.plugin.name} failed`),
+          ),
+      ),
+    );
+  }
+
+  /** The plugin of `type` for a channel (its own configuration, else the global one). */
+  resolve(
+    type: PluginType,
+    channelId?: string | null,
+  ): { plugin: Plugin; connectError: string | undefined } {
+    const instance =
+      (channelId == null ? undefined : this.instances.get(`${type}/${channelId}`)) ??
+      this.instances.get(`${type}/${GLOBAL_SCOPE}`);
+    if (instance === undefined) {
+      throw new AppError('not_found', `no ${type} plugin is configured`, {
+        hint: `choose one under plugins.${type} in aidev.config.yaml`,
+      });
+    }
+    return instance;
+  }
+
+  /** Every configured plugin's health, each checked on its own with a time limit. */
+  async health(): Promise<PluginStatus[]> {
+    return Promise.all(
+      [...this.instances.entries()].map(async ([key, instance]): Promise<PluginStatus> => {
+        const scope = key.slice(key.indexOf('/') + 1);
+        const base = { type: instance.plugin.type, name: instance.plugin.name, scope };
+        if (instance.connectError !== undefined)
+          return { ...base, ok: false, detail: `could not connect: ${instance.connectError}` };
+        try {
+          const health = await Promise.race([
+            instance.plugin.health(),
+            sleep(HEALTH_TIMEOUT_MS).then(() => ({
+              ok: false,
+              detail: `no answer within ${HEALTH_TIMEOUT_MS} ms`,
+            })),
+          ]);
+          return { ...base, ...health };
+        } catch (error) {
+          return { ...base, ok: false, detail: (error as Error).message };
+        }
+      }),
+    );
+  }
+}
+
+const definitionShape = z.looseObject({
+  type: z.enum(PLUGIN_TYPES),
+  name: z.string().regex(/^[a-z][a-z0-9_-]*$/),
+  description: z.string(),
+  configSchema: z.custom<z.ZodType>((value) => value instanceof z.ZodType, {
+    error: 'expected a zod schema',
+  }),
+  create: z.custom<(...args: unknown[]) => unknown>((value) => typeof value === 'function', {
+    error: 'expected a function',
+  }),
+});
+const packageSchema = z.looseObject({ plugins: z.array(definitionShape).min(1) });

@@ -1,0 +1,163 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { consoleChannel } from '../../../src/adapters/console/console-channel.js';
+import { git } from '../../../src/adapters/local-git/git.js';
+import { localDocs } from '../../../src/adapters/local-docs/local-docs.js';
+import { localGit } from '../../../src/adapters/local-git/local-git.js';
+import { localTracker } from '../../../src/adapters/local-tracker/local-tracker.js';
+import type { Plugin } from '../../../src/plugins/plugin.js';
+import { PluginRegistry } from '../../../src/plugins/plugin-registry.js';
+import { Guards } from '../../../src/resilience/guards.js';
+import { openTestDatabase, resetTables, type TestDatabase } from '../../support/backends.js';
+import { capturingLogger } from '../../support/logger.js';
+import { communicationContract } from '../contracts/communication.contract.js';
+import { documentationContract } from '../contracts/documentation.contract.js';
+import { taskManagementContract } from '../contracts/task-management.contract.js';
+import { STARTING_FILES, versionControlContract } from '../contracts/version-control.contract.js';
+
+// The embedded defaults run on the embedded database, as a new user's laptop does.
+let database: TestDatabase;
+let scratch: string;
+const { logger, lines } = capturingLogger({ level: 'info' });
+let plugins: {
+  tracker: Plugin<'task_management'>;
+  git: Plugin<'version_control'>;
+  docs: Plugin<'documentation'>;
+  console: Plugin<'communication'>;
+};
+
+beforeAll(async () => {
+  database = await openTestDatabase('pglite');
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-local-'));
+  const registry = new PluginRegistry({
+    logger,
+    store: database.store,
+    guards: new Guards(logger),
+    dataDir: scratch,
+  });
+  for (const definition of [localTracker, localGit, localDocs, consoleChannel])
+    registry.register(definition);
+  plugins = {
+    tracker: registry.configure('task_management', 'local', {}) as Plugin<'task_management'>,
+    git: registry.configure('version_control', 'local_git', {}) as Plugin<'version_control'>,
+    docs: registry.configure('documentation', 'local_docs', {}) as Plugin<'documentation'>,
+    console: registry.configure('communication', 'console', {}) as Plugin<'communication'>,
+  };
+  await registry.connectAll();
+  expect((await registry.health()).every((h) => h.ok)).toBe(true);
+});
+
+afterAll(async () => {
+  await database.dispose();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+taskManagementContract('local tracker', () => ({
+  plugin: plugins.tracker,
+  async reset() {
+    await resetTables(database.db);
+  },
+  async givenTask(task) {
+    await database.store.tasks.upsert({
+      source: 'local',
+      key: task.key,
+      title: task.title,
+      status: task.status,
+      description: task.description ?? '',
+      labels: task.labels ?? [],
+    });
+  },
+  async commentsOf(key) {
+    const task = await database.store.tasks.get('local', key);
+    if (task === null) return [];
+    return (await database.store.taskComments.listForTask(task.id)).map((c) => c.body);
+  },
+}));
+
+let repoCount = 0;
+let repository = '';
+const repoDir = () => path.join(scratch, 'repos', repository);
+const gitIn = (args: string[]) => git(args, { cwd: repoDir() });
+
+versionControlContract('local git', () => ({
+  plugin: plugins.git,
+  get repository() {
+    return repository;
+  },
+  async reset() {
+    await resetTables(database.db);
+    repoCount += 1;
+    repository = `shop-${repoCount}`;
+    await mkdir(repoDir(), { recursive: true });
+    await gitIn(['init', '--quiet', '--initial-branch=main']);
+    for (const [file, content] of Object.entries(STARTING_FILES)) {
+      await mkdir(path.dirname(path.join(repoDir(), file)), { recursive: true });
+      await writeFile(path.join(repoDir(), file), content);
+    }
+    await gitIn(['add', '.']);
+    await gitIn(['commit', '--quiet', '-m', 'Initial commit']);
+  },
+  async filesAt(branch) {
+    const names = (await gitIn(['ls-tree', '-r', '--name-only', branch]))
+      .split('\n')
+      .filter((n) => n !== '');
+    const files: Record<string, string> = {};
+    for (const name of names) files[name] = await gitIn(['show', `${branch}:${name}`]);
+    return files;
+  },
+  async history(branch) {
+    return (await gitIn(['log', '--format=%s', branch])).split('\n').filter((l) => l !== '');
+  },
+  async branches() {
+    return (await gitIn(['branch', '--format=%(refname:short)']))
+      .split('\n')
+      .filter((b) => b !== '')
+      .sort();
+  },
+  async openPullRequests() {
+    return (await database.store.localPullRequests.list(repoDir()))
+      .filter((p) => p.status === 'open')
+      .map((p) => ({ number: p.number, branch: p.sourceBranch, title: p.title }));
+  },
+}));
+
+documentationContract('local docs', () => ({
+  plugin: plugins.docs,
+  async reset() {
+    await rm(path.join(scratch, 'docs'), { recursive: true, force: true });
+  },
+  async pages() {
+    const root = path.join(scratch, 'docs');
+    const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+    return Promise.all(
+      entries
+        .filter((e) => e.isFile() && e.name.endsWith('.md'))
+        .map(async (e) => {
+          const body = await readFile(path.join(e.parentPath, e.name), 'utf8');
+          return { title: body.split('\n')[0]?.replace(/^# /, '') ?? '', body };
+        }),
+    );
+  },
+}));
+
+communicationContract('console channel', () => ({
+  plugin: plugins.console,
+  channel: 'eng-bots',
+  reset() {
+    lines.length = 0;
+    return Promise.resolve();
+  },
+  messages() {
+    const shown = new Map<string, { id: string; text: string; thread: string | null }>();
+    for (const line of lines) {
+      const entry = JSON.parse(line) as Record<string, string>;
+      if (entry.plugin !== 'console') continue;
+      const text = (entry.msg ?? '').replace(/^#\S+ /, '');
+      const id = entry.message_id ?? '';
+      shown.set(id, { id, text, thread: entry.thread ?? null });
+    }
+    return Promise.resolve([...shown.values()]);
+  },
+}));
