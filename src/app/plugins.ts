@@ -1,8 +1,10 @@
 import { consoleChannel } from '../adapters/console/console-channel.js';
+import { github } from '../adapters/github/github.js';
 import { localDocs } from '../adapters/local-docs/local-docs.js';
 import { localGit } from '../adapters/local-git/local-git.js';
 import { localTracker } from '../adapters/local-tracker/local-tracker.js';
 import type { Config } from '../config/config.js';
+import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/create-logger.js';
 import { PLUGIN_TYPES } from '../plugins/action-signature.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
@@ -10,13 +12,54 @@ import { PluginRegistry } from '../plugins/plugin-registry.js';
 import { Guards } from '../resilience/guards.js';
 import type { Store } from '../store/store.js';
 
-/** The plugins aidev ships: the embedded defaults, real implementations with no accounts. */
+/**
+ * The plugins aidev ships: the embedded defaults (real implementations that need no account)
+ * and the vendor integrations.
+ */
 export const BUILT_IN_PLUGINS: readonly PluginDefinition[] = [
   localTracker,
   localGit,
   localDocs,
   consoleChannel,
+  github,
 ] as readonly PluginDefinition[];
+
+/** Settings of vendor plugins that come from the environment: credentials and addresses. */
+const FROM_ENVIRONMENT: Readonly<
+  Record<
+    string,
+    { env: Readonly<Record<string, string>>; read(config: Config): Record<string, unknown> }
+  >
+> = {
+  github: {
+    env: { token: 'GITHUB_TOKEN', api_url: 'GITHUB_API_URL' },
+    read: (c) => ({ token: c.github.token, api_url: c.github.apiUrl }),
+  },
+};
+
+/**
+ * A plugin's settings: those of the settings file over those from the environment. Secrets
+ * belong in the environment only, so a secret field in the settings file is refused.
+ */
+export function pluginSettings(
+  definition: PluginDefinition,
+  settings: Readonly<Record<string, unknown>>,
+  config: Config,
+): Record<string, unknown> {
+  const fromEnv = FROM_ENVIRONMENT[definition.name];
+  for (const field of definition.secretFields ?? []) {
+    if (settings[field] === undefined) continue;
+    const variable = fromEnv?.env[field];
+    throw new AppError(
+      'config_invalid',
+      `plugins.${definition.type}.settings.${field}: secrets are not read from the settings file${variable === undefined ? '' : `; set ${variable} instead`}`,
+    );
+  }
+  const environment = Object.fromEntries(
+    Object.entries(fromEnv?.read(config) ?? {}).filter(([, value]) => value !== undefined),
+  );
+  return { ...environment, ...settings };
+}
 
 /**
  * Builds the plugin registry the configuration asks for: every built-in plugin and those of
@@ -40,7 +83,12 @@ export async function setUpPlugins(options: {
   for (const specifier of config.plugins.packages) await registry.loadPackage(specifier);
   for (const type of PLUGIN_TYPES) {
     const choice = config.plugins.choices[type];
-    registry.configure(type, choice.use, choice.settings);
+    const definition = registry.definition(type, choice.use);
+    const settings =
+      definition === undefined
+        ? choice.settings
+        : pluginSettings(definition, choice.settings, config);
+    registry.configure(type, choice.use, settings);
   }
   await registry.connectAll();
   return { registry, guards };

@@ -24,7 +24,7 @@ export const SETTINGS_DEFAULTS = {
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 /** Which plugin serves a plugin type, and its settings (validated by the plugin itself). */
-function pluginChoice(type: string, fallback: string) {
+function pluginChoice(type: string, fallback: string, vendor?: { use: string; when: string }) {
   return z
     .strictObject({
       use: text(),
@@ -35,7 +35,7 @@ function pluginChoice(type: string, fallback: string) {
     .optional()
     .register(settingsRegistry, {
       description: `The ${type.replace('_', ' ')} plugin (\`use\`) and its \`settings\`.`,
-      default: `\`use: ${fallback}\``,
+      default: `\`use: ${fallback}\`${vendor === undefined ? '' : `; \`${vendor.use}\` when \`${vendor.when}\` is set`}`,
     });
 }
 
@@ -89,9 +89,15 @@ export const fileSchema = z.strictObject({
     .optional(),
   plugins: z
     .strictObject({
-      task_management: pluginChoice('task_management', 'local'),
-      version_control: pluginChoice('version_control', 'local_git'),
-      documentation: pluginChoice('documentation', 'local_docs'),
+      task_management: pluginChoice('task_management', 'local', { use: 'jira', when: 'JIRA_URL' }),
+      version_control: pluginChoice('version_control', 'local_git', {
+        use: 'github',
+        when: 'GITHUB_TOKEN',
+      }),
+      documentation: pluginChoice('documentation', 'local_docs', {
+        use: 'confluence',
+        when: 'CONFLUENCE_URL',
+      }),
       communication: pluginChoice('communication', 'console'),
       packages: z.array(text()).optional().register(settingsRegistry, {
         description:

@@ -139,9 +139,19 @@ function buildConfig(
     },
     plugins: {
       choices: {
-        task_management: choice(settings.plugins?.task_management, 'local'),
-        version_control: choice(settings.plugins?.version_control, 'local_git'),
-        documentation: choice(settings.plugins?.documentation, 'local_docs'),
+        // A service whose credentials are set is used unless the settings file says otherwise.
+        task_management: choice(
+          settings.plugins?.task_management,
+          env.JIRA_URL === undefined ? 'local' : 'jira',
+        ),
+        version_control: choice(
+          settings.plugins?.version_control,
+          env.GITHUB_TOKEN === undefined ? 'local_git' : 'github',
+        ),
+        documentation: choice(
+          settings.plugins?.documentation,
+          env.CONFLUENCE_URL === undefined ? 'local_docs' : 'confluence',
+        ),
         communication: choice(settings.plugins?.communication, 'console'),
       },
       packages: settings.plugins?.packages ?? [],

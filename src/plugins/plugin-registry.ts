@@ -51,6 +51,10 @@ export class PluginRegistry {
     this.definitions.set(key, definition);
   }
 
+  definition(type: PluginType, name: string): PluginDefinition | undefined {
+    return this.definitions.get(`${type}/${name}`);
+  }
+
   available(type?: PluginType): { type: PluginType; name: string; description: string }[] {
     return [...this.definitions.values()]
       .filter((d) => type === undefined || d.type === type)

@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import Bottleneck from 'bottleneck';
 import CircuitBreaker from 'opossum';
 import pRetry, { AbortError } from 'p-retry';
-import pThrottle from 'p-throttle';
 import type { Logger } from '../log/create-logger.js';
 import { VendorError } from './vendor-error.js';
 
 export interface GuardSettings {
-  /** Calls per second this service accepts from aidev. */
+  /** Calls per second this service accepts from aidev, sustained. */
   readonly ratePerSecond: number;
+  /** Calls that may go at once after a quiet spell (default: two seconds' worth). */
+  readonly burst?: number;
   /** Extra attempts after a retryable failure. */
   readonly retries: number;
   readonly retryBaseMs: number;
@@ -38,6 +40,7 @@ export interface GuardStats {
  */
 export class ServiceGuard {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly limiter: Bottleneck;
   private readonly throttle: <T>(fn: () => Promise<T>) => Promise<T>;
   private counters = { calls: 0, failures: 0, retries: 0, rejected: 0, latencyMsTotal: 0 };
 
@@ -65,11 +68,8 @@ export class ServiceGuard {
     this.breaker.on('close', () =>
       logger.info({ service }, `${service}: calls are going through again`),
     );
-    const throttled = pThrottle({
-      limit: Math.max(1, Math.round(settings.ratePerSecond)),
-      interval: 1000,
-    })((fn: () => Promise<unknown>) => fn());
-    this.throttle = <T>(fn: () => Promise<T>) => throttled(fn) as Promise<T>;
+    this.limiter = tokenBucket(settings.ratePerSecond, settings.burst);
+    this.throttle = <T>(fn: () => Promise<T>) => this.limiter.schedule(fn);
   }
 
   /** Runs `fn` (one call to the service) under the rate limit, the breaker and the retries. */
@@ -158,5 +158,21 @@ export class ServiceGuard {
 
   shutdown(): void {
     this.breaker.shutdown();
+    void this.limiter.disconnect();
   }
+}
+
+/**
+ * A token bucket: `burst` calls may go at once, then `rate` per second. A step's short burst
+ * (a commit is five requests) is not slowed, a sustained stream keeps to the service's rate.
+ */
+function tokenBucket(ratePerSecond: number, burst = Math.max(1, Math.round(ratePerSecond * 2))) {
+  // Refill in steps of at least 50 ms, so that high rates do not mean a 1 ms timer.
+  const amount = Math.max(1, Math.round(ratePerSecond / 20));
+  return new Bottleneck({
+    reservoir: burst,
+    reservoirIncreaseAmount: amount,
+    reservoirIncreaseInterval: Math.round((1000 * amount) / ratePerSecond),
+    reservoirIncreaseMaximum: burst,
+  });
 }

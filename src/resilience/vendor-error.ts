@@ -81,3 +81,49 @@ export function retryAfterMs(
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+const CODES: Readonly<Record<number, string>> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  408: 'timeout',
+  409: 'conflict',
+  422: 'invalid_request',
+  429: 'rate_limited',
+};
+
+/**
+ * The VendorError for an HTTP answer: its code from the status, retryable for 429/5xx (and
+ * whatever else the caller knows to be transient), and the wait the service asked for.
+ */
+export function httpVendorError(
+  service: string,
+  status: number,
+  message: string,
+  options: {
+    headers?: Readonly<Record<string, string | string[] | undefined>>;
+    retryable?: boolean;
+    cause?: unknown;
+  } = {},
+): VendorError {
+  const wait = retryAfterMs(options.headers);
+  return new VendorError(`${service} answered ${status}: ${message}`, {
+    service,
+    status,
+    code: CODES[status] ?? (status >= 500 ? 'unavailable' : 'http_error'),
+    retryable: options.retryable ?? isRetryableStatus(status),
+    ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+  });
+}
+
+/** A VendorError for a call that got no answer at all. */
+export function networkVendorError(service: string, error: unknown): VendorError {
+  return new VendorError(`cannot reach ${service}: ${(error as Error).message}`, {
+    service,
+    code: 'network_error',
+    retryable: true,
+    cause: error,
+  });
+}

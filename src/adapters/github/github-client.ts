@@ -1,0 +1,120 @@
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import type { Logger } from '../../log/create-logger.js';
+import type { ServiceGuard } from '../../resilience/service-guard.js';
+import { httpVendorError, networkVendorError, VendorError } from '../../resilience/vendor-error.js';
+
+const AidevOctokit = Octokit.plugin(throttling, retry);
+export type GitHubClient = InstanceType<typeof AidevOctokit>;
+
+export interface GitHubClientOptions {
+  readonly token: string;
+  readonly apiUrl: string;
+  /** Least time between two writes to one repository owner's API (GitHub asks for spacing). */
+  readonly writeSpacingMs: number;
+  readonly notificationSpacingMs: number;
+  readonly guard: ServiceGuard;
+  readonly logger: Logger;
+}
+
+/**
+ * An Octokit whose every request goes through aidev's guard for GitHub (rate limit, breaker,
+ * retries honouring Retry-After). Octokit's own retries are off so that the two do not
+ * multiply; its throttling plugin keeps only its request spacing (writes one at a time) and
+ * hands rate-limit answers to the guard.
+ */
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const { guard, logger } = options;
+  const octokit = new AidevOctokit({
+    auth: options.token,
+    baseUrl: options.apiUrl.replace(/\/+$/, ''),
+    userAgent: 'aidev',
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => logger.warn({ service: 'github' }, message),
+      error: (message: string) => logger.error({ service: 'github' }, message),
+    },
+    retry: { enabled: false },
+    throttle: {
+      // Bottleneck groups of our own: the plugin's defaults are process-wide and space writes
+      // a whole second apart, which made a five-request commit take five seconds.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
+      search: new Bottleneck.Group({ maxConcurrent: 1, minTime: 2_000 }),
+      notifications: new Bottleneck.Group({
+        maxConcurrent: 1,
+        minTime: options.notificationSpacingMs,
+      }),
+      // Returning false hands the answer to the guard, which waits as GitHub asked.
+      onRateLimit: () => false,
+      onSecondaryRateLimit: () => false,
+    },
+  });
+  octokit.hook.wrap('request', (request, endpoint) =>
+    guard.call(`${endpoint.method} ${endpoint.url}`, async () => {
+      try {
+        return await request(endpoint);
+      } catch (error) {
+        throw toVendorError(error);
+      }
+    }),
+  );
+  return octokit;
+}
+
+interface OctokitFailure {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+/** GitHub's answer as a VendorError; rate limits (403/429 with a wait) are retryable. */
+export function toVendorError(error: unknown): VendorError {
+  if (error instanceof VendorError) return error;
+  const failure = error as OctokitFailure;
+  if (typeof failure.status !== 'number' || failure.response === undefined)
+    return networkVendorError('GitHub', error);
+  const headers = failure.response.headers ?? {};
+  const rateLimited =
+    failure.status === 429 ||
+    (failure.status === 403 &&
+      (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0'));
+  const resetAt = Number(headers['x-ratelimit-reset']);
+  const waitHeaders =
+    headers['retry-after'] === undefined && rateLimited && Number.isFinite(resetAt)
+      ? { 'retry-after': String(Math.max(1, Math.ceil(resetAt - Date.now() / 1000))) }
+      : headers;
+  return httpVendorError('GitHub', failure.status, describe(failure), {
+    headers: waitHeaders,
+    ...(rateLimited ? { retryable: true } : {}),
+    cause: error,
+  });
+}
+
+/** GitHub's message, with the validation errors it lists (e.g. "A pull request already exists"). */
+function describe(failure: OctokitFailure): string {
+  const data = failure.response?.data as
+    | { message?: string; errors?: { message?: string; code?: string; field?: string }[] }
+    | undefined;
+  const details = (data?.errors ?? [])
+    .map((e) => e.message ?? [e.field, e.code].filter(Boolean).join(' '))
+    .filter((m) => m !== '');
+  const message = data?.message ?? failure.message ?? 'request failed';
+  return details.length > 0 ? `${message} (${details.join('; ')})` : message;
+}
+
+/** A failure GitHub answered with this status. */
+export function hasStatus(error: unknown, ...statuses: number[]): boolean {
+  return (
+    error instanceof VendorError && error.status !== undefined && statuses.includes(error.status)
+  );
+}
+
+/** The web address of a GitHub API: api.github.com → github.com, GHE /api/v3 → its host. */
+export function webUrlOf(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === 'api.github.com') return 'https://github.com';
+  return `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/+$/, '')}`;
+}

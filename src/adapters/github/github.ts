@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { StepError } from '../../engine/step-errors.js';
+import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
+import { commitChangeSet } from './commit-change-set.js';
+import { createGitHubClient, hasStatus, webUrlOf } from './github-client.js';
+import { pullRequestActions } from './pull-requests.js';
+import { repositoryNamer } from './repository-name.js';
+
+const configSchema = z.strictObject({
+  token: z.string({ error: 'expected a GitHub token (set GITHUB_TOKEN)' }).min(1),
+  api_url: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.github.com' })
+    .default('https://api.github.com'),
+  /** Owner (user or organisation) of repositories named without one. */
+  owner: z.string().min(1).optional(),
+  /** Least time between two writes; GitHub asks integrations to space their writes. */
+  write_spacing_ms: z.number().int().min(0).max(10_000).default(100),
+  /** Least time between two writes that notify people (pull requests, labels, reviewers). */
+  notification_spacing_ms: z.number().int().min(0).max(10_000).default(1_000),
+});
+
+const DEFAULT_BRANCH_TTL_MS = 5 * 60_000;
+
+/** Repositories on GitHub (or GitHub Enterprise), through @octokit/rest. */
+export const github = definePlugin({
+  type: 'version_control',
+  name: 'github',
+  description: 'GitHub or GitHub Enterprise repositories and pull requests',
+  configSchema,
+  secretFields: ['token'],
+  create(config, context: PluginContext): Plugin<'version_control'> {
+    const logger = context.logger.child({ plugin: 'github' });
+    const octokit = createGitHubClient({
+      token: config.token,
+      apiUrl: config.api_url,
+      writeSpacingMs: config.write_spacing_ms,
+      notificationSpacingMs: config.notification_spacing_ms,
+      guard: context.guards.for('github'),
+      logger,
+    });
+    const web = webUrlOf(config.api_url);
+    const nameOf = repositoryNamer(config.owner);
+
+    async function repository(name: string) {
+      const { owner, repo } = nameOf(name);
+      try {
+        const { data } = await octokit.rest.repos.get({ owner, repo });
+        defaults.set(name, {
+          branch: data.default_branch,
+          until: Date.now() + DEFAULT_BRANCH_TTL_MS,
+        });
+        return data;
+      } catch (error) {
+        if (hasStatus(error, 404))
+          throw new StepError(
+            `no GitHub repository ${owner}/${repo} (or the token cannot see it)`,
+            { code: 'not_found', cause: error },
+          );
+        throw error;
+      }
+    }
+
+    // A repository's default branch rarely changes; knowing it saves a request per step.
+    const defaults = new Map<string, { branch: string; until: number }>();
+    async function defaultBranchOf(name: string): Promise<string> {
+      const known = defaults.get(name);
+      if (known !== undefined && known.until > Date.now()) return known.branch;
+      return (await repository(name)).default_branch;
+    }
+
+    const branchUrl = (owner: string, repo: string, branch: string) =>
+      `${web}/${owner}/${repo}/tree/${encodeURIComponent(branch).replaceAll('%2F', '/')}`;
+
+    return {
+      type: 'version_control',
+      name: 'github',
+      async connect() {
+        await octokit.rest.users.getAuthenticated();
+      },
+      disconnect: () => Promise.resolve(),
+      async health() {
+        const { data } = await octokit.rest.users.getAuthenticated();
+        return { ok: true, detail: `signed in to ${config.api_url} as ${data.login}` };
+      },
+      actions: {
+        async get_repository_info(input) {
+          const data = await repository(input.repository);
+          return {
+            repository: {
+              full_name: data.full_name,
+              default_branch: data.default_branch,
+              url: data.html_url,
+              private: data.private,
+              description: data.description ?? '',
+            },
+          };
+        },
+        async get_file_tree(input) {
+          const { owner, repo } = nameOf(input.repository);
+          const ref = input.ref ?? (await defaultBranchOf(input.repository));
+          const { data } = await octokit.rest.git.getTree({
+            owner,
+            repo,
+            tree_sha: ref,
+            recursive: 'true',
+          });
+          if (data.truncated)
+            logger.warn(
+              { repository: `${owner}/${repo}` },
+              'GitHub truncated the file tree (over 100 000 entries); some files are not listed',
+            );
+          return {
+            files: data.tree
+              .filter((entry) => entry.type === 'blob' && entry.path !== undefined)
+              .map((entry) => ({ path: entry.path ?? '', size: entry.size ?? 0 })),
+          };
+        },
+        async read_files(input) {
+          const { owner, repo } = nameOf(input.repository);
+          const files = [];
+          for (const path of input.paths) {
+            const { data } = await octokit.rest.repos
+              .getContent({
+                owner,
+                repo,
+                path,
+                ...(input.ref === undefined ? {} : { ref: input.ref }),
+              })
+              .catch((error: unknown) => {
+                if (hasStatus(error, 404))
+                  throw new StepError(
+                    `no file ${path} in ${owner}/${repo}${input.ref === undefined ? '' : ` at ${input.ref}`}`,
+                    {
+                      code: 'not_found',
+                      cause: error,
+                    },
+                  );
+                throw error;
+              });
+            if (Array.isArray(data) || data.type !== 'file')
+              throw new StepError(`${path} in ${owner}/${repo} is not a file`, {
+                code: 'invalid_input',
+              });
+            // Files over 1 MB come without content: read their blob instead.
+            const base64 =
+              'content' in data && data.encoding === 'base64'
+                ? data.content
+                : (await octokit.rest.git.getBlob({ owner, repo, file_sha: data.sha })).data
+                    .content;
+            files.push({ path, content: Buffer.from(base64, 'base64').toString('utf8') });
+          }
+          return { files };
+        },
+        async create_branch(input) {
+          const { owner, repo } = nameOf(input.repository);
+          const base = input.base_branch ?? (await defaultBranchOf(input.repository));
+          const baseSha = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }))
+            .data.object.sha;
+          try {
+            await octokit.rest.git.createRef({
+              owner,
+              repo,
+              ref: `refs/heads/${input.branch}`,
+              sha: baseSha,
+            });
+            return {
+              branch: input.branch,
+              branch_url: branchUrl(owner, repo, input.branch),
+              sha: baseSha,
+            };
+          } catch (error) {
+            // 422 "Reference already exists": an earlier attempt (or a person) made it; reuse it.
+            if (!hasStatus(error, 409, 422)) throw error;
+            const existing = await octokit.rest.git
+              .getRef({ owner, repo, ref: `heads/${input.branch}` })
+              .catch(() => {
+                throw error;
+              });
+            return {
+              branch: input.branch,
+              branch_url: branchUrl(owner, repo, input.branch),
+              sha: existing.data.object.sha,
+            };
+          }
+        },
+        async commit_changes(input, call) {
+          const { owner, repo } = nameOf(input.repository);
+          const sha = await commitChangeSet(octokit, {
+            owner,
+            repo,
+            branch: input.branch,
+            message: input.message,
+            changes: input.changes,
+            idempotencyKey: call.idempotencyKey,
+          });
+          return { sha, commit_url: `${web}/${owner}/${repo}/commit/${sha}` };
+        },
+        async delete_branch(input) {
+          const { owner, repo } = nameOf(input.repository);
+          if ((await defaultBranchOf(input.repository)) === input.branch)
+            throw new StepError(`refusing to delete ${input.branch}: it is the default branch`, {
+              code: 'invalid_input',
+            });
+          try {
+            await octokit.rest.git.deleteRef({ owner, repo, ref: `heads/${input.branch}` });
+            return { deleted: true };
+          } catch (error) {
+            // 422 "Reference does not exist": already gone, which is what was asked.
+            if (hasStatus(error, 404, 422)) return { deleted: false };
+            throw error;
+          }
+        },
+        ...pullRequestActions(octokit, nameOf, defaultBranchOf),
+      },
+    };
+  },
+});

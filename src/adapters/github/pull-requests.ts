@@ -1,0 +1,102 @@
+import { StepError } from '../../engine/step-errors.js';
+import type { PluginActions } from '../../plugins/plugin.js';
+import { hasStatus, type GitHubClient } from './github-client.js';
+
+type Actions = PluginActions['version_control'];
+type Namer = (name: string) => { owner: string; repo: string };
+
+/**
+ * Pull requests: one per branch. Opening looks for the branch's open pull request first, so a
+ * retried or re-run step returns the one it opened instead of a second.
+ */
+export function pullRequestActions(
+  octokit: GitHubClient,
+  nameOf: Namer,
+  defaultBranchOf: (name: string) => Promise<string>,
+): Pick<Actions, 'create_pull_request' | 'find_pull_request' | 'close_pull_request'> {
+  async function openPullOf(owner: string, repo: string, branch: string) {
+    const { data } = await octokit.rest.pulls.list({
+      owner,
+      repo,
+      head: `${owner}:${branch}`,
+      state: 'open',
+      per_page: 1,
+    });
+    return data[0];
+  }
+
+  return {
+    async create_pull_request(input) {
+      const { owner, repo } = nameOf(input.repository);
+      const branch = input.source_branch ?? input.branch_name;
+      if (branch === undefined)
+        throw new StepError(
+          'create_pull_request: expected source_branch (or branch_name), found nothing',
+          {
+            code: 'invalid_input',
+          },
+        );
+      const existing = await openPullOf(owner, repo, branch);
+      if (existing !== undefined)
+        return { pr_url: existing.html_url, number: existing.number, branch };
+
+      const base = input.target_branch ?? (await defaultBranchOf(input.repository));
+      let created;
+      try {
+        created = (
+          await octokit.rest.pulls.create({
+            owner,
+            repo,
+            head: branch,
+            base,
+            title: input.title,
+            ...(input.description === undefined ? {} : { body: input.description }),
+            ...(input.draft === undefined ? {} : { draft: input.draft }),
+          })
+        ).data;
+      } catch (error) {
+        // "A pull request already exists": another attempt won the race; return its pull request.
+        const raced = hasStatus(error, 422) ? await openPullOf(owner, repo, branch) : undefined;
+        if (raced !== undefined) return { pr_url: raced.html_url, number: raced.number, branch };
+        throw error;
+      }
+      if (input.labels !== undefined && input.labels.length > 0)
+        await octokit.rest.issues.addLabels({
+          owner,
+          repo,
+          issue_number: created.number,
+          labels: input.labels,
+        });
+      if (input.reviewers !== undefined && input.reviewers.length > 0)
+        await octokit.rest.pulls.requestReviewers({
+          owner,
+          repo,
+          pull_number: created.number,
+          reviewers: input.reviewers,
+        });
+      return { pr_url: created.html_url, number: created.number, branch };
+    },
+    async find_pull_request(input) {
+      const { owner, repo } = nameOf(input.repository);
+      const pull = await openPullOf(owner, repo, input.branch);
+      return {
+        pull_request: pull === undefined ? null : { pr_url: pull.html_url, number: pull.number },
+      };
+    },
+    async close_pull_request(input) {
+      const { owner, repo } = nameOf(input.repository);
+      try {
+        const { data } = await octokit.rest.pulls.update({
+          owner,
+          repo,
+          pull_number: input.number,
+          state: 'closed',
+        });
+        return { closed: data.state === 'closed' };
+      } catch (error) {
+        if (hasStatus(error, 404)) return { closed: false };
+        throw error;
+      }
+    },
+  };
+}
