@@ -70,9 +70,11 @@ export async function setUpPlugins(options: {
   config: Config;
   store: Store;
   logger: Logger;
+  /** Default: the standard guard for each service. */
+  guards?: Guards;
 }): Promise<{ registry: PluginRegistry; guards: Guards }> {
   const { config, logger } = options;
-  const guards = new Guards(logger);
+  const guards = options.guards ?? new Guards(logger);
   const registry = new PluginRegistry({
     logger,
     store: options.store,

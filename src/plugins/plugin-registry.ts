@@ -26,6 +26,7 @@ interface Instance {
 }
 
 const HEALTH_TIMEOUT_MS = 5_000;
+const CONNECT_TIMEOUT_MS = 15_000;
 
 /**
  * Knows every plugin definition (built in, or loaded from an npm package), builds configured
@@ -128,7 +129,12 @@ export class PluginRegistry {
     await Promise.all(
       [...this.instances.values()].map(async (instance) => {
         try {
-          await instance.plugin.connect();
+          await Promise.race([
+            instance.plugin.connect(),
+            sleep(CONNECT_TIMEOUT_MS, undefined, { ref: false }).then(() => {
+              throw new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`);
+            }),
+          ]);
           instance.connectError = undefined;
         } catch (error) {
           instance.connectError = (error as Error).message;
@@ -180,7 +186,7 @@ export class PluginRegistry {
         try {
           const health = await Promise.race([
             instance.plugin.health(),
-            sleep(HEALTH_TIMEOUT_MS).then(() => ({
+            sleep(HEALTH_TIMEOUT_MS, undefined, { ref: false }).then(() => ({
               ok: false,
               detail: `no answer within ${HEALTH_TIMEOUT_MS} ms`,
             })),

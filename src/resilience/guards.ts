@@ -25,6 +25,8 @@ export class Guards {
   constructor(
     private readonly logger: Logger,
     private readonly overrides: Readonly<Record<string, Partial<GuardSettings>>> = {},
+    /** Settings for every service (e.g. no retries for a quick check), under `overrides`. */
+    private readonly common: Partial<GuardSettings> = {},
   ) {}
 
   for(service: string): ServiceGuard {
@@ -33,6 +35,7 @@ export class Guards {
       const settings: GuardSettings = {
         ...DEFAULT_GUARD,
         ratePerSecond: DEFAULT_RATES[service] ?? 2,
+        ...this.common,
         ...this.overrides[service],
       };
       guard = new ServiceGuard(service, settings, this.logger.child({ service }));

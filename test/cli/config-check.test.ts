@@ -65,7 +65,9 @@ describe('aidev config check on the embedded database', () => {
       `! schema      ${MIGRATIONS.length} pending migration(s): ${MIGRATIONS.join(', ')}; applied when a worker or server starts`,
     );
     const migrated = await runInProcess(['config', 'check', '--migrate'], env, cwd);
-    expect(migrated.stdout).toContain(`✓ schema      applied ${MIGRATIONS.length} migration(s)`);
+    expect(migrated.stdout).toMatch(
+      new RegExp(`✓ schema +applied ${MIGRATIONS.length} migration\\(s\\)`),
+    );
     const after = await runInProcess(['config', 'check', '--json'], env, cwd);
     const report = JSON.parse(after.stdout) as {
       ok: boolean;

@@ -35,7 +35,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       debug: () => undefined,
       info: () => undefined,
       warn: (message: string) => logger.warn({ service: 'github' }, message),
-      error: (message: string) => logger.error({ service: 'github' }, message),
+      // Octokit logs each failed request as an error; the guard and the step report failures.
+      error: (message: string) => logger.debug({ service: 'github' }, message),
     },
     retry: { enabled: false },
     throttle: {

@@ -6,6 +6,10 @@ import { standardWorkflowEnvironment } from '../../engine/workflow-environment.j
 import { WorkflowRegistry } from '../../engine/workflow-registry.js';
 import { formatProblem } from '../../errors/problem.js';
 import { databaseOptions, jobQueueFor } from '../../app/from-config.js';
+import { setUpPlugins } from '../../app/plugins.js';
+import { GLOBAL_SCOPE } from '../../plugins/plugin-registry.js';
+import { Guards } from '../../resilience/guards.js';
+import { createStore } from '../../store/store.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { Database } from '../../store/database.js';
 import { migrate, migrationStatus } from '../../store/migrate.js';
@@ -144,6 +148,8 @@ async function databaseChecks(
     }
     stage = 'jobs';
     checks.push(await jobsCheck(config, db, logger));
+    stage = 'plugins';
+    checks.push(...(await pluginChecks(config, db, logger)));
   } catch (error) {
     checks.push({ name: stage, status: 'fail', detail: describeFailure(error) });
   } finally {
@@ -175,4 +181,27 @@ async function jobsCheck(config: Config, db: Database, logger: Logger): Promise<
     status: 'ok',
     detail: `${stats.queued} queued, ${stats.running} running, ${stats.scheduled} scheduled, ${stats.failed} failed`,
   };
+}
+
+/** Each configured plugin, connected and asked for its health once (no retries: a check). */
+async function pluginChecks(config: Config, db: Database, logger: Logger): Promise<Check[]> {
+  // Each failure is one line of the report; the plugins' own error logs would repeat it.
+  const quiet = logger.child({}, { level: 'fatal' });
+  const guards = new Guards(quiet, {}, { retries: 0 });
+  const { registry } = await setUpPlugins({
+    config,
+    store: createStore(db),
+    logger: quiet,
+    guards,
+  });
+  try {
+    return (await registry.health()).map((health) => ({
+      name: health.scope === GLOBAL_SCOPE ? health.type : `${health.type} (${health.scope})`,
+      status: health.ok ? 'ok' : 'fail',
+      detail: `${health.name}: ${health.detail}`,
+    }));
+  } finally {
+    await registry.disconnectAll();
+    guards.shutdown();
+  }
 }
