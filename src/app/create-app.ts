@@ -4,6 +4,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { ActionRunner, AgentRunner } from '../engine/runners.js';
 import { unconfiguredAgents } from '../engine/unconfigured-runners.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import type { Guards } from '../resilience/guards.js';
 import { RegistryActionRunner } from '../plugins/registry-action-runner.js';
 import { standardWorkflowEnvironment } from '../engine/workflow-environment.js';
 import { WorkflowRegistry } from '../engine/workflow-registry.js';
@@ -24,6 +25,8 @@ export interface App {
   readonly jobs: JobQueue;
   readonly engine: Engine;
   readonly plugins: PluginRegistry;
+  /** The resilience guard of each outside service: calls, retries, breaker state, latency. */
+  readonly guards: Guards;
   /** Starts working on jobs (runs, approvals, maintenance) in this process. */
   startWorker(): Promise<void>;
   /** Releases everything in reverse order of acquisition; safe to call more than once. */
@@ -93,6 +96,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       jobs,
       engine,
       plugins: registry,
+      guards,
       async startWorker() {
         await scheduleMaintenance(jobs);
         await engine.scheduleMaintenance();

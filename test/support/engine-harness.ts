@@ -1,6 +1,7 @@
 import type { Engine, EngineTiming } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
+import type { ActionRunner } from '../../src/engine/runners.js';
 import { loadWorkflowText } from '../../src/engine/load-workflow.js';
 import { standardWorkflowEnvironment } from '../../src/engine/workflow-environment.js';
 import { WorkflowRegistry } from '../../src/engine/workflow-registry.js';
@@ -37,6 +38,8 @@ export interface EngineHarness {
 export async function startEngine(
   t: TestDatabase,
   timing: Partial<EngineTiming> = {},
+  /** Runs plugin actions instead of the scripted ones (e.g. real plugins through a registry). */
+  pluginActions?: ActionRunner,
 ): Promise<EngineHarness> {
   const logger = silentLogger();
   const env = standardWorkflowEnvironment(REPO_ROOT);
@@ -56,7 +59,7 @@ export async function startEngine(
     store: t.store,
     jobs,
     workflows,
-    actions,
+    actions: pluginActions ?? actions,
     agents,
     logger,
     worker: 'test-worker',
