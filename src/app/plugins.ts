@@ -1,4 +1,5 @@
 import { consoleChannel } from '../adapters/console/console-channel.js';
+import { confluence } from '../adapters/confluence/confluence.js';
 import { github } from '../adapters/github/github.js';
 import { localDocs } from '../adapters/local-docs/local-docs.js';
 import { localGit } from '../adapters/local-git/local-git.js';
@@ -22,6 +23,7 @@ export const BUILT_IN_PLUGINS: readonly PluginDefinition[] = [
   localDocs,
   consoleChannel,
   github,
+  confluence,
 ] as readonly PluginDefinition[];
 
 /** Settings of vendor plugins that come from the environment: credentials and addresses. */
@@ -34,6 +36,14 @@ const FROM_ENVIRONMENT: Readonly<
   github: {
     env: { token: 'GITHUB_TOKEN', api_url: 'GITHUB_API_URL' },
     read: (c) => ({ token: c.github.token, api_url: c.github.apiUrl }),
+  },
+  confluence: {
+    env: { url: 'CONFLUENCE_URL', email: 'CONFLUENCE_EMAIL', api_token: 'CONFLUENCE_API_TOKEN' },
+    read: (c) => ({
+      url: c.confluence.url,
+      email: c.confluence.email,
+      api_token: c.confluence.apiToken,
+    }),
   },
 };
 

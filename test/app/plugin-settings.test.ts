@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { confluence } from '../../src/adapters/confluence/confluence.js';
 import { github } from '../../src/adapters/github/github.js';
 import { BUILT_IN_PLUGINS, pluginSettings } from '../../src/app/plugins.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -35,6 +36,24 @@ describe('plugin choice and settings', () => {
       owner: 'acme',
     });
     expect(BUILT_IN_PLUGINS.some((p) => p.name === 'github')).toBe(true);
+  });
+
+  it('uses Confluence when CONFLUENCE_URL is set, with its credentials from the environment', () => {
+    const config = loadConfig({
+      env: {
+        CONFLUENCE_URL: 'https://acme.atlassian.net',
+        CONFLUENCE_EMAIL: 'bot@acme.example',
+        CONFLUENCE_API_TOKEN: 'atlassian-token-123',
+      },
+      cwd,
+    });
+    expect(config.plugins.choices.documentation.use).toBe('confluence');
+    expect(pluginSettings(confluence as PluginDefinition, { space: 'ENG' }, config)).toEqual({
+      url: 'https://acme.atlassian.net',
+      email: 'bot@acme.example',
+      api_token: 'atlassian-token-123',
+      space: 'ENG',
+    });
   });
 
   it('keeps the settings file’s choice over the environment', async () => {

@@ -2,8 +2,9 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { checkTemplate } from '../../plugins/doc-templates.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
-import { checkTemplate, renderMarkdown, slugOf } from './templates.js';
+import { renderMarkdown, slugOf } from './templates.js';
 
 const configSchema = z.strictObject({
   /** Where pages are written; default: `docs/` in the data directory. */

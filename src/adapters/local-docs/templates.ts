@@ -1,34 +1,11 @@
-import { StepError } from '../../engine/step-errors.js';
+import { TEMPLATE_HEADINGS, type DocTemplate } from '../../plugins/doc-templates.js';
 
-/** The page templates a documentation step may name, rendered as Markdown. */
-export const DOC_TEMPLATES = [
-  'feature_documentation',
-  'implementation_notes',
-  'project_plan',
-  'page',
-] as const;
-export type DocTemplate = (typeof DOC_TEMPLATES)[number];
-
-const HEADINGS: Record<DocTemplate, string> = {
-  feature_documentation: 'What it does and how to use it',
-  implementation_notes: 'How it was built',
-  project_plan: 'Plan',
-  page: '',
-};
-
-export function checkTemplate(name: string): DocTemplate {
-  if ((DOC_TEMPLATES as readonly string[]).includes(name)) return name as DocTemplate;
-  throw new StepError(
-    `unknown documentation template "${name}"; known: ${DOC_TEMPLATES.join(', ')}`,
-    { code: 'unknown_template' },
-  );
-}
-
+/** A page as Markdown: the title, the template's heading, the content and who wrote it. */
 export function renderMarkdown(
   template: DocTemplate,
   page: { title: string; content: string; runId: string; date: Date },
 ): string {
-  const heading = HEADINGS[template];
+  const heading = TEMPLATE_HEADINGS[template];
   return [
     `# ${page.title}`,
     '',
