@@ -11,8 +11,10 @@ import tseslint from 'typescript-eslint';
 const vendorSdks = {
   slack: ['@slack/*'],
   github: ['@octokit/*', 'octokit'],
-  jira: ['jira.js', 'jira.js/*'],
-  confluence: ['confluence.js', 'confluence.js/*'],
+  // As regular expressions: the gitignore-style pattern `jira.js` would also match our own
+  // `../adapters/jira/jira.js`.
+  jira: /^jira\.js(\/.*)?$/,
+  confluence: /^confluence\.js(\/.*)?$/,
   anthropic: ['@anthropic-ai/*'],
 };
 
@@ -36,7 +38,7 @@ function fence(allowed) {
   for (const [service, sdk] of Object.entries(vendorSdks)) {
     if (service === allowed.vendor) continue;
     patterns.push({
-      group: sdk,
+      ...(sdk instanceof RegExp ? { regex: sdk.source } : { group: sdk }),
       message: `The ${service} SDK may only be imported in src/adapters/${service}/; depend on the plugin interface instead.`,
     });
   }

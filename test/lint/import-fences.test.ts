@@ -74,6 +74,28 @@ describe('import fences', () => {
     ]);
   });
 
+  it('tell a vendor SDK from our own adapter module of the same name', async () => {
+    for (const [sdk, own] of [
+      ['jira.js/core', '../adapters/jira/jira.js'],
+      ['confluence.js', '../adapters/confluence/confluence.js'],
+    ] as const) {
+      expect(
+        await fenceMessages(
+          'src/app/probe.ts',
+          `import { x } from '${sdk}';\nexport const y = x;\n`,
+        ),
+        sdk,
+      ).toHaveLength(1);
+      expect(
+        await fenceMessages(
+          'src/app/probe.ts',
+          `import { x } from '${own}';\nexport const y = x;\n`,
+        ),
+        own,
+      ).toEqual([]);
+    }
+  });
+
   it('keep core folders from importing adapters directly', async () => {
     expect(
       await fenceMessages(
