@@ -1,6 +1,7 @@
 import { consoleChannel } from '../adapters/console/console-channel.js';
 import { confluence } from '../adapters/confluence/confluence.js';
 import { github } from '../adapters/github/github.js';
+import { jira } from '../adapters/jira/jira.js';
 import { localDocs } from '../adapters/local-docs/local-docs.js';
 import { localGit } from '../adapters/local-git/local-git.js';
 import { localTracker } from '../adapters/local-tracker/local-tracker.js';
@@ -22,6 +23,7 @@ export const BUILT_IN_PLUGINS: readonly PluginDefinition[] = [
   localGit,
   localDocs,
   consoleChannel,
+  jira,
   github,
   confluence,
 ] as readonly PluginDefinition[];
@@ -36,6 +38,15 @@ const FROM_ENVIRONMENT: Readonly<
   github: {
     env: { token: 'GITHUB_TOKEN', api_url: 'GITHUB_API_URL' },
     read: (c) => ({ token: c.github.token, api_url: c.github.apiUrl }),
+  },
+  jira: {
+    env: { url: 'JIRA_URL', email: 'JIRA_EMAIL', api_token: 'JIRA_API_TOKEN', pat: 'JIRA_PAT' },
+    read: (c) => ({
+      url: c.jira.url,
+      email: c.jira.email,
+      api_token: c.jira.apiToken,
+      pat: c.jira.pat,
+    }),
   },
   confluence: {
     env: { url: 'CONFLUENCE_URL', email: 'CONFLUENCE_EMAIL', api_token: 'CONFLUENCE_API_TOKEN' },

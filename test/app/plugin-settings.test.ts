@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { confluence } from '../../src/adapters/confluence/confluence.js';
 import { github } from '../../src/adapters/github/github.js';
+import { jira } from '../../src/adapters/jira/jira.js';
 import { BUILT_IN_PLUGINS, pluginSettings } from '../../src/app/plugins.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { PluginDefinition } from '../../src/plugins/plugin.js';
@@ -53,6 +54,18 @@ describe('plugin choice and settings', () => {
       email: 'bot@acme.example',
       api_token: 'atlassian-token-123',
       space: 'ENG',
+    });
+  });
+
+  it('uses Jira when JIRA_URL is set: Data Center with a personal access token', () => {
+    const config = loadConfig({
+      env: { JIRA_URL: 'https://jira.acme.example', JIRA_PAT: 'jira-personal-token-1' },
+      cwd,
+    });
+    expect(config.plugins.choices.task_management.use).toBe('jira');
+    expect(pluginSettings(jira as PluginDefinition, {}, config)).toEqual({
+      url: 'https://jira.acme.example',
+      pat: 'jira-personal-token-1',
     });
   });
 

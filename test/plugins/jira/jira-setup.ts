@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { jira } from '../../../src/adapters/jira/jira.js';
+import type { Logger } from '../../../src/log/create-logger.js';
+import type { ActionContext, Plugin, PluginContext } from '../../../src/plugins/plugin.js';
+import { PluginRegistry } from '../../../src/plugins/plugin-registry.js';
+import { Guards } from '../../../src/resilience/guards.js';
+import type { GuardSettings } from '../../../src/resilience/service-guard.js';
+import type { Store } from '../../../src/store/store.js';
+
+export const EMAIL = 'aidev-bot@example.com';
+export const API_TOKEN = 'ATATT3xFfGF0-cloud-api-token-7f3c9a';
+export const PAT = 'NjQ4MzE2-datacenter-pat-b1e2d3';
+
+/** Custom field ids the way a Cloud site and a Data Center instance number them. */
+export const CLOUD_FIELDS = {
+  story_points: 'customfield_10016',
+  team: 'customfield_10001',
+} as const;
+export const DC_FIELDS = {
+  story_points: 'customfield_10002',
+  epic: 'customfield_10014',
+  epic_name: 'customfield_10011',
+  team: 'customfield_10500',
+} as const;
+
+/** The plugin keeps nothing in aidev's database: any use of the store fails the test. */
+const noStore = new Proxy(
+  {},
+  {
+    get(_target, name) {
+      throw new Error(`the jira plugin must not use the store (it read store.${String(name)})`);
+    },
+  },
+) as Store;
+
+/** Fast guards (no rate limit to speak of, short backoff); tests override what they check. */
+export function testGuards(logger: Logger, jiraSettings: Partial<GuardSettings> = {}): Guards {
+  return new Guards(logger, {
+    jira: { ratePerSecond: 1000, burst: 1000, retryBaseMs: 5, retryMaxMs: 20, ...jiraSettings },
+  });
+}
+
+/** A configured plugin, built through the registry as aidev builds it (config validated). */
+export function jiraPlugin(
+  config: Record<string, unknown>,
+  logger: Logger,
+  guards: Guards,
+): { plugin: Plugin<'task_management'>; registry: PluginRegistry } {
+  const context: PluginContext = { logger, store: noStore, guards, dataDir: '/nonexistent' };
+  const registry = new PluginRegistry(context);
+  registry.register(jira);
+  const plugin = registry.configure('task_management', 'jira', config) as Plugin<'task_management'>;
+  return { plugin, registry };
+}
+
+export function cloudConfig(url: string): Record<string, unknown> {
+  return { url, email: EMAIL, api_token: API_TOKEN, custom_fields: CLOUD_FIELDS };
+}
+
+export function dataCenterConfig(url: string): Record<string, unknown> {
+  return { url, pat: PAT, custom_fields: DC_FIELDS };
+}
+
+/** A step's context whose log lines are captured (callContext's are silent). */
+export function loggedContext(log: Logger, key = `run-${randomUUID()}:step`): ActionContext {
+  return {
+    idempotencyKey: key,
+    signal: new AbortController().signal,
+    log,
+    run: { id: randomUUID(), workflow: 'jira-test', channelId: 'C-test', userId: 'U-test' },
+  };
+}
