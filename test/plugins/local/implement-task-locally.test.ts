@@ -2,18 +2,13 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleChannel } from '../../../src/adapters/console/console-channel.js';
 import { git } from '../../../src/adapters/local-git/git.js';
-import { localDocs } from '../../../src/adapters/local-docs/local-docs.js';
-import { localGit } from '../../../src/adapters/local-git/local-git.js';
-import { localTracker } from '../../../src/adapters/local-tracker/local-tracker.js';
-import { PluginRegistry } from '../../../src/plugins/plugin-registry.js';
 import { RegistryActionRunner } from '../../../src/plugins/registry-action-runner.js';
-import { Guards } from '../../../src/resilience/guards.js';
 import { openTestDatabase, type TestDatabase } from '../../support/backends.js';
 import { REPO_ROOT } from '../../support/child-process.js';
 import { startEngine, type EngineHarness } from '../../support/engine-harness.js';
 import { capturingLogger } from '../../support/logger.js';
+import { connectLocalPlugins } from './local-plugins.js';
 import { STARTING_FILES } from '../contracts/version-control.contract.js';
 
 let database: TestDatabase;
@@ -39,19 +34,12 @@ beforeAll(async () => {
     'projects:\n  - key: PROJ\n    name: Shop\n    tasks:\n      - title: Round totals to the cent\n        description: Totals are off by a cent.\n',
   );
 
-  const registry = new PluginRegistry({
-    logger,
+  const { registry } = await connectLocalPlugins({
     store: database.store,
-    guards: new Guards(logger),
     dataDir: scratch,
+    logger,
+    trackerSettings: { seed_file: seed },
   });
-  for (const definition of [localTracker, localGit, localDocs, consoleChannel])
-    registry.register(definition);
-  registry.configure('task_management', 'local', { seed_file: seed });
-  registry.configure('version_control', 'local_git', {});
-  registry.configure('documentation', 'local_docs', {});
-  registry.configure('communication', 'console', {});
-  await registry.connectAll();
   h = await startEngine(database, {}, new RegistryActionRunner(registry));
   h.workflow(
     'implement-task',

@@ -2,16 +2,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { consoleChannel } from '../../../src/adapters/console/console-channel.js';
 import { git } from '../../../src/adapters/local-git/git.js';
-import { localDocs } from '../../../src/adapters/local-docs/local-docs.js';
-import { localGit } from '../../../src/adapters/local-git/local-git.js';
-import { localTracker } from '../../../src/adapters/local-tracker/local-tracker.js';
-import type { Plugin } from '../../../src/plugins/plugin.js';
-import { PluginRegistry } from '../../../src/plugins/plugin-registry.js';
-import { Guards } from '../../../src/resilience/guards.js';
 import { openTestDatabase, resetTables, type TestDatabase } from '../../support/backends.js';
 import { capturingLogger } from '../../support/logger.js';
+import { connectLocalPlugins, type LocalPlugins } from './local-plugins.js';
 import { communicationContract } from '../contracts/communication.contract.js';
 import { documentationContract } from '../contracts/documentation.contract.js';
 import { taskManagementContract } from '../contracts/task-management.contract.js';
@@ -21,32 +15,13 @@ import { STARTING_FILES, versionControlContract } from '../contracts/version-con
 let database: TestDatabase;
 let scratch: string;
 const { logger, lines } = capturingLogger({ level: 'info' });
-let plugins: {
-  tracker: Plugin<'task_management'>;
-  git: Plugin<'version_control'>;
-  docs: Plugin<'documentation'>;
-  console: Plugin<'communication'>;
-};
+let plugins: LocalPlugins;
 
 beforeAll(async () => {
   database = await openTestDatabase('pglite');
   scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-local-'));
-  const registry = new PluginRegistry({
-    logger,
-    store: database.store,
-    guards: new Guards(logger),
-    dataDir: scratch,
-  });
-  for (const definition of [localTracker, localGit, localDocs, consoleChannel])
-    registry.register(definition);
-  plugins = {
-    tracker: registry.configure('task_management', 'local', {}) as Plugin<'task_management'>,
-    git: registry.configure('version_control', 'local_git', {}) as Plugin<'version_control'>,
-    docs: registry.configure('documentation', 'local_docs', {}) as Plugin<'documentation'>,
-    console: registry.configure('communication', 'console', {}) as Plugin<'communication'>,
-  };
-  await registry.connectAll();
-  expect((await registry.health()).every((h) => h.ok)).toBe(true);
+  plugins = await connectLocalPlugins({ store: database.store, dataDir: scratch, logger });
+  expect((await plugins.registry.health()).every((h) => h.ok)).toBe(true);
 });
 
 afterAll(async () => {
