@@ -10,7 +10,7 @@ import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log/create-logger.js';
 import { PLUGIN_TYPES } from '../plugins/action-signature.js';
 import type { PluginDefinition } from '../plugins/plugin.js';
-import { PluginRegistry } from '../plugins/plugin-registry.js';
+import { GLOBAL_SCOPE, PluginRegistry } from '../plugins/plugin-registry.js';
 import { Guards } from '../resilience/guards.js';
 import type { Store } from '../store/store.js';
 
@@ -113,6 +113,50 @@ export async function setUpPlugins(options: {
         : pluginSettings(definition, choice.settings, config);
     registry.configure(type, choice.use, settings);
   }
+  await configureChannelOverrides(registry, options.store, config, logger);
   await registry.connectAll();
   return { registry, guards };
+}
+
+/**
+ * Channels' own plugin configurations, stored in the database. One that does not validate is
+ * refused for its channel only (its calls and health say why); the others are unaffected.
+ */
+async function configureChannelOverrides(
+  registry: PluginRegistry,
+  store: Store,
+  config: Config,
+  logger: Logger,
+): Promise<void> {
+  for (const stored of await store.plugins.list()) {
+    if (!stored.enabled || stored.scope === GLOBAL_SCOPE) continue;
+    const type = PLUGIN_TYPES.find((t) => t === stored.pluginType);
+    if (type === undefined) {
+      logger.warn(
+        { type: stored.pluginType, scope: stored.scope },
+        `ignoring a stored configuration of unknown plugin type ${stored.pluginType}`,
+      );
+      continue;
+    }
+    try {
+      if (stored.secrets !== null)
+        throw new AppError(
+          'config_invalid',
+          'it has stored credentials, which this version cannot read yet; use the credentials from the environment',
+        );
+      const definition = registry.definition(type, stored.pluginName);
+      const settings =
+        definition === undefined
+          ? stored.settings
+          : pluginSettings(definition, stored.settings, config);
+      registry.configure(type, stored.pluginName, settings, stored.scope);
+    } catch (error) {
+      const reason = (error as Error).message;
+      logger.error(
+        { type, plugin: stored.pluginName, scope: stored.scope },
+        `channel ${stored.scope}: the ${stored.pluginName} configuration was refused: ${reason}`,
+      );
+      registry.refuse(type, stored.pluginName, reason, stored.scope);
+    }
+  }
 }

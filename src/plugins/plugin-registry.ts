@@ -23,6 +23,8 @@ interface Instance {
   readonly plugin: Plugin;
   /** Set when connect() failed: the plugin is kept, isolated, and reports why. */
   connectError: string | undefined;
+  /** Set when the configuration for this scope was refused: its calls fail saying why. */
+  readonly configError?: string;
 }
 
 const HEALTH_TIMEOUT_MS = 5_000;
@@ -124,6 +126,27 @@ export class PluginRegistry {
     return plugin;
   }
 
+  /**
+   * Keeps a refused configuration's place (a channel's override that does not validate): the
+   * channel's calls fail with the reason instead of silently using the global plugin.
+   */
+  refuse(type: PluginType, name: string, reason: string, scope = GLOBAL_SCOPE): void {
+    const plugin: Plugin = {
+      type,
+      name,
+      // No action can run on a refused configuration; the runner reports configError instead.
+      actions: {} as Plugin['actions'],
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      health: () => Promise.resolve({ ok: false, detail: `misconfigured: ${reason}` }),
+    };
+    this.instances.set(`${type}/${scope}`, {
+      plugin,
+      connectError: undefined,
+      configError: reason,
+    });
+  }
+
   /** Connects every configured plugin; one that fails is isolated and reported, never thrown. */
   async connectAll(): Promise<void> {
     await Promise.all(
@@ -163,7 +186,7 @@ export class PluginRegistry {
   resolve(
     type: PluginType,
     channelId?: string | null,
-  ): { plugin: Plugin; connectError: string | undefined } {
+  ): { plugin: Plugin; connectError: string | undefined; configError?: string | undefined } {
     const instance =
       (channelId == null ? undefined : this.instances.get(`${type}/${channelId}`)) ??
       this.instances.get(`${type}/${GLOBAL_SCOPE}`);

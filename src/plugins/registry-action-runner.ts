@@ -23,7 +23,15 @@ export class RegistryActionRunner implements ActionRunner {
         );
       throw error;
     }
-    const { plugin, connectError } = resolved;
+    const { plugin, connectError, configError } = resolved;
+    if (configError !== undefined) {
+      throw new StepError(
+        `the ${plugin.name} plugin is misconfigured for this channel: ${configError}`,
+        {
+          code: 'plugin_misconfigured',
+        },
+      );
+    }
     if (connectError !== undefined) {
       throw new StepError(`the ${plugin.name} plugin is unavailable: ${connectError}`, {
         code: 'plugin_unavailable',
