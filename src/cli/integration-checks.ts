@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Check } from './check-report.js';
-import { findExecutable } from './find-executable.js';
+import { findExecutable } from '../sandbox/find-executable.js';
 
 /** What is configured for each outside service; secrets are only ever said to be "set". */
 export function integrationChecks(config: Config, pathVariable: string | undefined): Check[] {
