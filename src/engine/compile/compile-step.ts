@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { promptProblems } from '../../agents/prompt-template.js';
 import type { z } from 'zod';
 import { describeValue } from '../../errors/describe-value.js';
 import { didYouMeanSuffix } from '../../errors/did-you-mean.js';
@@ -259,6 +260,11 @@ export function compileStep(
         );
       }
       const inputs = field('inputs', s.inputs ?? {});
+      const inputNames =
+        typeof s.inputs === 'object' && s.inputs !== null ? Object.keys(s.inputs) : undefined;
+      if (prompt !== undefined && existsSync(prompt) && inputNames !== undefined)
+        for (const problem of promptProblems(prompt, inputNames))
+          issues.add([...at, 'prompt_template'], problem);
       if (inputs !== undefined) step = { ...base, kind, agent, promptTemplate: prompt, inputs };
       break;
     }
