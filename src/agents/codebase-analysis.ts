@@ -200,7 +200,7 @@ function parsePackageJson(text: string | undefined): PackageJson | undefined {
   if (text === undefined) return undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? (parsed as PackageJson) : undefined;
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
   } catch {
     return undefined;
   }
