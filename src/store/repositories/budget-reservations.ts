@@ -105,6 +105,15 @@ export function createBudgetReservationsRepository(db: Queryable) {
       return rowCount;
     },
 
+    /**
+     * Serialises budget decisions on these keys until the transaction ends (PostgreSQL
+     * advisory locks, taken in a fixed order so that two decisions never deadlock).
+     */
+    async lockBudgets(keys: readonly string[]): Promise<void> {
+      for (const key of [...new Set(keys)].sort())
+        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`budget:${key}`]);
+    },
+
     /** Sum of what is currently held for a run, channel and/or user. */
     async heldTotal(scope: { runId?: string; channelId?: string; userId?: string }): Promise<Usd> {
       const { rows } = await db.query<{ usd: string }>(
