@@ -1,21 +1,11 @@
 import { beforeEach, expect, it } from 'vitest';
 import { crossedThresholds } from '../../src/costs/budget-alerts.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
+import { recordCost } from './record-cost.js';
 
 describeEachBackend('budget alerts', (database) => {
   const store = () => database().store;
-  const spend = (usd: string) =>
-    store().costs.record({
-      provider: 'anthropic',
-      model: 'claude-sonnet-4-5',
-      inputTokens: 1,
-      outputTokens: 1,
-      cacheWriteTokens: 0,
-      cacheReadTokens: 0,
-      usd,
-      channelId: 'C1',
-      userId: 'U1',
-    });
+  const spend = (usd: string) => recordCost(store(), usd, { channelId: 'C1', userId: 'U1' });
   const thresholds = async () =>
     (await crossedThresholds(store(), { channelId: 'C1', userId: 'U1' })).map(
       (a) => `${a.budget.scope} ${a.threshold}%`,

@@ -2,21 +2,13 @@ import { beforeEach, expect, it } from 'vitest';
 import { BudgetKeeper } from '../../src/costs/budget-keeper.js';
 import { parseUsd } from '../../src/costs/money.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
+import { recordCost } from './record-cost.js';
 
 describeEachBackend('budget keeper', (database) => {
   const store = () => database().store;
   const keeper = () => new BudgetKeeper(store());
   const spend = (usd: string, scope: { channelId?: string; userId?: string }) =>
-    store().costs.record({
-      provider: 'anthropic',
-      model: 'claude-sonnet-4-5',
-      inputTokens: 1,
-      outputTokens: 1,
-      cacheWriteTokens: 0,
-      cacheReadTokens: 0,
-      usd,
-      ...scope,
-    });
+    recordCost(store(), usd, scope);
 
   beforeEach(async () => {
     await resetTables(database().db);
