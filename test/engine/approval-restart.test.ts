@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
-import { backendAvailability, openTestDatabase, type TestDatabase } from '../support/backends.js';
+import { describeEachBackend, type TestDatabase } from '../support/backends.js';
 import type { JsonLineProcess } from '../support/child-process.js';
 import {
   controllingEngine,
@@ -26,77 +26,70 @@ steps:
     inputs: { repository: acme/api, source_branch: feature/gated, title: Gated change }
 `;
 
-for (const backend of ['pglite', 'postgresql'] as const) {
-  const { available, reason } = backendAvailability(backend);
-  describe.skipIf(!available)(
-    `an approval across a worker restart [${backend}${available ? '' : `: skipped, ${reason}`}]`,
-    () => {
-      let t: TestDatabase;
-      let engine: Engine;
-      let configFile: string;
-      const workers: JsonLineProcess[] = [];
+describeEachBackend('an approval across a worker restart', (database) => {
+  let t: TestDatabase;
+  let engine: Engine;
+  let configFile: string;
+  const workers: JsonLineProcess[] = [];
 
-      beforeAll(async () => {
-        t = await openTestDatabase(backend);
-        const prepared = await prepareEngineProcesses(t, 'gated', WORKFLOW);
-        configFile = prepared.configFile;
-        engine = await controllingEngine(t, prepared.dir);
-      });
-      afterEach(async () => {
-        await Promise.all(workers.splice(0).map((w) => w.kill()));
-      });
-      afterAll(async () => t.dispose());
+  beforeAll(async () => {
+    t = database();
+    const prepared = await prepareEngineProcesses(t, 'gated', WORKFLOW);
+    configFile = prepared.configFile;
+    engine = await controllingEngine(t, prepared.dir);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.kill()));
+  });
 
-      it('waits with no worker, survives the restart, resumes on approval; a second decision is refused', async () => {
-        const first = startEngineWorker(t, configFile);
-        workers.push(first);
-        await first.next('ready');
-        const { run } = await engine.startRun({
-          workflow: 'gated',
-          trigger: 'slack',
-          userId: 'U-dev',
-        });
-        await waitForRun(t, run.id, ['waiting']);
+  it('waits with no worker, survives the restart, resumes on approval; a second decision is refused', async () => {
+    const first = startEngineWorker(t, configFile);
+    workers.push(first);
+    await first.next('ready');
+    const { run } = await engine.startRun({
+      workflow: 'gated',
+      trigger: 'slack',
+      userId: 'U-dev',
+    });
+    await waitForRun(t, run.id, ['waiting']);
 
-        // Waiting holds no worker: the run's job finishes and lets go. Then the worker goes away.
-        const lockedRunJobs = async () =>
-          (
-            await t.db.query<{ n: number }>(
-              "SELECT count(*) AS n FROM agenda_jobs WHERE name = 'workflow.run' AND locked_at IS NOT NULL",
-            )
-          ).rows[0]?.n;
-        await expect.poll(lockedRunJobs, { timeout: 5_000 }).toBe(0);
-        await first.kill('SIGKILL');
+    // Waiting holds no worker: the run's job finishes and lets go. Then the worker goes away.
+    const lockedRunJobs = async () =>
+      (
+        await t.db.query<{ n: number }>(
+          "SELECT count(*) AS n FROM agenda_jobs WHERE name = 'workflow.run' AND locked_at IS NOT NULL",
+        )
+      ).rows[0]?.n;
+    await expect.poll(lockedRunJobs, { timeout: 5_000 }).toBe(0);
+    await first.kill('SIGKILL');
 
-        expect(
-          await engine.decide(run.id, { approve: true, by: 'U-lead', feedback: 'ship it' }),
-        ).toEqual({
-          outcome: 'decided',
-          approved: true,
-          step: 'approve',
-        });
-        expect(await engine.decide(run.id, { approve: false, by: 'U-lead' })).toMatchObject({
-          outcome: 'already_decided',
-          approved: true,
-          decidedBy: 'U-lead',
-        });
+    expect(
+      await engine.decide(run.id, { approve: true, by: 'U-lead', feedback: 'ship it' }),
+    ).toEqual({
+      outcome: 'decided',
+      approved: true,
+      step: 'approve',
+    });
+    expect(await engine.decide(run.id, { approve: false, by: 'U-lead' })).toMatchObject({
+      outcome: 'already_decided',
+      approved: true,
+      decidedBy: 'U-lead',
+    });
 
-        const second = startEngineWorker(t, configFile);
-        workers.push(second);
-        await second.next('ready');
-        const done = await waitForRun(t, run.id, ['succeeded', 'failed']);
-        expect(done.status).toBe('succeeded');
-        expect((await countsOf(t)).effects).toEqual({
-          'version_control.create_branch': 1,
-          'version_control.create_pull_request': 1,
-        });
-        const gate = (await t.store.steps.listForRun(run.id)).find((s) => s.stepName === 'approve');
-        expect(gate?.outputs).toMatchObject({
-          approved: true,
-          decided_by: 'U-lead',
-          feedback: 'ship it',
-        });
-      });
-    },
-  );
-}
+    const second = startEngineWorker(t, configFile);
+    workers.push(second);
+    await second.next('ready');
+    const done = await waitForRun(t, run.id, ['succeeded', 'failed']);
+    expect(done.status).toBe('succeeded');
+    expect((await countsOf(t)).effects).toEqual({
+      'version_control.create_branch': 1,
+      'version_control.create_pull_request': 1,
+    });
+    const gate = (await t.store.steps.listForRun(run.id)).find((s) => s.stepName === 'approve');
+    expect(gate?.outputs).toMatchObject({
+      approved: true,
+      decided_by: 'U-lead',
+      feedback: 'ship it',
+    });
+  });
+});
