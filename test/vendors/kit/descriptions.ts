@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AjvCustomizer, Document } from 'openapi-backend';
+import { convertObj } from 'swagger2openapi';
 
 type Ajv = ReturnType<AjvCustomizer>;
 // ajv-formats is CommonJS with a default export that ESM sees as the module object.
@@ -83,4 +84,20 @@ export function confluenceDescription(): Promise<Document> {
     const text = await readFile(path.join(specsDir(), 'confluence-cloud-openapi.v2.json'), 'utf8');
     return JSON.parse(text.replaceAll('"oneOf"', '"anyOf"')) as Document;
   });
+}
+
+/** Slack's Web API description: Swagger 2.0 as published, converted to OpenAPI 3 once per process. */
+export function slackDescription(): Promise<Document> {
+  return load('slack', async () => {
+    const text = await readFile(path.join(specsDir(), 'slack-web-openapi.v2.json'), 'utf8');
+    const swagger = JSON.parse(text) as Parameters<typeof convertObj>[0];
+    const { openapi } = await convertObj(swagger, { patch: true, warnOnly: true });
+    return openapi;
+  });
+}
+
+/** The JSON Schema (draft-07) of the Events API envelope Slack posts to an app. */
+export async function slackEventWrapperSchema(): Promise<Record<string, unknown>> {
+  const text = await readFile(path.join(specsDir(), 'slack-event-wrapper.schema.json'), 'utf8');
+  return JSON.parse(text) as Record<string, unknown>;
 }
