@@ -62,7 +62,14 @@ function fence(allowed) {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'coverage/', 'dist/', '.aidev/', 'test/fixtures/lint/'],
+    ignores: [
+      'node_modules/',
+      'coverage/',
+      'dist/',
+      '.aidev/',
+      'test/fixtures/lint/',
+      'demo/sample-repository/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

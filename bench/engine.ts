@@ -13,7 +13,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createEngine } from '../src/engine/engine.js';
 import { standardWorkflowEnvironment } from '../src/engine/workflow-environment.js';
 import { WorkflowRegistry } from '../src/engine/workflow-registry.js';
-import { unconfiguredAgents } from '../src/engine/unconfigured-runners.js';
 import { createAgendaJobQueue } from '../src/jobs/agenda-job-queue.js';
 import { silentLogger } from '../src/log/create-logger.js';
 import { createStore } from '../src/store/store.js';
@@ -130,7 +129,7 @@ async function measure(
     jobs: queue,
     workflows: await WorkflowRegistry.load(dir, standardWorkflowEnvironment(ROOT)),
     actions: { run: () => Promise.reject(new Error('the benchmark controller runs no actions')) },
-    agents: unconfiguredAgents,
+    agents: { run: () => Promise.reject(new Error('the benchmark controller runs no agents')) },
     logger,
     worker: 'bench',
   });

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { createEngine, type Engine } from '../engine/engine.js';
 import type { ActionRunner, AgentRunner } from '../engine/runners.js';
-import { unconfiguredAgents } from '../engine/unconfigured-runners.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { Guards } from '../resilience/guards.js';
 import { RegistryActionRunner } from '../plugins/registry-action-runner.js';
@@ -13,6 +12,9 @@ import type { Logger } from '../log/create-logger.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { databaseOptions, jobQueueFor } from './from-config.js';
+import type { MeteredProvider } from '../costs/metered-provider.js';
+import type { AiProvider } from '../plugins/interfaces/ai-provider.js';
+import { createAgents, createAiProvider } from './ai.js';
 import { setUpPlugins } from './plugins.js';
 import { releaseExpiredReservationsJob, scheduleMaintenance } from './maintenance-jobs.js';
 import { Releasers } from './releasers.js';
@@ -27,6 +29,8 @@ export interface App {
   readonly plugins: PluginRegistry;
   /** The resilience guard of each outside service: calls, retries, breaker state, latency. */
   readonly guards: Guards;
+  /** The AI provider the agents use (Claude, or the recorded transcript), metered by budgets. */
+  readonly ai: { readonly provider: AiProvider; readonly model: MeteredProvider | undefined };
   /** Starts working on jobs (runs, approvals, maintenance) in this process. */
   startWorker(): Promise<void>;
   /** Releases everything in reverse order of acquisition; safe to call more than once. */
@@ -40,8 +44,10 @@ export interface CreateAppOptions {
   readonly cwd?: string;
   /** Runs plugin actions (default: the configured plugins). */
   readonly actions?: ActionRunner;
-  /** Runs AI agents (default: none configured). */
+  /** Runs AI agents (default: the development and planning agents on the configured provider). */
   readonly agents?: AgentRunner;
+  /** The AI provider (default: Claude with ANTHROPIC_API_KEY, else the recorded transcript). */
+  readonly provider?: AiProvider;
   /** Extra job kinds (plugins, tests) next to the built-in ones. */
   readonly jobDefinitions?: readonly JobDefinition[];
 }
@@ -70,6 +76,20 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       guards.shutdown();
     });
 
+    const actions = options.actions ?? new RegistryActionRunner(registry);
+    const provider = options.provider ?? createAiProvider({ config, guards, logger });
+    releasers.push('AI provider', async () => provider.close?.());
+    const agents: { runner: AgentRunner; model: MeteredProvider | undefined } =
+      options.agents === undefined
+        ? createAgents({
+            config,
+            store,
+            actions,
+            provider,
+            baseDir: path.resolve(options.cwd ?? process.cwd()),
+          })
+        : { runner: options.agents, model: undefined };
+
     const jobs = jobQueueFor(config, store.db, logger);
     releasers.push('job queue', () => jobs.stop());
     // A step's claim lapses when its job's lock does: the same worker death frees both.
@@ -77,8 +97,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       store,
       jobs,
       workflows,
-      actions: options.actions ?? new RegistryActionRunner(registry),
-      agents: options.agents ?? unconfiguredAgents,
+      actions,
+      agents: agents.runner,
       logger,
       worker: config.jobs.workerName,
       timing: {
@@ -97,6 +117,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       engine,
       plugins: registry,
       guards,
+      ai: { provider, model: agents.model },
       async startWorker() {
         await scheduleMaintenance(jobs);
         await engine.scheduleMaintenance();

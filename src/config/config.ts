@@ -1,3 +1,4 @@
+import type { ModelPrice } from '../costs/price-table.js';
 import type { LogLevel } from './env-schema.js';
 import type { LOG_FORMATS } from './file-schema.js';
 
@@ -60,6 +61,21 @@ export interface Config {
     readonly apiToken: string | undefined;
   };
   readonly anthropic: { readonly apiKey: string | undefined; readonly baseUrl: string | undefined };
+  /** Price overrides by model (dollars per million tokens). */
+  readonly costs: { readonly prices: Readonly<Record<string, ModelPrice>> };
+  readonly ai: {
+    readonly model: string;
+    readonly maxOutputTokens: number;
+    readonly maxTurns: number;
+    readonly contextTokens: number;
+    readonly testTimeoutMs: number;
+    /** Dollars, as text ("5.00"). */
+    readonly runBudgetUsd: string;
+    /** Absolute path of the transcript replayed without an API key. */
+    readonly transcript: string;
+    /** Absolute path to record Claude's answers into, if set. */
+    readonly record: string | undefined;
+  };
   readonly security: {
     readonly encryptionKey: string | undefined;
     readonly sandbox: 'bubblewrap' | 'none';

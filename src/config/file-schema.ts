@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolean, duration, integer, oneOf, text } from './values.js';
+import { boolean, dollars, duration, integer, oneOf, text } from './values.js';
 
 /** What the reference says about a setting of `aidev.config.yaml`. */
 export interface SettingMeta {
@@ -19,6 +19,15 @@ export const SETTINGS_DEFAULTS = {
   },
   logging: { format: 'auto' },
   workflows: { directory: 'workflows' },
+  ai: {
+    model: 'claude-sonnet-5-5',
+    maxOutputTokens: 8_192,
+    maxTurns: 40,
+    contextTokens: 24_000,
+    testTimeoutMs: 600_000,
+    runBudgetUsd: '5',
+    transcript: 'transcripts/demo.json',
+  },
 } as const;
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
@@ -113,6 +122,77 @@ export const fileSchema = z.strictObject({
           'Directory of the workflow files (and of `examples/`), relative to the working directory.',
         default: SETTINGS_DEFAULTS.workflows.directory,
       }),
+    })
+    .optional(),
+  ai: z
+    .strictObject({
+      model: text().optional().register(settingsRegistry, {
+        description: 'Claude model the agents use (a channel may choose another).',
+        default: SETTINGS_DEFAULTS.ai.model,
+      }),
+      max_output_tokens: integer(256, 64_000)
+        .optional()
+        .register(settingsRegistry, {
+          description: 'Most tokens one model answer may have.',
+          default: String(SETTINGS_DEFAULTS.ai.maxOutputTokens),
+        }),
+      max_turns: integer(1, 500)
+        .optional()
+        .register(settingsRegistry, {
+          description: 'Most model turns the development agent takes for one task.',
+          default: String(SETTINGS_DEFAULTS.ai.maxTurns),
+        }),
+      context_tokens: integer(0, 150_000)
+        .optional()
+        .register(settingsRegistry, {
+          description: 'Tokens of relevant repository files given to the agents up front.',
+          default: String(SETTINGS_DEFAULTS.ai.contextTokens),
+        }),
+      test_timeout: duration({ min: '5s', max: '2h' }).optional().register(settingsRegistry, {
+        description: 'How long the repository’s test command may run in the sandbox.',
+        default: '10m',
+      }),
+      run_budget: dollars()
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Default budget of one run in US dollars (a channel may set its own); a model call that would exceed it pauses the run and asks.',
+          default: `${SETTINGS_DEFAULTS.ai.runBudgetUsd} (dollars)`,
+        }),
+      transcript: text()
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Recorded transcript replayed when `ANTHROPIC_API_KEY` is not set (a path relative to the working directory).',
+          default: `aidev’s ${SETTINGS_DEFAULTS.ai.transcript}`,
+        }),
+      record: text().optional().register(settingsRegistry, {
+        description:
+          'Record every Claude call into this transcript file (to replay later without a key).',
+        default: 'none',
+      }),
+    })
+    .optional(),
+  costs: z
+    .strictObject({
+      prices: z
+        .record(
+          z.string().min(1),
+          z.strictObject({
+            input: dollars(),
+            output: dollars(),
+            cache_write: dollars().optional(),
+            cache_write_1h: dollars().optional(),
+            cache_read: dollars().optional(),
+          }),
+          { error: 'expected a mapping of model ids to prices' },
+        )
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Dollars per million tokens by model (`input`, `output`; cache prices default to 1.25×, 2× and 0.1× input), over the built-in table.',
+          default: 'Anthropic’s published prices',
+        }),
     })
     .optional(),
   logging: z

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors/app-error.js';
 import { formatProblem, type Problem } from '../errors/problem.js';
 import { parseWithProblems } from '../errors/zod-problems.js';
 import { locate, parseYaml } from '../yaml/yaml-source.js';
+import { price, type ModelPrice } from '../costs/price-table.js';
 import type { Config } from './config.js';
 import {
   envSchema,
@@ -181,10 +183,45 @@ function buildConfig(
       apiToken: env.CONFLUENCE_API_TOKEN,
     },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
+    costs: { prices: pricesOf(settings.costs?.prices) },
+    ai: {
+      model: settings.ai?.model ?? SETTINGS_DEFAULTS.ai.model,
+      maxOutputTokens: settings.ai?.max_output_tokens ?? SETTINGS_DEFAULTS.ai.maxOutputTokens,
+      maxTurns: settings.ai?.max_turns ?? SETTINGS_DEFAULTS.ai.maxTurns,
+      contextTokens: settings.ai?.context_tokens ?? SETTINGS_DEFAULTS.ai.contextTokens,
+      testTimeoutMs: settings.ai?.test_timeout ?? SETTINGS_DEFAULTS.ai.testTimeoutMs,
+      runBudgetUsd: settings.ai?.run_budget ?? SETTINGS_DEFAULTS.ai.runBudgetUsd,
+      // The demo's transcript ships with aidev: by default it is found wherever aidev runs from.
+      transcript:
+        settings.ai?.transcript === undefined
+          ? fileURLToPath(new URL(`../../${SETTINGS_DEFAULTS.ai.transcript}`, import.meta.url))
+          : path.resolve(options.cwd, settings.ai.transcript),
+      record:
+        settings.ai?.record === undefined
+          ? undefined
+          : path.resolve(options.cwd, settings.ai.record),
+    },
     security: { encryptionKey: env.AIDEV_ENCRYPTION_KEY, sandbox: env.AIDEV_SANDBOX },
     envSet: set,
     secrets: secretValues(env),
   };
+}
+
+/** Prices from the settings file; cache prices not given follow Anthropic's multipliers. */
+function pricesOf(
+  prices: NonNullable<FileSettings['costs']>['prices'],
+): Record<string, ModelPrice> {
+  const table: Record<string, ModelPrice> = {};
+  for (const [model, p] of Object.entries(prices ?? {})) {
+    const standard = price(p.input, p.output);
+    table[model] = {
+      ...standard,
+      ...(p.cache_write === undefined ? {} : { cacheWrite: p.cache_write }),
+      ...(p.cache_write_1h === undefined ? {} : { cacheWrite1h: p.cache_write_1h }),
+      ...(p.cache_read === undefined ? {} : { cacheRead: p.cache_read }),
+    };
+  }
+  return table;
 }
 
 function choice(

@@ -120,3 +120,16 @@ function isKey256(value: string): boolean {
   if (!/^[A-Za-z0-9+/]{43}=?$/.test(value)) return false;
   return Buffer.from(value, 'base64').length === 32;
 }
+
+/** A dollar amount such as 5 or 2.50 (at most 4 decimal places); yields "5.00" text as given. */
+export function dollars() {
+  const expected = 'expected a dollar amount such as 5 or 2.50';
+  return z.union([z.number(), z.string()], { error: expected }).transform((value, ctx) => {
+    const text = typeof value === 'number' ? String(value) : value.trim().replace(/^\$/, '');
+    if (!/^\d+(\.\d{1,4})?$/.test(text)) {
+      ctx.issues.push({ code: 'custom', message: expected, input: value });
+      return z.NEVER;
+    }
+    return text;
+  });
+}

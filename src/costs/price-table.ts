@@ -22,6 +22,13 @@ export interface TokenUsage {
 
 /** Anthropic's published prices (platform.claude.com/docs/en/about-claude/pricing). */
 export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
+  'claude-fable-5-1': price('10', '50'),
+  'claude-opus-5-5': price('4', '20'),
+  'claude-opus-5': price('5', '25'),
+  'claude-sonnet-5-5': price('2', '10'),
+  'claude-sonnet-5': price('2', '10'),
+  'claude-opus-4-6': price('5', '25'),
+  'claude-sonnet-4-6': price('3', '15'),
   'claude-opus-4-5': price('5', '25'),
   'claude-opus-4-1': price('15', '75'),
   'claude-opus-4-0': price('15', '75'),
@@ -32,7 +39,7 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
 };
 
 /** Cache writes cost 1.25× input (5 minutes) or 2× (1 hour); reads 0.1× (exact, no floats). */
-function price(input: string, output: string): ModelPrice {
+export function price(input: string, output: string): ModelPrice {
   const base = parseUsd(input);
   const times = (numerator: bigint, denominator: bigint) =>
     formatUsd((base * numerator) / denominator);

@@ -60,7 +60,7 @@ export async function startGate(x: Execution, step: ApprovalStep, row: RunStep):
   });
 }
 
-function approversOf(value: unknown, starter: string | null): string[] {
+export function approversOf(value: unknown, starter: string | null): string[] {
   const list = Array.isArray(value)
     ? value
     : typeof value === 'string'

@@ -19,6 +19,9 @@ export const ENGINE_EVENT_TYPES = [
   'approval.requested',
   'approval.decided',
   'agent.status_update',
+  'budget.paused',
+  'budget.decided',
+  'budget.alert',
 ] as const;
 export type EngineEventType = (typeof ENGINE_EVENT_TYPES)[number];
 

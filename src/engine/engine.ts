@@ -19,6 +19,7 @@ import {
   type DecisionOutcome,
   type DecisionRequest,
 } from './run-control.js';
+import { decidePause, resumePausedBy, type PauseDecision, type PauseOutcome } from './pauses.js';
 import { checkRunInputs } from './run-context.js';
 import { executeRun } from './run-executor.js';
 import type { ActionRunner, AgentRunner } from './runners.js';
@@ -73,6 +74,13 @@ export interface Engine {
   startRun(request: StartRunRequest): Promise<{ run: Run; created: boolean }>;
   decide(runId: string, request: DecisionRequest): Promise<DecisionOutcome>;
   cancel(runId: string, by: string): Promise<CancelOutcome>;
+  /** Decides a budget pause: grant more to the run, let it go on, or stop it. */
+  decidePause(
+    runId: string,
+    decision: PauseDecision & { readonly override?: boolean },
+  ): Promise<PauseOutcome>;
+  /** After a monthly budget was raised: the runs it paused go on. Returns their ids. */
+  resumePausedBy(scope: string, scopeId: string, by: string): Promise<string[]>;
   /** Schedules the recurring sweep; call once where workers run. */
   scheduleMaintenance(): Promise<void>;
 }
@@ -165,6 +173,8 @@ export function createEngine(options: EngineOptions): Engine {
     },
     decide: (runId, request) => decide(control, runId, request),
     cancel: (runId, by) => cancel(control, runId, by),
+    decidePause: (runId, decision) => decidePause(control, runId, decision),
+    resumePausedBy: (scope, scopeId, by) => resumePausedBy(control, scope, scopeId, by),
     scheduleMaintenance: () => options.jobs.every('1 minute', SWEEP_JOB),
   };
 }

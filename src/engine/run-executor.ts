@@ -110,7 +110,7 @@ async function proceed(x: Execution): Promise<void> {
         // Also when the gate was already open (a duplicate job, a sweep): the run waits again.
         await x.deps.store.runs.transition(x.run.id, 'waiting', {
           from: ['running'],
-          waitingFor: 'approval',
+          waitingFor: outcome.waitingFor,
         });
         return;
       case 'failed': {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/create-logger.js';
+import type { EngineEventType } from './engine-events.js';
 import type { JsonObject } from '../store/sql.js';
 
 /** What a step sees of the run it belongs to. */
@@ -37,6 +38,13 @@ export interface AgentCall extends CallBase {
   readonly input: JsonObject;
   /** Progress for people watching (0–1) with a short message. */
   readonly progress: (fraction: number, message: string) => void;
+  /** Writes an event of this step to the run log (and publishes it). */
+  readonly record: (event: {
+    readonly type: EngineEventType;
+    readonly message: string;
+    readonly level?: 'info' | 'warn' | 'error';
+    readonly data?: JsonObject;
+  }) => Promise<void>;
 }
 
 /** Runs AI agents (the AI layer implements it). */

@@ -94,6 +94,8 @@ export async function attemptStep(options: {
                 message,
                 data: { progress: fraction },
               }),
+            record: (event) =>
+              env.recorder.record({ ...event, runId: options.run.id, step: step.name }),
           });
     const result = await untilAborted(work, signal);
     return {

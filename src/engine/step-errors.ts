@@ -70,6 +70,24 @@ export class WorkerStoppingError extends Error {
   }
 }
 
+/**
+ * The step cannot go on until a person decides: it is parked (the run waits, holding no
+ * worker) instead of failing, and runs again from where it stopped once someone resumes it.
+ * A budget that a model call would exceed is the first kind.
+ */
+export class StepPauseError extends Error {
+  readonly waitingFor: 'budget';
+  /** What the decision needs (figures to show, what may be granted): stored with the step. */
+  readonly record: JsonObject;
+
+  constructor(message: string, options: { waitingFor: 'budget'; record: JsonObject }) {
+    super(message);
+    this.name = 'StepPauseError';
+    this.waitingFor = options.waitingFor;
+    this.record = options.record;
+  }
+}
+
 /** Reasons to stop executing a run that are not failures of the step. */
 export function isStop(error: unknown): boolean {
   return (

@@ -2,8 +2,10 @@ import pRetry, { AbortError } from 'p-retry';
 import { formatProblem } from '../errors/problem.js';
 import { zodProblems } from '../errors/zod-problems.js';
 import type { RunStep } from '../store/repositories/run-steps.js';
+import type { WaitingFor } from '../store/repositories/runs.js';
 import type { JsonObject } from '../store/sql.js';
 import { startGate } from './approvals.js';
+import { pauseStep } from './pauses.js';
 import type { Execution } from './execution.js';
 import { applyOutputs, recordStep, resolve } from './run-context.js';
 import { attemptStep } from './step-attempt.js';
@@ -13,13 +15,14 @@ import {
   RunCancelledError,
   RunDeadlineError,
   StepError,
+  StepPauseError,
   StepTakenOverError,
 } from './step-errors.js';
 import type { AiActionStep, PluginActionStep, Step } from './workflow-model.js';
 
 export type StepOutcome =
   | { readonly kind: 'done' }
-  | { readonly kind: 'waiting' }
+  | { readonly kind: 'waiting'; readonly waitingFor: WaitingFor }
   | { readonly kind: 'failed'; readonly error: unknown }
   | { readonly kind: 'stopped'; readonly reason: unknown };
 
@@ -56,7 +59,7 @@ export async function runStep(x: Execution, step: Step): Promise<StepOutcome> {
       recordStep(x.context, step, row);
       return { kind: 'done' };
     case 'waiting':
-      return { kind: 'waiting' };
+      return { kind: 'waiting', waitingFor: step.kind === 'approval' ? 'approval' : 'budget' };
     case 'cancelled':
       return { kind: 'stopped', reason: new RunCancelledError() };
     case 'failed':
@@ -85,7 +88,7 @@ export async function runStep(x: Execution, step: Step): Promise<StepOutcome> {
     switch (step.kind) {
       case 'approval':
         await startGate(x, step, row);
-        return { kind: 'waiting' };
+        return { kind: 'waiting', waitingFor: 'approval' };
       case 'set': {
         const values = resolve(step.values, x.context, `step ${step.name}`);
         return await succeed(x, step, row, values, Date.now());
@@ -96,6 +99,10 @@ export async function runStep(x: Execution, step: Step): Promise<StepOutcome> {
     }
   } catch (error) {
     if (isStop(error)) return { kind: 'stopped', reason: error };
+    if (error instanceof StepPauseError) {
+      await pauseStep(x, step, row, error);
+      return { kind: 'waiting', waitingFor: error.waitingFor };
+    }
     const failed = (await x.deps.store.steps.fail(row.id, errorRecord(error))) ?? row;
     await recordFailure(x, step, failed, error, false);
     return settleFailure(x, step, failed, error);
@@ -192,7 +199,8 @@ async function runWithRetries(
         current = attempt.row;
         return attempt.result;
       } catch (error) {
-        if (isStop(error)) throw new AbortError(error as Error);
+        // A pause is not a failure: no attempt is counted and nothing is retried.
+        if (isStop(error) || error instanceof StepPauseError) throw new AbortError(error as Error);
         current = (await x.deps.store.steps.fail(current.id, errorRecord(error))) ?? current;
         const willRetry = isRetryable(error) && current.failures < 1 + step.retryCount;
         await recordFailure(x, step, current, error, willRetry);

@@ -17,6 +17,8 @@ export interface SandboxedCommand {
   readonly maxOutputBytes: number;
   /** Directories hidden from the command (e.g. aidev's data directory). */
   readonly hide?: readonly string[];
+  /** More directories of programs on the command's PATH (read-only, like the whole system). */
+  readonly toolPath?: readonly string[];
   readonly signal?: AbortSignal;
   readonly logger: Logger;
 }
@@ -31,10 +33,10 @@ export interface SandboxResult {
 }
 
 /** The environment a command gets: enough to run a toolchain, none of aidev's. */
-function scrubbedEnv(home: string): Record<string, string> {
+function scrubbedEnv(home: string, toolPath: readonly string[] = []): Record<string, string> {
   const nodeDir = path.dirname(process.execPath);
   return {
-    PATH: [nodeDir, '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    PATH: [nodeDir, ...toolPath, '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
     HOME: home,
     LANG: 'C.UTF-8',
     CI: 'true',
@@ -48,7 +50,7 @@ function scrubbedEnv(home: string): Record<string, string> {
  * place, hidden directories masked, no environment but the scrubbed one.
  */
 function bwrapArgs(bwrap: string, run: SandboxedCommand): [string, string[]] {
-  const env = scrubbedEnv(run.cwd);
+  const env = scrubbedEnv(run.cwd, run.toolPath);
   return [
     bwrap,
     [
@@ -102,7 +104,7 @@ export async function runSandboxed(run: SandboxedCommand): Promise<SandboxResult
       { command: run.command, cwd: run.cwd },
       'AIDEV_SANDBOX=none: running the command without a sandbox (it can reach the network and write anywhere this user can)',
     );
-    [executable, args, env] = ['/bin/sh', ['-c', run.command], scrubbedEnv(run.cwd)];
+    [executable, args, env] = ['/bin/sh', ['-c', run.command], scrubbedEnv(run.cwd, run.toolPath)];
   }
   return spawnLimited(executable, args, env, run);
 }

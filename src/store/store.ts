@@ -1,4 +1,5 @@
 import type { Database, Queryable } from './database.js';
+import { createAgentSessionsRepository } from './repositories/agent-sessions.js';
 import { createApiTokensRepository } from './repositories/api-tokens.js';
 import { createAuditLogRepository } from './repositories/audit-log.js';
 import { createBudgetReservationsRepository } from './repositories/budget-reservations.js';
@@ -30,6 +31,7 @@ export function createRepositories(q: Queryable) {
     plugins: createPluginConfigurationsRepository(q),
     tokens: createApiTokensRepository(q),
     audit: createAuditLogRepository(q),
+    agentSessions: createAgentSessionsRepository(q),
   };
 }
 

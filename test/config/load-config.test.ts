@@ -179,7 +179,34 @@ describe('settings file', () => {
       'aidev.config.yaml:2:18 jobs.lock_lifetime: expected a duration from 2s to 1h, such as 30s, 5m or 1500ms, found "soon"',
       'aidev.config.yaml:3:3 jobs.concurency: unknown key (did you mean "concurrency"?); allowed keys: lock_lifetime, poll_interval, concurrency, worker_name',
       'aidev.config.yaml:7:11 logging.format: expected one of auto, json, pretty, found "colour"',
-      'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, workflows, logging',
+      'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, workflows, ai, costs, logging',
+    ]);
+  });
+
+  it('reads the agents’ limits, the run budget and price overrides', async () => {
+    await settingsFile(
+      'ai:\n  model: claude-opus-5-5\n  max_turns: 25\n  test_timeout: 2m\n  run_budget: 2.5\n  transcript: my.json\ncosts:\n  prices:\n    claude-next: { input: 1, output: 5 }\n',
+    );
+    const config = loadConfig({ env: {}, cwd });
+    expect(config.ai).toMatchObject({
+      model: 'claude-opus-5-5',
+      maxTurns: 25,
+      testTimeoutMs: 120_000,
+      runBudgetUsd: '2.5',
+      transcript: path.join(cwd, 'my.json'),
+      record: undefined,
+    });
+    expect(config.costs.prices['claude-next']).toEqual({
+      input: '1',
+      output: '5',
+      cacheWrite: '1.2500000000',
+      cacheWrite1h: '2.0000000000',
+      cacheRead: '0.1000000000',
+    });
+    await settingsFile('ai:\n  run_budget: lots\n  max_turns: 0\n');
+    expect(problems({})).toEqual([
+      'aidev.config.yaml:3:14 ai.max_turns: expected a whole number from 1 to 500, found number 0',
+      'aidev.config.yaml:2:15 ai.run_budget: expected a dollar amount such as 5 or 2.50, found "lots"',
     ]);
   });
 

@@ -86,7 +86,9 @@ describe('price table', () => {
         cacheWriteTokens: 0,
         cacheReadTokens: 0,
       }),
-    ).toThrow(/no price for the model "gpt-9"; known: claude-opus-4-5/);
+    ).toThrow(
+      /no price for the model "gpt-9"; known: claude-fable-5-1, .*claude-opus-4-5, .*\(add it under costs\.prices\)$/,
+    );
     expect(() =>
       table.cost('claude-haiku-4-5', {
         inputTokens: -1,

@@ -126,6 +126,7 @@ const APP_TABLES = [
   'agenda_jobs',
   'task_comments',
   'local_pull_requests',
+  'agent_sessions',
 ];
 
 /** Empties every application table, so that each test starts from nothing. */

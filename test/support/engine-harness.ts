@@ -1,7 +1,7 @@
 import type { Engine, EngineTiming } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
-import type { ActionRunner } from '../../src/engine/runners.js';
+import type { ActionRunner, AgentRunner } from '../../src/engine/runners.js';
 import { loadWorkflowText } from '../../src/engine/load-workflow.js';
 import { standardWorkflowEnvironment } from '../../src/engine/workflow-environment.js';
 import { WorkflowRegistry } from '../../src/engine/workflow-registry.js';
@@ -38,8 +38,12 @@ export interface EngineHarness {
 export async function startEngine(
   t: TestDatabase,
   timing: Partial<EngineTiming> = {},
-  /** Runs plugin actions instead of the scripted ones (e.g. real plugins through a registry). */
-  pluginActions?: ActionRunner,
+  runners: {
+    /** Runs plugin actions instead of the scripted ones (e.g. real plugins through a registry). */
+    actions?: ActionRunner;
+    /** Runs agents instead of the scripted ones (e.g. the real agents on a local model). */
+    agents?: AgentRunner;
+  } = {},
 ): Promise<EngineHarness> {
   const logger = silentLogger();
   const env = standardWorkflowEnvironment(REPO_ROOT);
@@ -59,8 +63,8 @@ export async function startEngine(
     store: t.store,
     jobs,
     workflows,
-    actions: pluginActions ?? actions,
-    agents,
+    actions: runners.actions ?? actions,
+    agents: runners.agents ?? agents,
     logger,
     worker: 'test-worker',
     timing: { ...FAST_TIMING, ...timing },

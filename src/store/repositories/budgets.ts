@@ -63,6 +63,15 @@ export function createBudgetsRepository(db: Queryable) {
       return toBudget(row);
     },
 
+    /** Sets a budget only if it has none yet (a run's own budget, from the defaults). */
+    async ensure(budget: { scope: BudgetScope; scopeId: string; limitUsd: Usd }): Promise<void> {
+      await db.query(
+        `INSERT INTO budgets (scope, scope_id, limit_usd) VALUES ($1, $2, $3)
+         ON CONFLICT (scope, scope_id) DO NOTHING`,
+        [budget.scope, budget.scopeId, assertUsd(budget.limitUsd, 'limit_usd')],
+      );
+    },
+
     async get(scope: BudgetScope, scopeId: string): Promise<Budget | null> {
       const { rows } = await db.query<BudgetRow>(
         'SELECT * FROM budgets WHERE scope = $1 AND scope_id = $2',

@@ -12,7 +12,10 @@ export interface CostEntry {
   readonly model: string;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Five-minute cache writes. */
   readonly cacheWriteTokens: number;
+  /** One-hour cache writes (billed at twice the input price). */
+  readonly cacheWrite1hTokens: number;
   readonly cacheReadTokens: number;
   readonly usd: Usd;
   readonly idempotencyKey: string | null;
@@ -21,8 +24,16 @@ export interface CostEntry {
 
 export type NewCostEntry = Omit<
   CostEntry,
-  'id' | 'createdAt' | 'runId' | 'stepName' | 'channelId' | 'userId' | 'idempotencyKey'
+  | 'id'
+  | 'createdAt'
+  | 'runId'
+  | 'stepName'
+  | 'channelId'
+  | 'userId'
+  | 'idempotencyKey'
+  | 'cacheWrite1hTokens'
 > & {
+  readonly cacheWrite1hTokens?: number;
   readonly runId?: string;
   readonly stepName?: string;
   readonly channelId?: string;
@@ -70,6 +81,7 @@ interface CostRow {
   input_tokens: number;
   output_tokens: number;
   cache_write_tokens: number;
+  cache_write_1h_tokens: number;
   cache_read_tokens: number;
   usd: string;
   idempotency_key: string | null;
@@ -88,6 +100,7 @@ function toEntry(row: CostRow): CostEntry {
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
     cacheWriteTokens: row.cache_write_tokens,
+    cacheWrite1hTokens: row.cache_write_1h_tokens,
     cacheReadTokens: row.cache_read_tokens,
     usd: row.usd,
     idempotencyKey: row.idempotency_key,
@@ -114,8 +127,9 @@ export function createCostEntriesRepository(db: Queryable) {
       const usd = assertUsd(entry.usd, 'usd');
       const { rows } = await db.query<CostRow>(
         `INSERT INTO cost_entries (run_id, step_name, channel_id, user_id, provider, model, input_tokens,
-           output_tokens, cache_write_tokens, cache_read_tokens, usd, idempotency_key, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()))
+           output_tokens, cache_write_tokens, cache_read_tokens, usd, idempotency_key, created_at,
+           cache_write_1h_tokens)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, COALESCE($13, now()), $14)
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
         [
           entry.runId ?? null,
@@ -131,6 +145,7 @@ export function createCostEntriesRepository(db: Queryable) {
           usd,
           entry.idempotencyKey ?? null,
           entry.createdAt ?? null,
+          entry.cacheWrite1hTokens ?? 0,
         ],
       );
       if (rows[0] !== undefined) return { entry: toEntry(rows[0]), created: true };
@@ -194,7 +209,7 @@ export function createCostEntriesRepository(db: Queryable) {
       }>(
         `SELECT ${column} AS key, sum(usd)::numeric(20, 10) AS usd, count(*) AS calls,
                 sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
-                sum(cache_write_tokens)::int8 AS cache_write_tokens,
+                sum(cache_write_tokens + cache_write_1h_tokens)::int8 AS cache_write_tokens,
                 sum(cache_read_tokens)::int8 AS cache_read_tokens
          FROM cost_entries WHERE created_at >= $1 AND created_at < $2${filter}
          GROUP BY 1 ORDER BY sum(usd) DESC, 1 LIMIT $${params.length}`,

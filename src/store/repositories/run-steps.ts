@@ -194,6 +194,25 @@ export function createRunStepsRepository(db: Queryable) {
       );
     },
 
+    /** A paused step may go on: pending again, its pause record kept for the run log. */
+    resume(id: string): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'pending', worker = NULL, heartbeat_at = NULL`,
+        [],
+        "status = 'waiting'",
+      );
+    },
+
+    /** Steps parked by a pause of this kind (e.g. 'budget'), oldest first. */
+    async findPaused(kind: string): Promise<RunStep[]> {
+      const { rows } = await db.query<StepRow>(
+        "SELECT * FROM run_steps WHERE status = 'waiting' AND inputs ->> 'pause' = $1 ORDER BY updated_at",
+        [kind],
+      );
+      return rows.map(toStep);
+    },
+
     /** Puts a step back to pending (a re-run from an earlier point). */
     reset(id: string): Promise<RunStep | null> {
       return update(id, `status = 'pending', outputs = NULL, error = NULL, finished_at = NULL`, []);

@@ -40,7 +40,7 @@ beforeAll(async () => {
     logger,
     trackerSettings: { seed_file: seed },
   });
-  h = await startEngine(database, {}, new RegistryActionRunner(registry));
+  h = await startEngine(database, {}, { actions: new RegistryActionRunner(registry) });
   h.workflow(
     'implement-task',
     await readFile(path.join(REPO_ROOT, 'workflows/implement-task.yaml'), 'utf8'),

@@ -1,0 +1,94 @@
+import type { ScriptedReply } from '../test/vendors/anthropic/anthropic-server.js';
+
+/**
+ * The answers of the demo's transcript, in the order the demo asks: one plan, then the
+ * development conversation (see the tests fail, fix the line, see them pass, finish).
+ */
+export const DEMO_SCRIPT: readonly ScriptedReply[] = [
+  {
+    content: [
+      {
+        type: 'tool_use',
+        name: 'submit_plan',
+        input: {
+          summary:
+            'orderTotal adds up unit prices and ignores quantities. Multiply each line’s unit price by its quantity before the discount; the existing test for quantities then passes.',
+          steps: [
+            {
+              title: 'Confirm the failure',
+              detail: 'Run the tests: "a line costs its unit price times its quantity" fails.',
+            },
+            {
+              title: 'Charge every unit',
+              detail: 'In orderTotal, add unitPrice × quantity for each line.',
+            },
+            {
+              title: 'Run the tests again',
+              detail: 'All cart and money tests pass, the discount tests included.',
+            },
+          ],
+          files: [
+            { path: 'src/cart.ts', change: 'modify', why: 'the subtotal ignores quantities' },
+          ],
+          risks: [
+            'Discounts apply to the corrected subtotal, so discounted orders of several units cost more than before: that is the intended behaviour.',
+          ],
+          test_plan: [
+            'The existing test "a line costs its unit price times its quantity" covers the bug.',
+            'The discount and empty-cart tests guard the rest of orderTotal.',
+          ],
+          complexity: 'small',
+        },
+      },
+    ],
+  },
+  {
+    content: [
+      { type: 'text', text: 'Let me first see which tests fail.' },
+      { type: 'tool_use', name: 'run_tests', input: {} },
+    ],
+  },
+  {
+    content: [
+      {
+        type: 'text',
+        text: 'The quantity test fails: the subtotal adds unit prices only. Fixing that line.',
+      },
+      {
+        type: 'tool_use',
+        name: 'edit_file',
+        input: {
+          path: 'src/cart.ts',
+          search: '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);',
+          replace:
+            '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);',
+        },
+      },
+    ],
+  },
+  { content: [{ type: 'tool_use', name: 'run_tests', input: {} }] },
+  {
+    content: [
+      {
+        type: 'tool_use',
+        name: 'finish',
+        input: {
+          pr_title: 'Charge each order line for its quantity',
+          pr_description: [
+            'orderTotal added up unit prices only, so a customer buying two mugs paid for one.',
+            '',
+            'Each line now counts unit price × quantity; the discount applies to that subtotal.',
+            'The existing test "a line costs its unit price times its quantity" failed before',
+            'this change and passes now; the discount and empty-cart tests still pass.',
+          ].join('\n'),
+          documentation: [
+            '## Order totals',
+            '',
+            'An order total is the sum of each line’s unit price times its quantity, in cents,',
+            'less the order discount (0–100 %), rounded to the cent.',
+          ].join('\n'),
+        },
+      },
+    ],
+  },
+];

@@ -1,0 +1,121 @@
+import type { BudgetAlert } from '../costs/budget-alerts.js';
+import type { CallMeta, MeteredProvider } from '../costs/metered-provider.js';
+import { displayUsd, parseUsd } from '../costs/money.js';
+import type { ActionRunner, AgentCall } from '../engine/runners.js';
+import type { SandboxMode } from '../sandbox/run-sandboxed.js';
+import type { JsonObject } from '../store/sql.js';
+import type { Store } from '../store/store.js';
+import type { AgentPrompts } from './agent-prompts.js';
+import { newLoopState, type LoopState } from './model-loop.js';
+
+/** Limits and defaults of the agents (the `ai` settings). */
+export interface AgentSettings {
+  readonly model: string;
+  readonly maxOutputTokens: number;
+  readonly maxTurns: number;
+  /** Tokens of repository files given to the agents up front. */
+  readonly contextTokens: number;
+  readonly testTimeoutMs: number;
+  readonly sandbox: SandboxMode;
+  /** Program directories the sandbox adds to PATH (aidev's own tsx for TypeScript projects). */
+  readonly toolPath: readonly string[];
+  readonly dataDir: string;
+}
+
+/** What every agent works with. */
+export interface AgentDeps {
+  readonly model: MeteredProvider;
+  readonly actions: ActionRunner;
+  readonly prompts: AgentPrompts;
+  readonly settings: AgentSettings;
+  readonly store: Store;
+  /** Where a step's relative `prompt_template` path starts. */
+  readonly baseDir: string;
+  /** The model for this run (a channel's choice), when it differs from the default. */
+  readonly modelFor?: (call: AgentCall) => Promise<string | undefined>;
+}
+
+/** Identity of each model call of a step: whose budget, which cost entry. */
+export function callMeta(call: AgentCall): (turn: number) => CallMeta {
+  return (turn) => ({
+    runId: call.run.id,
+    stepName: call.step,
+    ...(call.run.channelId === null ? {} : { channelId: call.run.channelId }),
+    ...(call.run.userId === null ? {} : { userId: call.run.userId }),
+    // The attempt is part of the key: a turn re-done after a crash was paid for twice.
+    callKey: `${call.idempotencyKey}:${call.attempt}:${turn}`,
+    signal: call.signal,
+    log: call.log,
+    conversation: {
+      name: `${call.agent}/${typeof call.input.mode === 'string' ? call.input.mode : 'default'}`,
+      turn,
+    },
+    onAlert: (alert) => call.record(budgetAlertEvent(alert)),
+  });
+}
+
+/** The run-log event of a budget alert (the Slack app posts it to the channel). */
+export function budgetAlertEvent(alert: BudgetAlert) {
+  const { budget } = alert;
+  const whose =
+    budget.scope === 'global' ? 'the installation' : `${budget.scope} ${budget.scopeId}`;
+  return {
+    type: 'budget.alert' as const,
+    level: alert.threshold >= 100 ? ('error' as const) : ('warn' as const),
+    message: `${alert.threshold} % of the ${alert.period} budget of ${whose} is spent: ${displayUsd(parseUsd(alert.spentUsd))} of ${displayUsd(parseUsd(budget.limitUsd))}`,
+    data: {
+      scope: budget.scope,
+      scope_id: budget.scopeId,
+      threshold: alert.threshold,
+      period: alert.period,
+      spent_usd: alert.spentUsd,
+      limit_usd: budget.limitUsd,
+    },
+  };
+}
+
+export async function modelOf(deps: AgentDeps, call: AgentCall): Promise<string> {
+  return (await deps.modelFor?.(call)) ?? deps.settings.model;
+}
+
+/** A step's saved conversation and the agent's own progress, or a fresh start. */
+export interface Session<T extends JsonObject> {
+  readonly loop: LoopState;
+  readonly data: T;
+  readonly resumed: boolean;
+  save(): Promise<void>;
+}
+
+export async function openSession<T extends JsonObject>(
+  store: Store,
+  call: AgentCall,
+  fresh: () => { firstMessage: string; data: T },
+): Promise<Session<T>> {
+  const saved = await store.agentSessions.get(call.idempotencyKey);
+  const state = saved?.state as { loop?: LoopState; data?: T } | undefined;
+  let loop: LoopState;
+  let data: T;
+  let resumed = false;
+  // A finished conversation whose step did not get to record its output ends at once.
+  if (state?.loop !== undefined && state.data !== undefined) {
+    ({ loop, data } = state as { loop: LoopState; data: T });
+    resumed = true;
+  } else {
+    const start = fresh();
+    loop = newLoopState(start.firstMessage);
+    data = start.data;
+  }
+  return {
+    loop,
+    data,
+    resumed,
+    save: () =>
+      store.agentSessions.save({
+        sessionKey: call.idempotencyKey,
+        runId: call.run.id,
+        stepName: call.step,
+        state: { loop, data } as unknown as JsonObject,
+        turns: loop.turns,
+      }),
+  };
+}

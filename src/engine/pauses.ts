@@ -1,0 +1,176 @@
+import { formatUsd, parseUsd } from '../costs/money.js';
+import type { RunStep } from '../store/repositories/run-steps.js';
+import type { JsonObject } from '../store/sql.js';
+import { approversOf } from './approvals.js';
+import type { Execution } from './execution.js';
+import { RUN_JOB } from './execution.js';
+import type { ControlDeps } from './run-control.js';
+import type { StepPauseError } from './step-errors.js';
+import type { Step } from './workflow-model.js';
+
+/** What a paused step stores while it waits: the pause's own figures, who may decide, when. */
+export interface PauseRecord extends JsonObject {
+  pause: 'budget';
+  /** The budget that stopped the step: run, channel, user or global, and whose. */
+  scope: string;
+  scope_id: string;
+  message: string;
+  approvers: string[];
+  paused_at: string;
+}
+
+/**
+ * Parks a step that cannot go on without a decision (a budget it would exceed): the step and
+ * the run wait in one transaction, no worker is held, and nothing is spent while they wait.
+ */
+export async function pauseStep(
+  x: Execution,
+  step: Step,
+  row: RunStep,
+  pause: StepPauseError,
+): Promise<void> {
+  const record: PauseRecord = {
+    scope: '',
+    scope_id: '',
+    ...pause.record,
+    pause: pause.waitingFor,
+    message: pause.message,
+    approvers: approversOf(undefined, x.run.userId),
+    paused_at: new Date().toISOString(),
+  };
+  await x.deps.store.transaction(async (tx) => {
+    await tx.steps.wait(row.id, record);
+    await tx.runs.transition(x.run.id, 'waiting', { from: ['running'], waitingFor: 'budget' });
+  });
+  await x.deps.recorder.record({
+    type: 'budget.paused',
+    runId: x.run.id,
+    step: step.name,
+    level: 'warn',
+    message: `${step.name} paused: ${pause.message}`,
+    data: record,
+  });
+}
+
+export type PauseDecision =
+  /** Raise the run's own budget by this many dollars, then go on. */
+  | { readonly action: 'grant'; readonly amountUsd: string; readonly by: string }
+  /** Go on as things stand (someone raised the monthly budget that stopped the run). */
+  | { readonly action: 'resume'; readonly by: string }
+  /** Do not spend more: the step fails and the run ends (its on_failure steps keep the work). */
+  | { readonly action: 'stop'; readonly by: string };
+
+export type PauseOutcome =
+  | { readonly outcome: 'resumed'; readonly step: string; readonly limitUsd?: string }
+  | { readonly outcome: 'stopped'; readonly step: string }
+  | { readonly outcome: 'not_allowed'; readonly step: string; readonly approvers: string[] }
+  | { readonly outcome: 'invalid'; readonly message: string }
+  | { readonly outcome: 'not_paused' }
+  | { readonly outcome: 'not_found' };
+
+/**
+ * Decides a run's budget pause. Only the pause's approvers decide (or anyone with `override`,
+ * an admin); exactly one decision counts, because the step leaves `waiting` in the same
+ * transaction that queues the run again.
+ */
+export async function decidePause(
+  deps: ControlDeps,
+  runId: string,
+  decision: PauseDecision & { readonly override?: boolean },
+): Promise<PauseOutcome> {
+  const run = await deps.store.runs.get(runId);
+  if (run === null) return { outcome: 'not_found' };
+  const paused = (await deps.store.steps.listForRun(runId)).find(
+    (s) => s.status === 'waiting' && (s.inputs as Partial<PauseRecord> | null)?.pause === 'budget',
+  );
+  if (paused === undefined) return { outcome: 'not_paused' };
+  const record = paused.inputs as PauseRecord;
+  if (
+    decision.override !== true &&
+    record.approvers.length > 0 &&
+    !record.approvers.includes(decision.by)
+  )
+    return { outcome: 'not_allowed', step: paused.stepName, approvers: record.approvers };
+  if (decision.action === 'grant') {
+    if (record.scope !== 'run')
+      return {
+        outcome: 'invalid',
+        message: `the run is paused by the ${record.scope} budget of ${record.scope_id}, which is monthly: an admin raises it (then the run goes on by itself), or stop the run`,
+      };
+    if (!/^\d+(\.\d{1,10})?$/.test(decision.amountUsd) || parseUsd(decision.amountUsd) <= 0n)
+      return {
+        outcome: 'invalid',
+        message: `amount: expected a positive dollar amount such as 2.50, found ${JSON.stringify(decision.amountUsd)}`,
+      };
+  }
+  const result = await deps.store.transaction(async (tx) => {
+    if (decision.action === 'stop') {
+      const error = {
+        code: 'budget_refused',
+        message: `stopped at the ${record.scope} budget by ${decision.by}: ${record.message}`,
+        retryable: false,
+      };
+      const step = await tx.steps.decide(paused.id, 'failed', null, error);
+      if (step === null) return null;
+      await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
+      return { outcome: 'stopped', step: paused.stepName } as const;
+    }
+    const step = await tx.steps.resume(paused.id);
+    if (step === null) return null;
+    let limitUsd: string | undefined;
+    if (decision.action === 'grant') {
+      await tx.reservations.lockBudgets([`run:${runId}`]);
+      const current = await tx.budgets.get('run', runId);
+      const raised = parseUsd(current?.limitUsd ?? '0') + parseUsd(decision.amountUsd);
+      limitUsd = formatUsd(raised);
+      await tx.budgets.set({ scope: 'run', scopeId: runId, limitUsd, updatedBy: decision.by });
+    }
+    await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
+    return {
+      outcome: 'resumed',
+      step: paused.stepName,
+      ...(limitUsd === undefined ? {} : { limitUsd }),
+    } as const;
+  });
+  if (result === null) return { outcome: 'not_paused' };
+  await deps.jobs.enqueue(RUN_JOB, { runId });
+  await deps.recorder.record({
+    type: 'budget.decided',
+    runId,
+    step: paused.stepName,
+    message: describe(decision, result),
+    data: { action: decision.action, by: decision.by, ...result },
+  });
+  return result;
+}
+
+function describe(decision: PauseDecision, result: PauseOutcome): string {
+  switch (decision.action) {
+    case 'grant':
+      return `${decision.by} granted $${decision.amountUsd} more to this run${result.outcome === 'resumed' && result.limitUsd !== undefined ? ` (budget now $${result.limitUsd.replace(/\.?0+$/, '')})` : ''}`;
+    case 'resume':
+      return `${decision.by} let the run go on`;
+    case 'stop':
+      return `${decision.by} stopped the run at its budget`;
+  }
+}
+
+/**
+ * A monthly budget was raised: the runs it paused go on (each checks again, and pauses again
+ * if the new limit is still not enough).
+ */
+export async function resumePausedBy(
+  deps: ControlDeps,
+  scope: string,
+  scopeId: string,
+  by: string,
+): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const step of await deps.store.steps.findPaused('budget')) {
+    const record = step.inputs as Partial<PauseRecord>;
+    if (record.scope !== scope || record.scope_id !== scopeId) continue;
+    const outcome = await decidePause(deps, step.runId, { action: 'resume', by, override: true });
+    if (outcome.outcome === 'resumed') resumed.push(step.runId);
+  }
+  return resumed;
+}

@@ -1,0 +1,178 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AiAgentRunner } from '../../src/agents/agent-runner.js';
+import { ensureSampleRepository } from '../../src/demo/sample-project.js';
+import { RegistryActionRunner } from '../../src/plugins/registry-action-runner.js';
+import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
+import { connectLocalPlugins } from '../plugins/local/local-plugins.js';
+import { agentRun } from '../support/agent-call.js';
+import { realAgents } from '../support/agents.js';
+import { openTestDatabase, resetTables, type TestDatabase } from '../support/backends.js';
+import { capturingLogger } from '../support/logger.js';
+import { apiErrorFault } from '../vendors/anthropic/anthropic-json.js';
+import {
+  startAnthropicServer,
+  type AnthropicServer,
+} from '../vendors/anthropic/anthropic-server.js';
+
+const { logger } = capturingLogger({ level: 'warn' });
+const BUG = '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);';
+const FIX =
+  '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);';
+const TASK = {
+  key: 'SHOP-1',
+  title: 'Charge quantities',
+  description: 'Totals ignore quantities.',
+};
+
+let database: TestDatabase;
+let server: AnthropicServer;
+let scratch: string;
+let agents: (settings?: { maxTurns?: number }) => AiAgentRunner;
+
+beforeAll(async () => {
+  database = await openTestDatabase('pglite');
+  server = await startAnthropicServer();
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-dev-agent-'));
+  await ensureSampleRepository(scratch, logger);
+  const { registry } = await connectLocalPlugins({
+    store: database.store,
+    dataDir: scratch,
+    logger,
+  });
+  const actions = new RegistryActionRunner(registry);
+  agents = (settings = {}) => {
+    // No retries: a failed model call ends the attempt, as a crash would.
+    const { provider } = anthropicProvider(server, logger, { guard: { retries: 0 } });
+    return realAgents({
+      provider,
+      store: database.store,
+      actions,
+      settings: { dataDir: scratch, ...settings },
+    }).runner;
+  };
+});
+afterAll(async () => {
+  await server.close();
+  await database.dispose();
+  await rm(scratch, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  await resetTables(database.db);
+  server.reset();
+});
+
+const implement = { mode: 'implement', task: TASK, repository: 'sample-shop' };
+const tool = (name: string, input: Record<string, unknown> = {}) => ({
+  content: [{ type: 'tool_use' as const, name, input }],
+});
+const finish = tool('finish', {
+  pr_title: 'Charge quantities',
+  pr_description: 'Multiplies by quantity.',
+  documentation: 'Totals count quantities.',
+});
+type Body = {
+  messages: { role: string; content: { type: string; content?: string; is_error?: boolean }[] }[];
+};
+const bodies = () => server.messageBodies() as unknown as Body[];
+const lastResult = (body: Body | undefined) => body?.messages.at(-1)?.content.at(-1);
+
+describe('the development agent', () => {
+  it('resumes its conversation after an interrupted attempt: earlier turns are neither asked nor paid again', async () => {
+    const { run, call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    server.reply(
+      tool('run_tests'),
+      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
+    );
+    let creates = 0;
+    server.inject({
+      ...apiErrorFault(1),
+      when: (r) => r.operationId === 'messages/create' && ++creates === 3,
+    });
+    await expect(agents().run(call(implement, 1))).rejects.toMatchObject({
+      code: 'unavailable',
+      retryable: true,
+    });
+    expect(server.count('messages/create')).toBe(3);
+    expect((await database.store.agentSessions.get(`${run.id}:implement`))?.turns).toBe(2);
+
+    server.reply(tool('run_tests'), finish);
+    const result = (await agents().run(call(implement, 2))) as {
+      implementation: Record<string, unknown>;
+    };
+    // Turn 3 is asked again (it failed), with the whole history of turns 1 and 2; nothing else.
+    expect(server.count('messages/create')).toBe(5);
+    expect(bodies()[3]?.messages).toHaveLength(5);
+    expect(result.implementation).toMatchObject({
+      changes: [{ path: 'src/cart.ts', content: expect.stringContaining(FIX) as string }],
+      tests: { passed: true },
+      turns: 4,
+    });
+    expect(await database.store.costs.listForRun(run.id)).toHaveLength(4);
+  });
+
+  it('will not finish before the tests ran after its last edit, and says so to the model', async () => {
+    const { call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    server.reply(
+      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
+      finish,
+      tool('run_tests'),
+      finish,
+    );
+    const result = (await agents().run(call(implement))) as {
+      implementation: { pr_description: string };
+    };
+    expect(lastResult(bodies()[2])).toMatchObject({
+      is_error: true,
+      content: 'run the tests after your last edit before finishing',
+    });
+    expect(result.implementation.pr_description).toContain(
+      "Tests: `npm test` passed in aidev's sandbox.",
+    );
+  });
+
+  it('gives refusals back to the model to correct: a path outside the repository, an edit that does not match', async () => {
+    const { call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    server.reply(
+      tool('read_file', { path: '../../../etc/passwd' }),
+      tool('edit_file', { path: 'src/cart.ts', search: 'no such text', replace: 'x' }),
+      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
+      tool('run_tests'),
+      finish,
+    );
+    await agents().run(call(implement));
+    expect(lastResult(bodies()[1])).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining('refused: it leads outside the repository') as string,
+    });
+    expect(lastResult(bodies()[2])).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining('the search text was not found') as string,
+    });
+  });
+
+  it('stops at its turn limit with an error that says which setting to raise, and starts afresh next time', async () => {
+    const { run, call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    server.reply(tool('list_files'), tool('list_files'));
+    await expect(agents({ maxTurns: 2 }).run(call(implement))).rejects.toMatchObject({
+      code: 'agent_turn_limit',
+      message:
+        'the agent used its 2 model turns without finishing; raise ai.max_turns or narrow the task',
+    });
+    expect(await database.store.agentSessions.get(`${run.id}:implement`)).toBeNull();
+  });
+});

@@ -1,0 +1,184 @@
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { EngineEvent } from '../../src/engine/engine-events.js';
+import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
+import { realAgents } from '../support/agents.js';
+import { describeEachBackend, resetTables } from '../support/backends.js';
+import { startEngine, type EngineHarness } from '../support/engine-harness.js';
+import { capturingLogger } from '../support/logger.js';
+import {
+  startAnthropicServer,
+  type AnthropicServer,
+} from '../vendors/anthropic/anthropic-server.js';
+
+const PLAN_ONCE = `name: plan-once
+steps:
+  - name: plan
+    type: ai_action
+    agent: planning
+    inputs:
+      mode: plan
+      task: { key: SHOP-7, title: Round totals to the cent, description: Totals are off by a cent. }
+    outputs: { plan: plan }
+`;
+
+/** What the planning agent's model answers: one valid plan. */
+const PLAN_REPLY = {
+  content: [
+    {
+      type: 'tool_use' as const,
+      name: 'submit_plan',
+      input: {
+        summary: 'Round in total().',
+        steps: [{ title: 'Round', detail: 'Math.round on cents' }],
+        files: [{ path: 'src/cart.ts', change: 'modify', why: 'rounding' }],
+        risks: [],
+        test_plan: ['a test for 0.1 + 0.2'],
+        complexity: 'small',
+      },
+    },
+  ],
+};
+
+const { logger } = capturingLogger({ level: 'warn' });
+let server: AnthropicServer;
+beforeAll(async () => {
+  server = await startAnthropicServer();
+});
+afterAll(() => server.close());
+
+describeEachBackend('budgets enforced before spending: the run pauses and asks', (database) => {
+  let h: EngineHarness;
+  let runBudget: string | undefined;
+  const creates = () => server.count('messages/create');
+
+  beforeEach(async () => {
+    await resetTables(database().db);
+    server.reset();
+    runBudget = undefined;
+    const { provider } = anthropicProvider(server, logger);
+    const { runner } = realAgents({
+      provider,
+      store: database().store,
+      runBudget: () => runBudget,
+    });
+    h = await startEngine(database(), {}, { agents: runner });
+    h.workflow('plan-once', PLAN_ONCE);
+  });
+  afterEach(() => h.stop());
+
+  const start = async (channelId?: string) =>
+    (
+      await h.engine.startRun({
+        workflow: 'plan-once',
+        trigger: 'slack',
+        userId: 'U-dev',
+        ...(channelId === undefined ? {} : { channelId }),
+      })
+    ).run;
+
+  it('pauses at a run budget without calling the model; a granted top-up resumes it', async () => {
+    runBudget = '0.0001';
+    const run = await start();
+    const paused = await h.waitFor(run.id, ['waiting', 'failed']);
+    expect(paused).toMatchObject({ status: 'waiting', waitingFor: 'budget' });
+    expect(creates()).toBe(0);
+    const step = (await database().store.steps.listForRun(run.id))[0];
+    expect(step).toMatchObject({
+      status: 'waiting',
+      inputs: {
+        scope: 'run',
+        limit_usd: '0.0001000000',
+        spent_usd: '0.0000000000',
+        approvers: ['U-dev'],
+      },
+    });
+    const event = h.events.find((e: EngineEvent) => e.type === 'budget.paused');
+    expect(event?.message).toMatch(
+      /^plan paused: the next model call could cost up to \$0\.\d+, which would exceed this run’s budget of \$0\.0001: \$0\.00 is spent$/,
+    );
+
+    expect(
+      await h.engine.decidePause(run.id, { action: 'grant', amountUsd: '1', by: 'U-other' }),
+    ).toEqual({
+      outcome: 'not_allowed',
+      step: 'plan',
+      approvers: ['U-dev'],
+    });
+    expect(creates()).toBe(0);
+    server.reply(PLAN_REPLY);
+    expect(
+      await h.engine.decidePause(run.id, { action: 'grant', amountUsd: '1', by: 'U-dev' }),
+    ).toEqual({
+      outcome: 'resumed',
+      step: 'plan',
+      limitUsd: '1.0001000000',
+    });
+    expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(creates()).toBe(1);
+    expect(await database().store.costs.listForRun(run.id)).toHaveLength(1);
+    expect(await h.engine.decidePause(run.id, { action: 'stop', by: 'U-dev' })).toEqual({
+      outcome: 'not_paused',
+    });
+  });
+
+  it('stops the run when the person refuses to spend more, having spent nothing', async () => {
+    runBudget = '0.0001';
+    const run = await start();
+    await h.waitFor(run.id, ['waiting']);
+    expect(await h.engine.decidePause(run.id, { action: 'stop', by: 'U-dev' })).toEqual({
+      outcome: 'stopped',
+      step: 'plan',
+    });
+    const failed = await h.waitFor(run.id, ['failed', 'succeeded']);
+    expect(failed.status).toBe('failed');
+    const [step] = await database().store.steps.listForRun(run.id);
+    expect(step?.error).toMatchObject({
+      code: 'budget_refused',
+      message: expect.stringContaining('stopped at the run budget by U-dev') as string,
+    });
+    expect(creates()).toBe(0);
+    expect(await database().store.costs.listForRun(run.id)).toEqual([]);
+  });
+
+  it('pauses at a monthly channel budget; raising it lets the paused runs go on by themselves', async () => {
+    await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.0001' });
+    const run = await start('C-eng');
+    expect(await h.waitFor(run.id, ['waiting'])).toMatchObject({ waitingFor: 'budget' });
+    const grant = await h.engine.decidePause(run.id, {
+      action: 'grant',
+      amountUsd: '5',
+      by: 'U-dev',
+    });
+    expect(grant).toMatchObject({
+      outcome: 'invalid',
+      message: expect.stringContaining('channel budget of C-eng, which is monthly') as string,
+    });
+    expect(creates()).toBe(0);
+
+    server.reply(PLAN_REPLY);
+    await database().store.budgets.set({
+      scope: 'channel',
+      scopeId: 'C-eng',
+      limitUsd: '10',
+      updatedBy: 'U-admin',
+    });
+    expect(await h.engine.resumePausedBy('channel', 'C-eng', 'U-admin')).toEqual([run.id]);
+    expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(creates()).toBe(1);
+  });
+
+  it('lets only one of two concurrent runs spend when together they would break the budget', async () => {
+    // Each call may cost up to ~$0.0117 (1,024 output tokens at $10/M and its input); the
+    // budget fits one such call but not two.
+    await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.02' });
+    server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 800 });
+    server.reply(PLAN_REPLY, PLAN_REPLY);
+    const [first, second] = await Promise.all([start('C-eng'), start('C-eng')]);
+    const ends = await Promise.all(
+      [first, second].map((r) => h.waitFor(r.id, ['waiting', 'succeeded', 'failed'])),
+    );
+    expect(ends.map((r) => r.status).sort()).toEqual(['succeeded', 'waiting']);
+    expect(ends.find((r) => r.status === 'waiting')?.waitingFor).toBe('budget');
+    expect(creates()).toBe(1);
+  });
+});
