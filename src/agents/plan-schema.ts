@@ -66,3 +66,16 @@ export function planText(plan: Plan): string {
   lines.push('', '*Tests*', ...plan.test_plan.map((t) => `• ${t}`));
   return lines.join('\n');
 }
+
+/** A breakdown as people read it. */
+export function breakdownText(breakdown: Breakdown): string {
+  const lines = [breakdown.summary];
+  for (const epic of breakdown.epics) {
+    lines.push('', `*${epic.title}* — ${epic.description}`);
+    for (const task of epic.tasks)
+      lines.push(
+        `• ${task.title}${task.story_points === undefined ? '' : ` (${task.story_points} pts)`}`,
+      );
+  }
+  return lines.join('\n');
+}

@@ -4,7 +4,7 @@ import type { AgentCall } from '../engine/runners.js';
 import type { JsonObject } from '../store/sql.js';
 import { callMeta, modelOf, openSession, type AgentDeps } from './agent-context.js';
 import { defineTool, runModelLoop } from './model-loop.js';
-import { breakdownSchema, planSchema, planText, type Plan } from './plan-schema.js';
+import { breakdownSchema, breakdownText, planSchema, planText, type Plan } from './plan-schema.js';
 
 export const planInput = z.looseObject({
   mode: z.literal('plan'),
@@ -82,7 +82,8 @@ export async function breakdown(
       project: input.project,
     }),
   });
-  return { breakdown: breakdownSchema.parse(result) as JsonObject };
+  const parsed = breakdownSchema.parse(result);
+  return { breakdown: parsed as JsonObject, breakdown_text: breakdownText(parsed) };
 }
 
 /** A conversation whose only way out is one valid call of `tool`. */

@@ -36,6 +36,9 @@ const code = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   cwd: process.cwd(),
+  ...(process.stdin.isTTY && process.stdout.isTTY
+    ? { terminal: { stdin: process.stdin, stdout: process.stdout } }
+    : {}),
   get shutdownRequested() {
     signalsWatched = true;
     return shutdown;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import type { Check } from './check-report.js';
 import { findExecutable } from '../sandbox/find-executable.js';
@@ -64,18 +65,24 @@ function confluence({ confluence: c }: Config): Check {
     : { name: 'confluence', status: 'ok', detail: `${c.url} as ${c.email ?? '?'}` };
 }
 
-function anthropic({ anthropic: a }: Config): Check {
-  return a.apiKey === undefined
-    ? {
-        name: 'anthropic',
-        status: 'info',
-        detail: 'not configured (ANTHROPIC_API_KEY); agents replay recorded transcripts',
-      }
-    : {
-        name: 'anthropic',
-        status: 'ok',
-        detail: `API key set${a.baseUrl === undefined ? '' : `, API at ${a.baseUrl}`}`,
-      };
+function anthropic({ anthropic: a, ai }: Config): Check {
+  if (a.apiKey === undefined)
+    return existsSync(ai.transcript)
+      ? {
+          name: 'anthropic',
+          status: 'info',
+          detail: `not configured (ANTHROPIC_API_KEY); agents replay the recorded transcript ${ai.transcript}`,
+        }
+      : {
+          name: 'anthropic',
+          status: 'warn',
+          detail: `not configured (ANTHROPIC_API_KEY), and no transcript at ${ai.transcript} (ai.transcript): agent steps will fail`,
+        };
+  return {
+    name: 'anthropic',
+    status: 'ok',
+    detail: `API key set, model ${ai.model}${a.baseUrl === undefined ? '' : `, API at ${a.baseUrl}`}`,
+  };
 }
 
 function sandbox(config: Config, pathVariable: string | undefined): Check {

@@ -1,6 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, type CliIo, type ExitCode } from './cli-io.js';
 import { registerConfigCheck } from './commands/config-check.js';
+import { registerBudget } from './commands/budget.js';
+import { registerDecisions } from './commands/decisions.js';
+import { registerDemo } from './commands/demo.js';
+import { registerImplement } from './commands/implement.js';
+import { registerPlan } from './commands/plan.js';
+import { registerRuns } from './commands/runs.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWorkflowValidate } from './commands/workflow-validate.js';
 import { describeFailure } from './command-support.js';
@@ -35,6 +41,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .action(() => {
       io.stdout.write(renderConfigReference());
     });
+  registerDemo(program, io, done);
+  registerImplement(program, io, done);
+  registerPlan(program, io, done);
+  registerRuns(program, io, done);
+  registerDecisions(program, io, done);
+  registerBudget(program, io, done);
   registerWorker(program, io, done);
   const workflow = program.command('workflow').description('work with workflow definitions');
   registerWorkflowValidate(workflow, io, done);

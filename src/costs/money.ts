@@ -35,3 +35,12 @@ export function displayUsd(units: Units): string {
   const [whole, fraction = ''] = formatUsd(units).split('.');
   return `$${whole ?? '0'}.${fraction.replace(/0+$/, '').padEnd(2, '0')}`;
 }
+
+/** For people, rounded: cents from a dollar up ($12.35), otherwise four decimals ($0.0151). */
+export function roundUsd(units: Units): string {
+  const places = units >= FACTOR ? 2 : 4;
+  const step = 10n ** BigInt(SCALE - places);
+  const rounded = ((units + step / 2n) / step) * step;
+  const [whole, fraction = ''] = formatUsd(rounded).split('.');
+  return `$${whole ?? '0'}.${fraction.slice(0, places)}`;
+}
