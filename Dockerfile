@@ -36,9 +36,16 @@ COPY commands ./commands
 COPY workflows ./workflows
 COPY prompts ./prompts
 COPY blocks ./blocks
+COPY demo ./demo
+COPY transcripts ./transcripts
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
+EXPOSE 3000
+# Liveness of `aidev serve`; Node's fetch, so the image needs no curl.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["tini", "--", "node", "bin/aidev.js"]
-# Background jobs; several containers may run it against one PostgreSQL (DATABASE_URL).
-CMD ["worker"]
+# Slack, the REST API, health and metrics, with a worker in the same process. For more
+# throughput, run further containers with `worker` against the same PostgreSQL (DATABASE_URL).
+CMD ["serve"]

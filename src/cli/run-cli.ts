@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerImplement } from './commands/implement.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRuns } from './commands/runs.js';
+import { registerServe } from './commands/serve.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWorkflowValidate } from './commands/workflow-validate.js';
 import { describeFailure } from './command-support.js';
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .action(() => {
       io.stdout.write(renderConfigReference());
     });
+  registerServe(program, io, done);
   registerDemo(program, io, done);
   registerImplement(program, io, done);
   registerPlan(program, io, done);

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
+import { createApp, type App } from '../../app/create-app.js';
+import { createHttpServer } from '../../http/create-server.js';
+import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
+import {
+  configOrReport,
+  describeFailure,
+  loggerFor,
+  type GlobalOptions,
+} from '../command-support.js';
+
+interface ServeOptions extends GlobalOptions {
+  /** commander's negated flag: false with --no-worker. */
+  readonly worker: boolean;
+}
+
+export function registerServe(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
+  program
+    .command('serve')
+    .description('serve Slack, the REST API, health and metrics on PORT; runs a worker too')
+    .option('--no-worker', 'only serve: leave the runs to `aidev worker` processes')
+    .action(async (options: ServeOptions, command: Command) => {
+      done(await runServe(io, { ...command.optsWithGlobals<GlobalOptions>(), ...options }));
+    });
+}
+
+export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCode> {
+  const shutdown = io.shutdownRequested;
+  const config = configOrReport(io, options);
+  if (config === undefined) return EXIT.failed;
+  const logger = loggerFor(config, 'info');
+  let app: App | undefined;
+  let server: FastifyInstance | undefined;
+  try {
+    app = await createApp({ config, logger, cwd: io.cwd });
+    if (options.worker) await app.startWorker();
+    server = await createHttpServer({ app });
+    await server.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await server?.close();
+    await app?.stop();
+    io.stderr.write(`aidev serve: ${listenFailure(error, config.server)}\n`);
+    return EXIT.failed;
+  }
+  logger.info(
+    { host: config.server.host, port: config.server.port, worker: options.worker },
+    `serving on http://${config.server.host}:${config.server.port} (health /health, metrics /metrics)`,
+  );
+  const signal = await shutdown;
+  logger.info({ signal }, 'stopping: no new requests, finishing running jobs');
+  await server.close();
+  await app.stop();
+  return EXIT.ok;
+}
+
+function listenFailure(error: unknown, where: { host: string; port: number }): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return `port ${where.port} on ${where.host} is already in use; stop what uses it or set PORT`;
+  if (code === 'EACCES')
+    return `not allowed to listen on port ${where.port}; choose PORT above 1024`;
+  return describeFailure(error);
+}

@@ -1,0 +1,92 @@
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type RawServerDefault,
+} from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { App } from '../app/create-app.js';
+import { AIDEV_VERSION } from '../version.js';
+import { HttpProblem, problem, sendProblem } from './problem.js';
+import { readiness } from './readiness.js';
+
+export interface HttpServerOptions {
+  readonly app: App;
+  /** More routes on the same server and port: the Slack app, the REST API. */
+  readonly routes?: readonly FastifyPluginAsync[];
+  /** Where metrics are registered (each server has its own, so tests can run several). */
+  readonly metrics?: Registry;
+}
+
+/**
+ * The one HTTP server of `aidev serve`: health (`/health`, `/api/v1/health`), readiness
+ * (`/ready`: 503 naming the failing part), Prometheus metrics (`/metrics`), and whatever routes
+ * the front ends add. Every error leaves as application/problem+json, without a stack trace.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { app } = options;
+  const metrics = options.metrics ?? new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'aidev_process_' });
+  // Typed with Fastify's base logger: ours is the same pino underneath.
+  const server = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: app.logger.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    // Slack sends 3 s deadlines; nothing here should hold a socket long.
+    requestTimeout: 30_000,
+    bodyLimit: 1024 * 1024,
+  });
+  server.decorate('aidev', app);
+  server.decorate('metrics', metrics);
+
+  server.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpProblem) return sendProblem(reply, error.problem);
+    const { statusCode: status, message } = error as { statusCode?: number; message?: string };
+    if (status !== undefined && status >= 400 && status < 500)
+      return sendProblem(reply, problem(status, 'bad-request', message ?? 'bad request').problem);
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(
+      reply,
+      problem(500, 'internal', 'something went wrong on the server; the error is in its log')
+        .problem,
+    );
+  });
+  server.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      problem(404, 'not-found', `there is no ${request.method} ${request.url.split('?')[0] ?? ''}`)
+        .problem,
+    ),
+  );
+
+  const health = () => ({ status: 'ok', version: AIDEV_VERSION });
+  server.get('/health', health);
+  server.get('/api/v1/health', health);
+  server.get('/ready', async (_request, reply) => {
+    const parts = await readiness(app);
+    const failing = parts.filter((p) => !p.ok);
+    if (failing.length === 0) return { status: 'ready', parts };
+    return sendProblem(reply, {
+      ...problem(
+        503,
+        'not-ready',
+        `not ready: ${failing.map((p) => `${p.name} (${p.detail})`).join('; ')}`,
+      ).problem,
+      parts,
+    });
+  });
+  server.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
+
+  for (const routes of options.routes ?? []) await server.register(routes);
+  return server;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    aidev: App;
+    metrics: Registry;
+  }
+}
