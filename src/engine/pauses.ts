@@ -35,7 +35,7 @@ export async function pauseStep(
     ...pause.record,
     pause: pause.waitingFor,
     message: pause.message,
-    approvers: approversOf(undefined, x.run.userId),
+    approvers: approversOf(await channelApprovers(x), x.run.userId),
     paused_at: new Date().toISOString(),
   };
   await x.deps.store.transaction(async (tx) => {
@@ -50,6 +50,13 @@ export async function pauseStep(
     message: `${step.name} paused: ${pause.message}`,
     data: record,
   });
+}
+
+/** The channel's approvers (its settings), who decide budgets as they decide plans. */
+async function channelApprovers(x: Execution): Promise<unknown> {
+  if (x.run.channelId === null) return undefined;
+  const settings = (await x.deps.store.channels.get(x.run.channelId))?.settings;
+  return settings?.approvers;
 }
 
 export type PauseDecision =
