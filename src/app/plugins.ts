@@ -6,12 +6,15 @@ import { localDocs } from '../adapters/local-docs/local-docs.js';
 import { localGit } from '../adapters/local-git/local-git.js';
 import { localTracker } from '../adapters/local-tracker/local-tracker.js';
 import type { Config } from '../config/config.js';
-import { AppError } from '../errors/app-error.js';
+import { AppError, isAppError } from '../errors/app-error.js';
 import type { Logger } from '../log/create-logger.js';
 import { PLUGIN_TYPES } from '../plugins/action-signature.js';
-import type { PluginDefinition } from '../plugins/plugin.js';
+import type { Plugin, PluginDefinition } from '../plugins/plugin.js';
 import { GLOBAL_SCOPE, PluginRegistry } from '../plugins/plugin-registry.js';
 import { Guards } from '../resilience/guards.js';
+import { credentialsContext, openCredentials } from '../security/credentials.js';
+import { Keyring } from '../security/keyring.js';
+import type { PluginConfiguration } from '../store/repositories/plugin-configurations.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -93,6 +96,8 @@ export async function setUpPlugins(options: {
   logger: Logger;
   /** Default: the standard guard for each service. */
   guards?: Guards;
+  /** Opens stored credentials (default: AIDEV_ENCRYPTION_KEY and the data directory's keys). */
+  keyring?: Keyring;
 }): Promise<{ registry: PluginRegistry; guards: Guards }> {
   const { config, logger } = options;
   const guards = options.guards ?? new Guards(logger);
@@ -113,50 +118,86 @@ export async function setUpPlugins(options: {
         : pluginSettings(definition, choice.settings, config);
     registry.configure(type, choice.use, settings);
   }
-  await configureChannelOverrides(registry, options.store, config, logger);
+  const keyring =
+    options.keyring ??
+    (await Keyring.open({
+      dataDir: config.dataDir,
+      envKey: config.security.encryptionKey,
+      logger,
+      sharedDatabase: config.database.url !== undefined,
+    }));
+  await configureChannelOverrides(registry, options.store, { config, keyring, logger });
   await registry.connectAll();
   return { registry, guards };
 }
 
 /**
- * Channels' own plugin configurations, stored in the database. One that does not validate is
+ * Channels' own plugin configurations, stored in the database, with their credentials opened
+ * with the keyring. One that does not validate (or whose credentials cannot be opened) is
  * refused for its channel only (its calls and health say why); the others are unaffected.
  */
 async function configureChannelOverrides(
   registry: PluginRegistry,
   store: Store,
-  config: Config,
-  logger: Logger,
+  deps: StoredConfigurationDeps,
 ): Promise<void> {
   for (const stored of await store.plugins.list()) {
     if (!stored.enabled || stored.scope === GLOBAL_SCOPE) continue;
-    const type = PLUGIN_TYPES.find((t) => t === stored.pluginType);
-    if (type === undefined) {
-      logger.warn(
-        { type: stored.pluginType, scope: stored.scope },
-        `ignoring a stored configuration of unknown plugin type ${stored.pluginType}`,
-      );
-      continue;
-    }
-    try {
-      if (stored.secrets !== null)
-        throw new AppError(
-          'config_invalid',
-          'it has stored credentials, which this version cannot read yet; use the credentials from the environment',
-        );
-      const definition = registry.definition(type, stored.pluginName);
-      const settings =
-        definition === undefined
-          ? stored.settings
-          : pluginSettings(definition, stored.settings, config);
-      registry.configure(type, stored.pluginName, settings, stored.scope);
-    } catch (error) {
-      const reason = (error as Error).message;
-      logger.error(
-        { type, plugin: stored.pluginName, scope: stored.scope },
-        `channel ${stored.scope}: the ${stored.pluginName} configuration was refused: ${reason}`,
-      );
-      registry.refuse(type, stored.pluginName, reason, stored.scope);
-    }
+    await applyStoredConfiguration(registry, stored, deps);
   }
+}
+
+export interface StoredConfigurationDeps {
+  readonly config: Config;
+  readonly keyring: Keyring;
+  readonly logger: Logger;
+}
+
+/**
+ * Configures one channel's stored plugin configuration in the registry (at start-up, or when
+ * the API changes it): its settings over those from the environment, its credentials opened.
+ * Returns the plugin, or undefined when the configuration was refused.
+ */
+export async function applyStoredConfiguration(
+  registry: PluginRegistry,
+  stored: PluginConfiguration,
+  deps: StoredConfigurationDeps,
+): Promise<Plugin | undefined> {
+  const type = PLUGIN_TYPES.find((t) => t === stored.pluginType);
+  if (type === undefined) {
+    deps.logger.warn(
+      { type: stored.pluginType, scope: stored.scope },
+      `ignoring a stored configuration of unknown plugin type ${stored.pluginType}`,
+    );
+    return undefined;
+  }
+  try {
+    const definition = registry.definition(type, stored.pluginName);
+    const settings =
+      definition === undefined
+        ? stored.settings
+        : pluginSettings(definition, stored.settings, deps.config);
+    const credentials =
+      stored.secrets === null
+        ? {}
+        : await openCredentials(
+            deps.keyring,
+            stored.secrets,
+            credentialsContext(type, stored.pluginName, stored.scope),
+          );
+    return registry.configure(type, stored.pluginName, { ...settings, ...credentials }, stored.scope);
+  } catch (error) {
+    const reason = describeFailure(error);
+    deps.logger.error(
+      { type, plugin: stored.pluginName, scope: stored.scope },
+      `channel ${stored.scope}: the ${stored.pluginName} configuration was refused: ${reason}`,
+    );
+    registry.refuse(type, stored.pluginName, reason, stored.scope);
+    return undefined;
+  }
+}
+
+function describeFailure(error: unknown): string {
+  const message = (error as Error).message;
+  return isAppError(error) && error.hint !== undefined ? `${message} (${error.hint})` : message;
 }

@@ -11,6 +11,9 @@ export interface GateRecord {
   readonly deadline: string | null;
   readonly on_reject: 'fail' | 'continue';
   readonly on_timeout: 'fail' | 'reject';
+  /** The earlier step a rejection sends back, and how many times it may (null: none). */
+  readonly revise: string | null;
+  readonly max_revisions: number;
 }
 
 /**
@@ -26,12 +29,18 @@ export async function startGate(x: Execution, step: ApprovalStep, row: RunStep):
   );
   const message = resolve(step.message, x.context, `step ${step.name} message`);
   const deadline = step.timeoutMs === undefined ? null : new Date(Date.now() + step.timeoutMs);
+  const max =
+    step.maxRevisions === undefined
+      ? DEFAULT_MAX_REVISIONS
+      : Number(resolve(step.maxRevisions, x.context, `step ${step.name} max_revisions`));
   const gate: GateRecord = {
     approvers,
     message: typeof message === 'string' ? message : JSON.stringify(message, null, 2),
     deadline: deadline?.toISOString() ?? null,
     on_reject: step.onReject,
     on_timeout: step.onTimeout,
+    revise: step.revise ?? null,
+    max_revisions: Number.isInteger(max) && max >= 0 ? max : DEFAULT_MAX_REVISIONS,
   };
   await x.deps.store.transaction(async (tx) => {
     await tx.steps.wait(row.id, gate as unknown as JsonObject);
@@ -73,6 +82,8 @@ export function approversOf(value: unknown, starter: string | null): string[] {
   return starter === null ? [] : [starter];
 }
 
+const DEFAULT_MAX_REVISIONS = 3;
+
 export function gateOf(row: RunStep): GateRecord | undefined {
   const inputs = row.inputs as Partial<GateRecord> | null;
   if (inputs === null || !Array.isArray(inputs.approvers)) return undefined;
@@ -82,5 +93,7 @@ export function gateOf(row: RunStep): GateRecord | undefined {
     deadline: inputs.deadline ?? null,
     on_reject: inputs.on_reject ?? 'fail',
     on_timeout: inputs.on_timeout ?? 'fail',
+    revise: inputs.revise ?? null,
+    max_revisions: inputs.max_revisions ?? DEFAULT_MAX_REVISIONS,
   };
 }

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { gateOf } from './approvals.js';
 import type { EventRecorder } from './event-recorder.js';
 import { RUN_JOB } from './execution.js';
+import { reviseAfterRejection } from './revisions.js';
 
 export interface ControlDeps {
   readonly store: Store;
@@ -24,10 +25,18 @@ export interface DecisionRequest {
   readonly step?: string;
   /** Decide even if `by` is not an approver (an admin, or a timeout). */
   readonly override?: boolean;
+  /** A rejection that ends the matter (a timeout): no revision is made even if the gate has one. */
+  readonly final?: boolean;
 }
 
 export type DecisionOutcome =
-  | { readonly outcome: 'decided'; readonly approved: boolean; readonly step: string }
+  | {
+      readonly outcome: 'decided';
+      readonly approved: boolean;
+      readonly step: string;
+      /** A rejection that sends an earlier step back with the feedback (`revise`). */
+      readonly revising?: { readonly step: string; readonly revision: number };
+    }
   | {
       readonly outcome: 'already_decided';
       readonly step: string;
@@ -72,6 +81,10 @@ export async function decide(
     !record.approvers.includes(request.by)
   ) {
     return { outcome: 'not_allowed', step: gate.stepName, approvers: record.approvers };
+  }
+  if (!request.approve && record.revise !== null && request.final !== true) {
+    const revised = await reviseAfterRejection(deps, runId, gate, record, steps, request);
+    if (revised !== undefined) return revised;
   }
   const decidedAt = new Date().toISOString();
   const outputs: JsonObject = {
@@ -151,6 +164,7 @@ export async function expireGate(
       feedback: 'no decision before the deadline',
       step: stepName,
       override: true,
+      final: true,
     });
     return;
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/create-logger.js';
+import type { RunStep } from '../store/repositories/run-steps.js';
 import type { Run } from '../store/repositories/runs.js';
 import type { JsonObject } from '../store/sql.js';
 import { RUN_JOB, type Execution, type ExecutionDeps } from './execution.js';
@@ -73,6 +74,8 @@ export async function executeRun(options: {
     const rows = new Map(
       (await deps.store.steps.listForRun(runId)).map((row) => [row.stepName, row]),
     );
+    // Steps sent back by a rejected approval find the feedback under run.revisions.<step>.
+    context.run = { ...(context.run as JsonObject), revisions: revisionsOf(rows.values()) };
     const x: Execution = {
       deps,
       run: running,
@@ -249,4 +252,10 @@ function summary(x: Execution): JsonObject {
     if (name !== '' && Object.hasOwn(x.context, name))
       out[name] = x.context[name] as JsonObject[string];
   return out;
+}
+
+function revisionsOf(rows: Iterable<RunStep>): JsonObject {
+  const revisions: JsonObject = {};
+  for (const row of rows) if (row.revision !== null) revisions[row.stepName] = row.revision;
+  return revisions;
 }

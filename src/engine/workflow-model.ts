@@ -82,6 +82,10 @@ export interface ApprovalStep extends StepBase {
   readonly message: CompiledValue;
   readonly onReject: 'fail' | 'continue';
   readonly onTimeout: 'fail' | 'reject';
+  /** An earlier step run again with the feedback when the gate is rejected, then asked again. */
+  readonly revise: string | undefined;
+  /** How many times it may be revised (a number or an expression; default 3). */
+  readonly maxRevisions: CompiledValue | undefined;
 }
 
 export interface SetStep extends StepBase {

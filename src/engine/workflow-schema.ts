@@ -84,6 +84,13 @@ export const stepSchemas = {
     message: z.unknown(),
     on_reject: oneOf(['fail', 'continue']).optional(),
     on_timeout: oneOf(['fail', 'reject']).optional(),
+    /** On a rejection, run this earlier step again with the feedback (then ask again). */
+    revise: nonEmpty.optional(),
+    max_revisions: z
+      .union([z.number().int().min(0).max(20), z.string()], {
+        error: 'expected a whole number from 0 to 20, or an expression',
+      })
+      .optional(),
   }),
   set: z.strictObject({ ...common, set: mapping }),
 } as const;

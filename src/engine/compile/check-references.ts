@@ -34,6 +34,10 @@ export class Scope {
     this.earlierSteps.add(name);
   }
 
+  isEarlierStep(name: string): boolean {
+    return this.earlierSteps.has(name);
+  }
+
   check(value: CompiledValue | undefined, at: readonly PathSegment[], issues: IssueList): void {
     if (value === undefined) return;
     for (const { path, reference, offset } of valueReferences(value))

@@ -232,6 +232,8 @@ export function compileStep(
         issues.add(at, 'expected a message to show the approvers, found nothing');
       const message = field('message', s.message ?? '');
       const approvers = s.approvers === undefined ? undefined : field('approvers', s.approvers);
+      const maxRevisions =
+        s.max_revisions === undefined ? undefined : field('max_revisions', s.max_revisions);
       if (message !== undefined)
         step = {
           ...base,
@@ -240,6 +242,8 @@ export function compileStep(
           approvers,
           onReject: s.on_reject ?? 'fail',
           onTimeout: s.on_timeout ?? 'fail',
+          revise: s.revise,
+          maxRevisions,
         };
       break;
     }

@@ -198,6 +198,12 @@ function checkStep(
     case 'approval':
       scope.check(step.message, [...at, 'message'], issues);
       scope.check(step.approvers, [...at, 'approvers'], issues);
+      scope.check(step.maxRevisions, [...at, 'max_revisions'], issues);
+      if (step.revise !== undefined && !scope.isEarlierStep(step.revise))
+        issues.add(
+          [...at, 'revise'],
+          `expected the name of an earlier step to run again with the feedback, found ${JSON.stringify(step.revise)}`,
+        );
       break;
     case 'set':
       scope.check(step.values, [...at, 'set'], issues);

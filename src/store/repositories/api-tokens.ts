@@ -84,6 +84,33 @@ export function createApiTokensRepository(db: Queryable) {
       return rows[0] === undefined ? null : toToken(rows[0]);
     },
 
+    /**
+     * The token with this hash, revoked or expired ones included (so the caller can say which),
+     * without writing: request authentication reads only, and records use with `markUsed`.
+     */
+    async lookup(tokenHash: string): Promise<ApiToken | null> {
+      const { rows } = await db.query<TokenRow>(
+        `SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = $1`,
+        [tokenHash],
+      );
+      return rows[0] === undefined ? null : toToken(rows[0]);
+    },
+
+    async markUsed(id: string, at: Date): Promise<void> {
+      await db.query(
+        'UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)',
+        [id, at],
+      );
+    },
+
+    async get(id: string): Promise<ApiToken | null> {
+      if (!isUuid(id)) return null;
+      const { rows } = await db.query<TokenRow>(`SELECT ${COLUMNS} FROM api_tokens WHERE id = $1`, [
+        id,
+      ]);
+      return rows[0] === undefined ? null : toToken(rows[0]);
+    },
+
     async revoke(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
       const { rowCount } = await db.query(

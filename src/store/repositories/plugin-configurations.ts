@@ -112,6 +112,19 @@ export function createPluginConfigurationsRepository(db: Queryable) {
       return toConfiguration(row);
     },
 
+    /**
+     * Replaces sealed credentials (a key rotation) only if they are still the ones that were
+     * read, so that a concurrent change of the configuration is never overwritten.
+     */
+    async reseal(id: string, from: SealedSecrets, to: SealedSecrets): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `UPDATE plugin_configurations SET secrets_ciphertext = $3, secrets_key_id = $4
+         WHERE id = $1 AND secrets_ciphertext = $2`,
+        [id, from.ciphertext, to.ciphertext, to.keyId],
+      );
+      return rowCount > 0;
+    },
+
     async remove(pluginType: string, pluginName: string, scope = '*'): Promise<boolean> {
       const { rowCount } = await db.query(
         'DELETE FROM plugin_configurations WHERE plugin_type = $1 AND plugin_name = $2 AND scope = $3',

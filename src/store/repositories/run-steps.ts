@@ -31,6 +31,8 @@ export interface RunStep {
   readonly outputs: JsonValue | null;
   readonly error: JsonValue | null;
   readonly skipReason: string | null;
+  /** Set when a rejected approval sent this step back: number, feedback, previous outputs. */
+  readonly revision: JsonValue | null;
   readonly worker: string | null;
   readonly startedAt: Date | null;
   readonly heartbeatAt: Date | null;
@@ -53,6 +55,7 @@ interface StepRow {
   outputs: JsonValue | null;
   error: JsonValue | null;
   skip_reason: string | null;
+  revision: JsonValue | null;
   worker: string | null;
   started_at: Date | null;
   heartbeat_at: Date | null;
@@ -76,6 +79,7 @@ function toStep(row: StepRow): RunStep {
     outputs: row.outputs,
     error: row.error,
     skipReason: row.skip_reason,
+    revision: row.revision,
     worker: row.worker,
     startedAt: row.started_at,
     heartbeatAt: row.heartbeat_at,
@@ -211,6 +215,29 @@ export function createRunStepsRepository(db: Queryable) {
         [kind],
       );
       return rows.map(toStep);
+    },
+
+    /**
+     * Sends a finished step back to pending because an approval after it was rejected: it runs
+     * again with `revision` (number, feedback, what it produced before) in its run's context.
+     */
+    revise(id: string, revision: JsonValue): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'pending', outputs = NULL, error = NULL, failures = 0, finished_at = NULL,
+         worker = NULL, heartbeat_at = NULL, revision = $2`,
+        [json(revision)],
+      );
+    },
+
+    /** A gate waiting for a decision asks again later (after a revision): pending, cleared. */
+    reopen(id: string): Promise<RunStep | null> {
+      return update(
+        id,
+        `status = 'pending', inputs = NULL, outputs = NULL, error = NULL, finished_at = NULL`,
+        [],
+        "status = 'waiting'",
+      );
     },
 
     /** Puts a step back to pending (a re-run from an earlier point). */
