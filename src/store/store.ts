@@ -14,6 +14,7 @@ import { createRunsRepository } from './repositories/runs.js';
 import { createTasksRepository } from './repositories/tasks.js';
 import { createTaskCommentsRepository } from './repositories/task-comments.js';
 import { createLocalPullRequestsRepository } from './repositories/local-pull-requests.js';
+import { createJobQueueStatsRepository } from './repositories/job-queue-stats.js';
 
 export function createRepositories(q: Queryable) {
   return {
@@ -32,6 +33,7 @@ export function createRepositories(q: Queryable) {
     tokens: createApiTokensRepository(q),
     audit: createAuditLogRepository(q),
     agentSessions: createAgentSessionsRepository(q),
+    queueStats: createJobQueueStatsRepository(q),
   };
 }
 

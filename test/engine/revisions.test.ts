@@ -33,7 +33,7 @@ describeEachBackend('approvals that send a step back with the feedback', (databa
     await resetTables(database().db);
     h = await startEngine(database());
     h.agents.on('draft', (call, n) => ({
-      plan: `plan ${n}${call.input.feedback === null ? '' : ` after "${String(call.input.feedback)}"`}`,
+      plan: `plan ${n}${call.input.feedback === null ? '' : ` after "${JSON.stringify(call.input.feedback).slice(1, -1)}"`}`,
     }));
   });
   afterEach(() => h.stop());

@@ -189,6 +189,34 @@ export function createCostEntriesRepository(db: Queryable) {
       return rows[0]?.usd ?? '0.0000000000';
     },
 
+    /** Every model's tokens and dollars since the beginning, for metrics. */
+    async totalsByModel(): Promise<(Omit<CostLine, 'key'> & { model: string })[]> {
+      const { rows } = await db.query<{
+        model: string;
+        usd: string;
+        calls: number;
+        input_tokens: number;
+        output_tokens: number;
+        cache_write_tokens: number;
+        cache_read_tokens: number;
+      }>(
+        `SELECT model, sum(usd)::numeric(20, 10) AS usd, count(*) AS calls,
+                sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+                sum(cache_write_tokens + cache_write_1h_tokens)::int8 AS cache_write_tokens,
+                sum(cache_read_tokens)::int8 AS cache_read_tokens
+         FROM cost_entries GROUP BY model ORDER BY model`,
+      );
+      return rows.map((row) => ({
+        model: row.model,
+        usd: row.usd,
+        calls: row.calls,
+        inputTokens: row.input_tokens,
+        outputTokens: row.output_tokens,
+        cacheWriteTokens: row.cache_write_tokens,
+        cacheReadTokens: row.cache_read_tokens,
+      }));
+    },
+
     /** The month's spend grouped by channel, user, run or model, largest first. */
     async report(
       options: { month: Month; groupBy: CostGroup; limit?: number } & CostScope,

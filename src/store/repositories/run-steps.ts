@@ -285,6 +285,45 @@ export function createRunStepsRepository(db: Queryable) {
     },
 
     /** Running steps whose worker stopped renewing its claim before `cutoff`. */
+    /** Steps that finished (after running) since `after`, oldest first, for duration metrics. */
+    async finishedSince(
+      after: Date,
+      limit = 5_000,
+    ): Promise<
+      {
+        id: string;
+        workflow: string;
+        step: string;
+        status: StepStatus;
+        finishedAt: Date;
+        seconds: number;
+      }[]
+    > {
+      const { rows } = await db.query<{
+        id: string;
+        workflow: string;
+        step: string;
+        status: StepStatus;
+        finished_at: Date;
+        seconds: number;
+      }>(
+        `SELECT s.id, r.workflow_name AS workflow, s.step_name AS step, s.status, s.finished_at,
+                extract(epoch FROM s.finished_at - s.started_at)::float8 AS seconds
+         FROM run_steps s JOIN runs r ON r.id = s.run_id
+         WHERE s.finished_at > $1 AND s.started_at IS NOT NULL
+         ORDER BY s.finished_at LIMIT $2`,
+        [after, limit],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        workflow: row.workflow,
+        step: row.step,
+        status: row.status,
+        finishedAt: row.finished_at,
+        seconds: Math.max(0, row.seconds),
+      }));
+    },
+
     async findStale(cutoff: Date): Promise<RunStep[]> {
       const { rows } = await db.query<StepRow>(
         "SELECT * FROM run_steps WHERE status = 'running' AND heartbeat_at < $1 ORDER BY heartbeat_at",

@@ -233,6 +233,14 @@ export function createRunsRepository(db: Queryable) {
       await db.query('UPDATE runs SET updated_at = now() WHERE id = $1', [id]);
     },
 
+    /** Runs by workflow and status, for metrics (every process's runs, not only this one's). */
+    async countByWorkflow(): Promise<{ workflow: string; status: RunStatus; count: number }[]> {
+      const { rows } = await db.query<{ workflow: string; status: RunStatus; count: number }>(
+        'SELECT workflow_name AS workflow, status, count(*) AS count FROM runs GROUP BY 1, 2',
+      );
+      return rows;
+    },
+
     async countByStatus(): Promise<Record<RunStatus, number>> {
       const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<
         RunStatus,
