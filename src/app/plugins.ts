@@ -5,6 +5,7 @@ import { jira } from '../adapters/jira/jira.js';
 import { localDocs } from '../adapters/local-docs/local-docs.js';
 import { localGit } from '../adapters/local-git/local-git.js';
 import { localTracker } from '../adapters/local-tracker/local-tracker.js';
+import { slackChannel } from '../adapters/slack/slack-plugin.js';
 import type { Config } from '../config/config.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { Logger } from '../log/create-logger.js';
@@ -29,6 +30,7 @@ export const BUILT_IN_PLUGINS: readonly PluginDefinition[] = [
   jira,
   github,
   confluence,
+  slackChannel,
 ] as readonly PluginDefinition[];
 
 /** Settings of vendor plugins that come from the environment: credentials and addresses. */
@@ -50,6 +52,10 @@ const FROM_ENVIRONMENT: Readonly<
       api_token: c.jira.apiToken,
       pat: c.jira.pat,
     }),
+  },
+  slack: {
+    env: { token: 'SLACK_BOT_TOKEN', api_url: 'SLACK_API_URL' },
+    read: (c) => ({ token: c.slack.botToken, api_url: c.slack.apiUrl }),
   },
   confluence: {
     env: { url: 'CONFLUENCE_URL', email: 'CONFLUENCE_EMAIL', api_token: 'CONFLUENCE_API_TOKEN' },
@@ -185,7 +191,12 @@ export async function applyStoredConfiguration(
             stored.secrets,
             credentialsContext(type, stored.pluginName, stored.scope),
           );
-    return registry.configure(type, stored.pluginName, { ...settings, ...credentials }, stored.scope);
+    return registry.configure(
+      type,
+      stored.pluginName,
+      { ...settings, ...credentials },
+      stored.scope,
+    );
   } catch (error) {
     const reason = describeFailure(error);
     deps.logger.error(

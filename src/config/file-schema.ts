@@ -107,7 +107,10 @@ export const fileSchema = z.strictObject({
         use: 'confluence',
         when: 'CONFLUENCE_URL',
       }),
-      communication: pluginChoice('communication', 'console'),
+      communication: pluginChoice('communication', 'console', {
+        use: 'slack',
+        when: 'SLACK_BOT_TOKEN',
+      }),
       packages: z.array(text()).optional().register(settingsRegistry, {
         description:
           'npm packages with more plugins (each exports `plugins`, a list of plugin definitions).',

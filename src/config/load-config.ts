@@ -154,7 +154,10 @@ function buildConfig(
           settings.plugins?.documentation,
           env.CONFLUENCE_URL === undefined ? 'local_docs' : 'confluence',
         ),
-        communication: choice(settings.plugins?.communication, 'console'),
+        communication: choice(
+          settings.plugins?.communication,
+          env.SLACK_BOT_TOKEN === undefined ? 'console' : 'slack',
+        ),
       },
       packages: settings.plugins?.packages ?? [],
     },

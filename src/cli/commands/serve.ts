@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { createApp, type App } from '../../app/create-app.js';
+import { createSlackApp, type SlackApp } from '../../adapters/slack/slack-app.js';
 import { createHttpServer } from '../../http/create-server.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import {
@@ -32,12 +33,16 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
   const logger = loggerFor(config, 'info');
   let app: App | undefined;
   let server: FastifyInstance | undefined;
+  let slack: SlackApp | undefined;
   try {
     app = await createApp({ config, logger, cwd: io.cwd });
     if (options.worker) await app.startWorker();
-    server = await createHttpServer({ app });
+    slack = createSlackApp({ app, owner: config.jobs.workerName });
+    server = await createHttpServer({ app, routes: slack === undefined ? [] : [slack.routes] });
+    await slack?.start();
     await server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
+    await slack?.stop();
     await server?.close();
     await app?.stop();
     io.stderr.write(`aidev serve: ${listenFailure(error, config.server)}\n`);
@@ -45,11 +50,12 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
   }
   logger.info(
     { host: config.server.host, port: config.server.port, worker: options.worker },
-    `serving on http://${config.server.host}:${config.server.port} (health /health, metrics /metrics)`,
+    `serving on http://${config.server.host}:${config.server.port} (health /health, metrics /metrics${slack === undefined ? '; Slack not configured' : config.slack.appToken === undefined ? ', Slack at /slack/events' : ', Slack in Socket Mode'})`,
   );
   const signal = await shutdown;
   logger.info({ signal }, 'stopping: no new requests, finishing running jobs');
   await server.close();
+  await slack?.stop();
   await app.stop();
   return EXIT.ok;
 }

@@ -15,6 +15,9 @@ CREATE TABLE slack_run_messages (
   plan_ts text,
   plan_revision integer,
   finished boolean NOT NULL DEFAULT false,
+  -- Which server process keeps it up to date, until when (another takes over after).
+  lease_owner text,
+  lease_until timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );

@@ -1,0 +1,27 @@
+import type { CommandContext } from '../src/slack/slack-context.js';
+import { USAGE } from './parse-command.js';
+
+const WHAT: Readonly<Record<string, string>> = {
+  implement: 'plan a tracker task, ask for approval, write the code, open the pull request',
+  plan: 'break requirements down into epics and tasks in the tracker',
+  status: 'the channel’s recent runs, or one run’s steps',
+  cancel: 'stop a run (work so far is kept as a draft)',
+  budget: 'this month’s spend against the channel’s budget',
+  config: 'the channel’s defaults: repository, approvers, budgets, model…',
+  help: 'this list',
+};
+
+export function helpText(problem?: { error: string; usage: string }): string {
+  const lines = Object.entries(USAGE).map(
+    ([name, usage]) => `• \`${usage}\` — ${WHAT[name] ?? ''}`,
+  );
+  const head =
+    problem === undefined
+      ? '*aidev* turns tickets into reviewed pull requests.'
+      : `${problem.error}\nUsage: \`${problem.usage}\``;
+  return [head, '', ...lines, '', 'You can also mention me: `@aidev implement PROJ-123`.'].join(
+    '\n',
+  );
+}
+
+export const help = (ctx: CommandContext): Promise<void> => ctx.ack({ text: helpText() });

@@ -1,0 +1,70 @@
+import { isAppError } from '../src/errors/app-error.js';
+import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
+import type { AidevCommand } from './parse-command.js';
+
+const ACTIVE = new Set(['queued', 'running', 'waiting']);
+
+/**
+ * `/aidev implement KEY [repo=…] [workflow=…]`: starts the workflow with the channel's
+ * defaults, durably, before answering Slack. A retried request (same trigger) finds the run it
+ * started; a second command for a task that already has a run in the channel points to it.
+ */
+export async function implement(
+  ctx: CommandContext,
+  command: Extract<AidevCommand, { name: 'implement' }>,
+): Promise<void> {
+  const { app } = ctx;
+  const settings = await channelSettings(app, ctx.channelId);
+  const repository = command.repo ?? settings.repository;
+  if (repository === undefined)
+    return ctx.ack({
+      text: `Which repository? Add \`repo=owner/name\` (\`/aidev implement ${command.key} repo=acme/api\`), or set the channel's default: \`/aidev config set repository=acme/api\`.`,
+    });
+  const workflowName = command.workflow ?? settings.workflow ?? 'implement-task';
+  if (!app.engine.workflows.names().includes(workflowName))
+    return ctx.ack({
+      text: `There is no workflow ${workflowName}; the workflows are ${app.engine.workflows.names().join(', ')}.`,
+    });
+  const recent = await app.store.runs.list({ channelId: ctx.channelId, limit: 50 });
+  const active = recent.items.find(
+    (r) =>
+      r.taskKey === command.key &&
+      ACTIVE.has(r.status) &&
+      r.idempotencyKey !== `slack:${ctx.teamId}:${ctx.requestId}`,
+  );
+  if (active !== undefined)
+    return ctx.ack({
+      text: `${command.key} already has a run here (${active.status}): \`/aidev status ${active.id}\`. Cancel it first to start again.`,
+    });
+  const declared = new Set(app.engine.workflows.get(workflowName).inputs.map((i) => i.name));
+  const inputs = Object.fromEntries(
+    Object.entries({
+      task_key: command.key,
+      repository,
+      approvers: settings.approvers ?? [],
+      max_revisions: settings.replan_on_reject === false ? 0 : 3,
+    }).filter(([name]) => declared.has(name)),
+  );
+  let started;
+  try {
+    started = await app.engine.startRun({
+      workflow: workflowName,
+      inputs,
+      trigger: 'slack',
+      channelId: ctx.channelId,
+      userId: ctx.userId,
+      taskKey: command.key,
+      idempotencyKey: `slack:${ctx.teamId}:${ctx.requestId}`,
+    });
+  } catch (error) {
+    if (isAppError(error))
+      return ctx.ack({ text: `Cannot start ${command.key}: ${error.message}` });
+    throw error;
+  }
+  await ctx.ack({
+    text: started.created
+      ? `On it: ${command.key} in ${repository}. Progress and the plan follow in the channel.`
+      : `${command.key} was already started by this request (run ${started.run.id}).`,
+  });
+  if (started.created) await ctx.notifier.track(started.run, ctx.channelId, ctx.teamId);
+}

@@ -1,0 +1,104 @@
+import { App as Bolt, LogLevel, type Receiver } from '@slack/bolt';
+import type { FastifyPluginAsync } from 'fastify';
+import type { App } from '../../app/create-app.js';
+import type { Logger } from '../../log/create-logger.js';
+import { RunNotifier } from '../../slack/run-notifier.js';
+import { registerListeners } from './slack-listeners.js';
+import { slackHttpRoutes } from './slack-http.js';
+import { createSlackWeb } from './slack-web-client.js';
+
+export interface SlackApp {
+  /** `POST /slack/events` for aidev's HTTP server (nothing in Socket Mode). */
+  readonly routes: FastifyPluginAsync;
+  readonly notifier: RunNotifier;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Bolt's requests come from our HTTP route; Bolt itself listens on nothing. */
+const routeReceiver: Receiver = {
+  init: () => undefined,
+  start: () => Promise.resolve(),
+  stop: () => Promise.resolve(),
+};
+
+/**
+ * The Slack app (`@slack/bolt`): HTTP mode on aidev's server at /slack/events, or Socket Mode
+ * when SLACK_APP_TOKEN is set. Undefined when Slack is not configured (no SLACK_BOT_TOKEN).
+ */
+export function createSlackApp(options: {
+  app: App;
+  /** Who this server is, for the notifier's lease on runs. */
+  owner: string;
+  observeAck?: (seconds: number) => void;
+  notifyIntervalMs?: number;
+}): SlackApp | undefined {
+  const { app } = options;
+  const { slack } = app.config;
+  if (slack.botToken === undefined) return undefined;
+  const log = app.logger.child({ component: 'slack' });
+  const web = createSlackWeb({
+    token: slack.botToken,
+    apiUrl: slack.apiUrl,
+    guard: app.guards.for('slack'),
+    logger: log,
+  });
+  const notifier = new RunNotifier({
+    app,
+    web,
+    owner: options.owner,
+    log,
+    ...(options.notifyIntervalMs === undefined ? {} : { intervalMs: options.notifyIntervalMs }),
+  });
+  const socketMode = slack.appToken !== undefined;
+  const bolt = new Bolt({
+    token: slack.botToken,
+    ...(socketMode ? { appToken: slack.appToken, socketMode: true } : { receiver: routeReceiver }),
+    logger: boltLogger(log),
+    clientOptions: {
+      ...(slack.apiUrl === undefined
+        ? {}
+        : { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` }),
+      retryConfig: { retries: 0 },
+    },
+    deferInitialization: true,
+    ignoreSelf: true,
+  });
+  registerListeners(bolt, { app, web, notifier, log });
+  return {
+    routes: socketMode
+      ? () => Promise.resolve()
+      : slackHttpRoutes({
+          bolt: () => bolt,
+          signingSecret: slack.signingSecret ?? '',
+          store: app.store,
+          log,
+          ...(options.observeAck === undefined ? {} : { observeAck: options.observeAck }),
+        }),
+    notifier,
+    async start() {
+      await bolt.init();
+      if (socketMode) await bolt.start();
+      notifier.start();
+    },
+    async stop() {
+      await notifier.stop();
+      if (socketMode) await bolt.stop();
+    },
+  };
+}
+
+/** Bolt's log in ours; Bolt's debug chatter stays out. */
+function boltLogger(log: Logger) {
+  const text = (messages: unknown[]) =>
+    messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: () => undefined,
+    info: (...m: unknown[]) => log.debug(text(m)),
+    warn: (...m: unknown[]) => log.warn(text(m)),
+    error: (...m: unknown[]) => log.error(text(m)),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}

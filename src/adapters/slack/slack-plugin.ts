@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
+import { createSlackWeb } from './slack-web-client.js';
+
+const configSchema = z.strictObject({
+  token: z.string().min(8, { error: 'expected the bot token (SLACK_BOT_TOKEN)' }),
+  api_url: z.string().url({ error: 'expected an http(s) URL' }).optional(),
+});
+
+/** Messages of workflow steps (`communication.send_message`) posted to Slack channels. */
+export const slackChannel = definePlugin({
+  type: 'communication',
+  name: 'slack',
+  description: 'Messages posted to Slack channels with the bot token',
+  configSchema,
+  secretFields: ['token'],
+  create(config, context: PluginContext): Plugin<'communication'> {
+    const web = createSlackWeb({
+      token: config.token,
+      apiUrl: config.api_url,
+      guard: context.guards.for('slack'),
+      logger: context.logger.child({ plugin: 'slack' }),
+    });
+    const sent = (channel: string, ts: string) => ({ channel, message_id: ts });
+    return {
+      type: 'communication',
+      name: 'slack',
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      async health() {
+        const result = await web.client.auth.test();
+        return {
+          ok: result.ok,
+          detail: `signed in to ${result.team ?? 'a workspace'} as ${result.user ?? 'the bot'}`,
+        };
+      },
+      actions: {
+        async send_message(input) {
+          const posted = await web.postMessage({
+            channel: input.channel,
+            text: input.message,
+            ...(input.thread === undefined ? {} : { threadTs: input.thread }),
+          });
+          return sent(posted.channel, posted.ts);
+        },
+        async update_message(input) {
+          await web.updateMessage({
+            channel: input.channel,
+            ts: input.message_id,
+            text: input.message,
+          });
+          return sent(input.channel, input.message_id);
+        },
+        async reply_in_thread(input) {
+          const posted = await web.postMessage({
+            channel: input.channel,
+            text: input.message,
+            threadTs: input.thread,
+          });
+          return sent(posted.channel, posted.ts);
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,167 @@
+import { runCommand } from '../../commands/run-command.js';
+import { appHome } from '../../blocks/app-home.js';
+import { budgetReport } from '../costs/budget-report.js';
+import { parseUsd, roundUsd } from '../costs/money.js';
+import type { App } from '../app/create-app.js';
+import type { RunNotifier } from './run-notifier.js';
+import type { SlackWeb } from './slack-web.js';
+
+export interface ChannelMessage {
+  readonly teamId: string;
+  readonly channelId: string;
+  readonly userId: string;
+  readonly text: string;
+  readonly ts: string;
+  readonly threadTs?: string | undefined;
+}
+
+interface Deps {
+  readonly app: App;
+  readonly web: SlackWeb;
+  readonly notifier: RunNotifier;
+}
+
+/** `<@U123> implement PROJ-1` → `implement PROJ-1`. */
+const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
+
+/**
+ * A mention, or a reply in a run's thread. In a run's thread it is about that run: `approve`,
+ * `reject <feedback>` (or any other words while the plan waits: taken as feedback), `cancel`,
+ * `status`. Elsewhere a mention is a command, as if typed after `/aidev`.
+ */
+export async function onMessage(
+  deps: Deps,
+  message: ChannelMessage,
+  mentioned: boolean,
+): Promise<void> {
+  const text = withoutMention(message.text);
+  const reply = (answer: string) =>
+    deps.web.postEphemeral({
+      channel: message.channelId,
+      user: message.userId,
+      text: answer,
+      ...(message.threadTs === undefined ? {} : { threadTs: message.threadTs }),
+    });
+  const tracked =
+    message.threadTs === undefined
+      ? null
+      : await deps.app.store.slackMessages.byThread(message.channelId, message.threadTs);
+  if (tracked !== null) return aboutRun(deps, tracked.runId, message, text, reply);
+  if (!mentioned) return;
+  await runCommand(
+    {
+      app: deps.app,
+      web: deps.web,
+      notifier: deps.notifier,
+      teamId: message.teamId,
+      channelId: message.channelId,
+      userId: message.userId,
+      requestId: `mention:${message.channelId}:${message.ts}`,
+      ack: async (answer) => {
+        if (answer !== undefined) await reply(answer.text);
+      },
+      ...(message.threadTs === undefined ? {} : { threadTs: message.threadTs }),
+    },
+    text,
+  );
+}
+
+async function aboutRun(
+  deps: Deps,
+  runId: string,
+  message: ChannelMessage,
+  text: string,
+  reply: (t: string) => Promise<void>,
+): Promise<void> {
+  const { engine, store } = deps.app;
+  const [word = '', ...rest] = text.split(/\s+/);
+  const by = message.userId;
+  switch (word.toLowerCase()) {
+    case 'cancel': {
+      const run = await store.runs.get(runId);
+      const outcome = await engine.cancel(runId, `slack:${by}`);
+      return reply(
+        outcome.outcome === 'cancelling'
+          ? `Cancelling ${run?.taskKey ?? 'the run'}.`
+          : 'That run already ended.',
+      );
+    }
+    case 'status': {
+      const run = await store.runs.get(runId);
+      return reply(
+        `${run?.taskKey ?? 'The run'} is ${run?.status ?? 'gone'}; cost so far ${roundUsd(parseUsd(await store.costs.totalForRun(runId)))}.`,
+      );
+    }
+    case 'approve':
+      return reply(describe(await engine.decide(runId, { approve: true, by }), true));
+    default: {
+      const run = await store.runs.get(runId);
+      if (run?.status !== 'waiting' || run.waitingFor !== 'approval')
+        return reply(
+          'Noted. In a run’s thread I understand `approve`, `reject <feedback>`, `cancel` and `status`.',
+        );
+      const feedback = (word.toLowerCase() === 'reject' ? rest.join(' ') : text).trim();
+      return reply(
+        describe(
+          await engine.decide(runId, {
+            approve: false,
+            by,
+            ...(feedback === '' ? {} : { feedback }),
+          }),
+          false,
+        ),
+      );
+    }
+  }
+}
+
+function describe(outcome: Awaited<ReturnType<App['engine']['decide']>>, approve: boolean): string {
+  switch (outcome.outcome) {
+    case 'decided':
+      return approve
+        ? 'Plan approved.'
+        : outcome.revising === undefined
+          ? 'Plan rejected.'
+          : 'Plan rejected: a revised plan with your feedback follows.';
+    case 'not_allowed':
+      return `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this plan.`;
+    case 'already_decided':
+      return `Already ${outcome.approved ? 'approved' : 'rejected'} by <@${outcome.decidedBy}>.`;
+    case 'not_waiting':
+      return `Nothing to decide: the run is ${outcome.status}.`;
+    case 'not_found':
+      return 'That run no longer exists.';
+  }
+}
+
+/** The App Home: this user's recent runs, and the budgets of the channels they run in. */
+export async function onHomeOpened(deps: Deps, userId: string): Promise<void> {
+  const { store } = deps.app;
+  const { items } = await store.runs.list({ userId, limit: 15 });
+  const runs = await Promise.all(
+    items.map(async (r) => ({
+      id: r.id,
+      title: r.taskKey ?? r.workflowName,
+      status: r.status,
+      cost: roundUsd(parseUsd(await store.costs.totalForRun(r.id))),
+      channel: r.channelId,
+    })),
+  );
+  const channels = [
+    ...new Set(items.map((r) => r.channelId).filter((c): c is string => c !== null)),
+  ];
+  const budgets = [];
+  for (const channel of channels) {
+    const line = (await budgetReport(store, { channelId: channel })).budgets.find(
+      (b) => b.scope === 'channel',
+    );
+    if (line !== undefined)
+      budgets.push({
+        channel,
+        spent: roundUsd(parseUsd(line.spentUsd)),
+        limit: roundUsd(parseUsd(line.limitUsd)),
+        percent: line.percent,
+      });
+  }
+  await deps.web.publishHome(userId, appHome({ user: userId, runs, budgets }));
+}

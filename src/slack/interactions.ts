@@ -1,0 +1,164 @@
+import { BUDGET_GRANT, BUDGET_STOP } from '../../blocks/budget-blocks.js';
+import { section } from '../../blocks/limits.js';
+import { decidedPlan, parsePlanRef, PLAN_APPROVE, rejectModal } from '../../blocks/plan-message.js';
+import type { Block } from '../../blocks/types.js';
+import type { App } from '../app/create-app.js';
+import type { SlackWeb } from './slack-web.js';
+
+export interface ButtonClick {
+  readonly userId: string;
+  readonly channelId: string;
+  readonly messageTs: string;
+  readonly blocks: readonly Block[];
+  readonly actionId: string;
+  readonly value: string;
+  readonly triggerId: string;
+}
+
+export interface Deps {
+  readonly app: App;
+  readonly web: SlackWeb;
+}
+
+const tell = (deps: Deps, click: { channelId: string; userId: string }, text: string) =>
+  deps.web.postEphemeral({ channel: click.channelId, user: click.userId, text });
+
+/** The plan revision a run waits on now (its plan step's revision number). */
+async function currentRevision(app: App, runId: string): Promise<number> {
+  const steps = await app.store.steps.listForRun(runId);
+  const planned = steps.find(
+    (s) => s.revision !== null || (s.outputs as { plan?: unknown } | null)?.plan !== undefined,
+  );
+  return (planned?.revision as { number?: number } | null)?.number ?? 0;
+}
+
+/**
+ * Approve / Reject on a plan. Only the run's approvers decide (anyone else is told so, privately);
+ * the first decision counts and the message then shows who decided and when; a click on an
+ * older plan, or after the run stopped waiting, changes nothing and says why.
+ */
+export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void> {
+  const ref = parsePlanRef(click.value);
+  if (ref === undefined) return;
+  if ((await currentRevision(deps.app, ref.runId)) !== ref.revision)
+    return tell(
+      deps,
+      click,
+      'This plan was replaced by a revised one: decide on the latest plan in the thread.',
+    );
+  if (click.actionId !== PLAN_APPROVE) {
+    const run = await deps.app.store.runs.get(ref.runId);
+    if (run?.status !== 'waiting')
+      return tell(deps, click, `Nothing to decide: the run is ${run?.status ?? 'gone'}.`);
+    return deps.web.openView(
+      click.triggerId,
+      rejectModal(click.value, click.channelId, click.messageTs),
+    );
+  }
+  const outcome = await deps.app.engine.decide(ref.runId, { approve: true, by: click.userId });
+  switch (outcome.outcome) {
+    case 'decided':
+      return deps.web.updateMessage({
+        channel: click.channelId,
+        ts: click.messageTs,
+        text: `Plan approved by <@${click.userId}>`,
+        blocks: decidedPlan(click.blocks, { approved: true, by: click.userId, at: new Date() }),
+      });
+    case 'not_allowed':
+      return tell(
+        deps,
+        click,
+        `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this plan.`,
+      );
+    case 'already_decided':
+      return tell(
+        deps,
+        click,
+        `Already ${outcome.approved ? 'approved' : 'rejected'} by <@${outcome.decidedBy}> at ${outcome.decidedAt}.`,
+      );
+    case 'not_waiting':
+      return tell(deps, click, `Nothing to decide: the run is ${outcome.status}.`);
+    case 'not_found':
+      return tell(deps, click, 'That run no longer exists.');
+  }
+}
+
+/** The Reject modal was sent: reject with the feedback (a revising workflow plans again). */
+export async function onRejectSubmitted(
+  deps: Deps,
+  submission: { userId: string; metadata: string; feedback: string | undefined },
+): Promise<void> {
+  const meta = JSON.parse(submission.metadata) as { ref: string; channel: string; ts: string };
+  const ref = parsePlanRef(meta.ref);
+  if (ref === undefined) return;
+  const click = { channelId: meta.channel, userId: submission.userId };
+  const feedback = submission.feedback?.trim() === '' ? undefined : submission.feedback?.trim();
+  const outcome = await deps.app.engine.decide(ref.runId, {
+    approve: false,
+    by: submission.userId,
+    ...(feedback === undefined ? {} : { feedback }),
+  });
+  if (outcome.outcome === 'decided') {
+    const line = `:x: Rejected by <@${submission.userId}> <!date^${Math.floor(Date.now() / 1000)}^{date_short_pretty} {time}|now>${feedback === undefined ? '' : `: “${feedback}”`}${outcome.revising === undefined ? '' : ' — a revised plan follows.'}`;
+    return deps.web.updateMessage({
+      channel: meta.channel,
+      ts: meta.ts,
+      text: 'Plan rejected',
+      blocks: [section(`*Plan (revision ${ref.revision})*`), section(line)],
+    });
+  }
+  if (outcome.outcome === 'not_allowed')
+    return tell(
+      deps,
+      click,
+      `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this plan.`,
+    );
+  if (outcome.outcome === 'already_decided')
+    return tell(
+      deps,
+      click,
+      `Already ${outcome.approved ? 'approved' : 'rejected'} by <@${outcome.decidedBy}>.`,
+    );
+  return tell(deps, click, 'Nothing to decide: the run no longer waits for this plan.');
+}
+
+/** Grant $N / Stop on a budget pause, for the run's approvers. */
+export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<void> {
+  const [runId = '', amount] = click.value.split(':');
+  const outcome = await deps.app.engine.decidePause(
+    runId,
+    click.actionId === BUDGET_GRANT && amount !== undefined
+      ? { action: 'grant', amountUsd: amount, by: click.userId }
+      : { action: 'stop', by: click.userId },
+  );
+  switch (outcome.outcome) {
+    case 'resumed':
+    case 'stopped': {
+      const done =
+        outcome.outcome === 'resumed'
+          ? `:moneybag: <@${click.userId}> granted $${amount ?? '?'} more; the run goes on.`
+          : `:no_entry_sign: <@${click.userId}> stopped the run at its budget.`;
+      const kept = click.blocks.filter((b) => b.type !== 'actions');
+      return deps.web.updateMessage({
+        channel: click.channelId,
+        ts: click.messageTs,
+        text: done,
+        blocks: [...kept, section(done)],
+      });
+    }
+    case 'not_allowed':
+      return tell(
+        deps,
+        click,
+        `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this budget.`,
+      );
+    case 'invalid':
+      return tell(deps, click, outcome.message);
+    case 'not_paused':
+      return tell(deps, click, 'The run is not paused at a budget any more.');
+    case 'not_found':
+      return tell(deps, click, 'That run no longer exists.');
+  }
+}
+
+export const BUDGET_ACTIONS = [BUDGET_GRANT, BUDGET_STOP] as const;

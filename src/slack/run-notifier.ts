@@ -1,0 +1,184 @@
+import { runMessage } from '../../blocks/run-message.js';
+import type { App } from '../app/create-app.js';
+import { parseUsd, roundUsd } from '../costs/money.js';
+import type { Logger } from '../log/create-logger.js';
+import type { SlackRunMessage } from '../store/repositories/slack-run-messages.js';
+import type { Run } from '../store/repositories/runs.js';
+import { milestoneOf } from './milestones.js';
+import type { SlackWeb } from './slack-web.js';
+
+const FINISHED: readonly Run['status'][] = ['succeeded', 'failed', 'cancelled'];
+
+/**
+ * Keeps Slack up to date with the runs started there: one parent message per run, updated in
+ * place, and thread replies for milestones. It reads the run log from the database, so it
+ * tells runs whichever worker executes them, and resumes after a restart where it stopped;
+ * each run is told by one server at a time (a lease). A Slack failure never touches the run:
+ * what could not be posted is tried again on the next round.
+ */
+export class RunNotifier {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** What each parent message shows now, so that it is only updated when that changes. */
+  private readonly shown = new Map<string, string>();
+
+  constructor(
+    private readonly options: {
+      app: App;
+      web: SlackWeb;
+      owner: string;
+      log: Logger;
+      intervalMs?: number;
+    },
+  ) {}
+
+  /** Starts telling `run` in `channel`: its parent message is posted now. */
+  async track(run: Run, channelId: string, teamId: string | null): Promise<void> {
+    await this.options.app.store.slackMessages.track({ runId: run.id, teamId, channelId });
+    await this.tick();
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.tick(), this.options.intervalMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One round: every unfinished run this server may tell (rounds never overlap). */
+  tick(): Promise<void> {
+    this.running ??= this.round().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async round(): Promise<void> {
+    const { app, owner, log } = this.options;
+    try {
+      for (const row of await app.store.slackMessages.claim(owner, 30_000)) {
+        try {
+          await this.tell(row);
+        } catch (error) {
+          log.warn(
+            { err: error, runId: row.runId },
+            'could not update Slack about a run; trying again later',
+          );
+        }
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'could not read the runs to tell in Slack');
+    }
+  }
+
+  private async tell(row: SlackRunMessage): Promise<void> {
+    const { app, web } = this.options;
+    const { store } = app;
+    const run = await store.runs.get(row.runId);
+    if (run === null) return store.slackMessages.update(row.runId, { finished: true });
+    const [steps, costUsd, events] = await Promise.all([
+      store.steps.listForRun(run.id),
+      store.costs.totalForRun(run.id),
+      store.events.listForRun(run.id, { afterId: row.lastEventId, limit: 200 }),
+    ]);
+    const parent = this.parentMessage(run, steps, costUsd);
+    let parentTs = row.parentTs;
+    if (parentTs === null) {
+      parentTs = (await web.postMessage({ channel: row.channelId, ...parent })).ts;
+      await store.slackMessages.update(run.id, { parentTs });
+      this.shown.set(run.id, parent.text + JSON.stringify(parent.blocks));
+    }
+    let last = row.lastEventId;
+    try {
+      for (const event of events) {
+        const milestone = milestoneOf(event, { run, steps, costUsd });
+        if (milestone !== undefined) {
+          const posted = await web.postMessage({
+            channel: row.channelId,
+            text: milestone.text,
+            blocks: milestone.blocks,
+            ...(milestone.where === 'thread' ? { threadTs: parentTs } : {}),
+          });
+          if (milestone.plan !== undefined)
+            await store.slackMessages.update(run.id, {
+              planTs: posted.ts,
+              planRevision: milestone.plan.revision,
+            });
+        }
+        last = event.id;
+      }
+    } finally {
+      if (last !== row.lastEventId) await store.slackMessages.update(run.id, { lastEventId: last });
+    }
+    const signature = parent.text + JSON.stringify(parent.blocks);
+    if (this.shown.get(run.id) !== signature) {
+      await web.updateMessage({ channel: row.channelId, ts: parentTs, ...parent });
+      this.shown.set(run.id, signature);
+    }
+    if (FINISHED.includes(run.status) && events.length < 200) {
+      await store.slackMessages.update(run.id, { finished: true });
+      this.shown.delete(run.id);
+    }
+  }
+
+  private parentMessage(
+    run: Run,
+    steps: Awaited<ReturnType<App['store']['steps']['listForRun']>>,
+    costUsd: string,
+  ) {
+    const order = this.stepOrder(run);
+    const byName = new Map(steps.map((s) => [s.stepName, s]));
+    const names = [...order, ...steps.map((s) => s.stepName).filter((n) => !order.includes(n))];
+    const lines = names
+      .filter((name) => byName.has(name) || !FINISHED.includes(run.status))
+      .map((name) => {
+        const step = byName.get(name);
+        const end = step?.finishedAt ?? undefined;
+        return {
+          name,
+          status: step?.status ?? 'pending',
+          durationMs:
+            step?.startedAt == null || end === undefined
+              ? undefined
+              : end.getTime() - step.startedAt.getTime(),
+        };
+      });
+    const prUrl = steps
+      .map((s) => (s.outputs as { pr_url?: unknown } | null)?.pr_url)
+      .find((u): u is string => typeof u === 'string');
+    const error =
+      run.status === 'failed' ? (run.error as { message?: string } | null)?.message : undefined;
+    return runMessage({
+      runId: run.id,
+      title: `${run.taskKey ?? run.workflowName}${titleOf(steps)}`,
+      status: run.status,
+      waitingFor: run.waitingFor,
+      steps: lines,
+      costUsd: roundUsd(parseUsd(costUsd)),
+      prUrl,
+      error,
+    });
+  }
+
+  private stepOrder(run: Run): string[] {
+    try {
+      return this.options.app.engine.workflows
+        .fromDefinition(run.workflowDefinition, run.workflowDigest)
+        .steps.map((s) => s.name);
+    } catch {
+      return [];
+    }
+  }
+}
+
+/** ": <task title>" once the task was fetched. */
+function titleOf(steps: readonly { stepName: string; outputs: unknown }[]): string {
+  const task = steps
+    .map((s) => (s.outputs as { task?: { title?: unknown } } | null)?.task)
+    .find((t) => t !== undefined);
+  return typeof task?.title === 'string' ? `: ${task.title}` : '';
+}

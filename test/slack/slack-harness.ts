@@ -1,0 +1,184 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { createSlackApp, type SlackApp } from '../../src/adapters/slack/slack-app.js';
+import { createApp, type App } from '../../src/app/create-app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { createHttpServer } from '../../src/http/create-server.js';
+import type { Run, RunStatus } from '../../src/store/repositories/runs.js';
+import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
+import { API_TOKEN as JIRA_TOKEN, EMAIL as JIRA_EMAIL } from '../plugins/jira/jira-setup.js';
+import { createPostgresDatabase } from '../support/backends.js';
+import { REPO_ROOT } from '../support/child-process.js';
+import { capturingLogger } from '../support/logger.js';
+import {
+  startAnthropicServer,
+  TEST_API_KEY,
+  type AnthropicServer,
+} from '../vendors/anthropic/anthropic-server.js';
+import { ConfluenceServer } from '../vendors/confluence/confluence-server.js';
+import { GitHubServer } from '../vendors/github/github-server.js';
+import { JiraServer } from '../vendors/jira/jira-server.js';
+import { SlackRequests } from '../vendors/slack/signed-requests.js';
+import { startSlackServer, type SlackServer } from '../vendors/slack/slack-server.js';
+import { BOT_TOKEN, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js';
+
+export const GITHUB_TOKEN = 'ghp_slackEndToEndToken0123456789';
+export const CONFLUENCE_EMAIL = 'aidev-bot@acme.test';
+export const CONFLUENCE_TOKEN = 'ATATT-slack-e2e-confluence-token';
+export const SECRETS = [
+  BOT_TOKEN,
+  SIGNING_SECRET,
+  GITHUB_TOKEN,
+  JIRA_TOKEN,
+  CONFLUENCE_TOKEN,
+  TEST_API_KEY,
+];
+
+/** Every vendor, local and validating; aidev serve's app, Slack app and HTTP server over them. */
+export interface SlackWorld {
+  readonly slack: SlackServer;
+  readonly github: GitHubServer;
+  readonly jira: JiraServer;
+  readonly confluence: ConfluenceServer;
+  readonly anthropic: AnthropicServer;
+  readonly app: App;
+  readonly slackApp: SlackApp;
+  readonly server: FastifyInstance;
+  readonly requests: SlackRequests;
+  readonly logLines: string[];
+  waitForRun(
+    predicate: (run: Run) => boolean,
+    statuses: readonly RunStatus[],
+    timeoutMs?: number,
+  ): Promise<Run>;
+  until<T>(
+    what: string,
+    probe: () => T | undefined | Promise<T | undefined>,
+    timeoutMs?: number,
+  ): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function sampleFiles(
+  dir = path.join(REPO_ROOT, 'demo', 'sample-repository'),
+  prefix = '',
+): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory())
+      Object.assign(files, await sampleFiles(path.join(dir, entry.name), relative));
+    else files[relative] = await readFile(path.join(dir, entry.name), 'utf8');
+  }
+  return files;
+}
+
+export async function startSlackWorld(scratch: string): Promise<SlackWorld> {
+  const slack = await startSlackServer({ botToken: BOT_TOKEN });
+  const github = await GitHubServer.start({ token: GITHUB_TOKEN });
+  const jira = await JiraServer.start({ email: JIRA_EMAIL, apiToken: JIRA_TOKEN });
+  const confluence = await ConfluenceServer.start({
+    email: CONFLUENCE_EMAIL,
+    apiToken: CONFLUENCE_TOKEN,
+  });
+  const anthropic = await startAnthropicServer();
+  github.createRepository('acme/shop', await sampleFiles());
+  jira.givenProject('PROJ');
+  confluence.givenSpace('ENG');
+  const settings = path.join(scratch, 'aidev.config.yaml');
+  await writeFile(
+    settings,
+    'plugins:\n  documentation:\n    use: confluence\n    settings: { space: ENG }\njobs:\n  poll_interval: 100ms\nai:\n  test_timeout: 60s\n',
+  );
+  const config = loadConfig({
+    env: {
+      AIDEV_DATA_DIR: path.join(scratch, 'data'),
+      AIDEV_CONFIG: settings,
+      DATABASE_URL: await createPostgresDatabase(),
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      GITHUB_TOKEN,
+      GITHUB_API_URL: github.url,
+      JIRA_URL: jira.url,
+      JIRA_EMAIL,
+      JIRA_API_TOKEN: JIRA_TOKEN,
+      CONFLUENCE_URL: confluence.url,
+      CONFLUENCE_EMAIL,
+      CONFLUENCE_API_TOKEN: CONFLUENCE_TOKEN,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      ANTHROPIC_BASE_URL: anthropic.url,
+    },
+    cwd: REPO_ROOT,
+  });
+  const { logger, lines } = capturingLogger({ level: 'info', secrets: config.secrets });
+  const app = await createApp({ config, logger, cwd: REPO_ROOT });
+  await app.startWorker();
+  const slackApp = createSlackApp({ app, owner: 'test-server', notifyIntervalMs: 100 });
+  if (slackApp === undefined) throw new Error('Slack is configured in this test');
+  const server = await createHttpServer({ app, routes: [slackApp.routes] });
+  await slackApp.start();
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/slack/events`;
+  const requests = await SlackRequests.create({
+    url,
+    signingSecret: SIGNING_SECRET,
+    server: slack,
+  });
+  const until = async <T>(
+    what: string,
+    probe: () => T | undefined | Promise<T | undefined>,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await probe();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}\n${lines.slice(-15).join('\n')}`);
+      await sleep(50);
+    }
+  };
+  return {
+    slack,
+    github,
+    jira,
+    confluence,
+    anthropic,
+    app,
+    slackApp,
+    server,
+    requests,
+    logLines: lines,
+    until,
+    waitForRun: (predicate, statuses, timeoutMs) =>
+      until(
+        `a run in ${statuses.join('/')}`,
+        async () =>
+          (await app.store.runs.list({ limit: 50 })).items.find(
+            (r) => predicate(r) && statuses.includes(r.status),
+          ),
+        timeoutMs,
+      ),
+    async stop() {
+      await server.close();
+      await slackApp.stop();
+      await app.stop();
+      await Promise.all([
+        slack.close(),
+        github.http.close(),
+        jira.close(),
+        confluence.close(),
+        anthropic.close(),
+      ]);
+    },
+  };
+}
+
+/** The answers of a model that plans and then fixes the sample shop (the demo's script). */
+export function scriptTheModel(world: SlackWorld): void {
+  world.anthropic.reply(...DEMO_SCRIPT);
+}
