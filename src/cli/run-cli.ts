@@ -8,6 +8,8 @@ import { registerImplement } from './commands/implement.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
+import { registerKeys } from './commands/keys.js';
+import { registerToken } from './commands/token.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWorkflowValidate } from './commands/workflow-validate.js';
 import { describeFailure } from './command-support.js';
@@ -49,6 +51,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   registerRuns(program, io, done);
   registerDecisions(program, io, done);
   registerBudget(program, io, done);
+  registerToken(program, io, done);
+  registerKeys(program, io, done);
   registerWorker(program, io, done);
   const workflow = program.command('workflow').description('work with workflow definitions');
   registerWorkflowValidate(workflow, io, done);

@@ -6,18 +6,22 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { App } from '../app/create-app.js';
 import { AIDEV_VERSION } from '../version.js';
-import { HttpProblem, problem, sendProblem } from './problem.js';
+import { createMetrics, type AidevMetrics } from './metrics.js';
+import { problem, problemOf, sendProblem } from './problem.js';
 import { readiness } from './readiness.js';
 
 export interface HttpServerOptions {
   readonly app: App;
   /** More routes on the same server and port: the Slack app, the REST API. */
   readonly routes?: readonly FastifyPluginAsync[];
-  /** Where metrics are registered (each server has its own, so tests can run several). */
-  readonly metrics?: Registry;
+  /**
+   * aidev's metrics (`createMetrics(app)`, made first when a front end observes into them), or
+   * the registry to create them on. Each server has its own, so tests can run several.
+   */
+  readonly metrics?: AidevMetrics | Registry;
 }
 
 /**
@@ -27,8 +31,11 @@ export interface HttpServerOptions {
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { app } = options;
-  const metrics = options.metrics ?? new Registry();
-  collectDefaultMetrics({ register: metrics, prefix: 'aidev_process_' });
+  const aidevMetrics =
+    options.metrics === undefined || options.metrics instanceof Registry
+      ? createMetrics(app, options.metrics)
+      : options.metrics;
+  const metrics = aidevMetrics.registry;
   // Typed with Fastify's base logger: ours is the same pino underneath.
   const server = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: app.logger.child({ component: 'http' }),
@@ -39,12 +46,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
   server.decorate('aidev', app);
   server.decorate('metrics', metrics);
+  server.decorate('aidevMetrics', aidevMetrics);
 
   server.setErrorHandler((error, request, reply) => {
-    if (error instanceof HttpProblem) return sendProblem(reply, error.problem);
-    const { statusCode: status, message } = error as { statusCode?: number; message?: string };
-    if (status !== undefined && status >= 400 && status < 500)
-      return sendProblem(reply, problem(status, 'bad-request', message ?? 'bad request').problem);
+    const known = problemOf(error);
+    if (known !== undefined) return sendProblem(reply, known);
     request.log.error({ err: error }, 'request failed');
     return sendProblem(
       reply,
@@ -88,5 +94,6 @@ declare module 'fastify' {
   interface FastifyInstance {
     aidev: App;
     metrics: Registry;
+    aidevMetrics: AidevMetrics;
   }
 }

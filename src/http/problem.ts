@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { isAppError, type ErrorCode } from '../errors/app-error.js';
 
 /**
  * Errors as `application/problem+json` (RFC 9457): a stable `type`, a `title`, the status, a
@@ -42,7 +43,11 @@ const TITLES: Readonly<Record<number, string>> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Content too large',
+  415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
   500: 'Internal server error',
@@ -51,4 +56,55 @@ const TITLES: Readonly<Record<number, string>> = {
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.status(p.status).type('application/problem+json').send(p);
+}
+
+/** Where a field of a request is: its body, its query string, its path, or a header. */
+export type FieldLocation = 'body' | 'query' | 'path' | 'header';
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+  readonly in?: FieldLocation;
+}
+
+/** 422 with every problem of a request at once, each with its field path. */
+export function validationProblem(
+  errors: readonly FieldError[],
+  type = 'validation',
+  lead = 'the request does not validate',
+): HttpProblem {
+  const shown = errors
+    .slice(0, 3)
+    .map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`))
+    .join('; ');
+  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
+  return problem(422, type, `${lead}: ${shown}${more}`, { errors });
+}
+
+const APP_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, [number, string]>>> = {
+  not_found: [404, 'not-found'],
+  conflict: [409, 'conflict'],
+  invalid_input: [422, 'invalid-input'],
+  config_invalid: [422, 'invalid-configuration'],
+  database_unreachable: [503, 'database-unavailable'],
+  database_busy: [503, 'database-unavailable'],
+};
+
+/**
+ * The problem an error stands for, when it is one a client can act on: our own problems,
+ * coded errors (not found, conflict, invalid input), and Fastify's 4xx (bad JSON, too large).
+ * Anything else is a server fault, returned as undefined for the caller to log.
+ */
+export function problemOf(error: unknown): Problem | undefined {
+  if (error instanceof HttpProblem) return error.problem;
+  if (isAppError(error)) {
+    const mapped = APP_ERROR_STATUS[error.code];
+    if (mapped === undefined) return undefined;
+    const detail = error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
+    return problem(mapped[0], mapped[1], detail).problem;
+  }
+  const { statusCode: status, message } = error as { statusCode?: number; message?: string };
+  if (status !== undefined && status >= 400 && status < 500)
+    return problem(status, 'bad-request', message ?? 'bad request').problem;
+  return undefined;
 }

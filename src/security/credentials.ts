@@ -25,10 +25,7 @@ export async function sealCredentials(
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(context, 'utf8'));
-  const body = Buffer.concat([
-    cipher.update(JSON.stringify(credentials), 'utf8'),
-    cipher.final(),
-  ]);
+  const body = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
   const parts = [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url'));
   return { ciphertext: [FORMAT, ...parts].join('.'), keyId: id };
 }
@@ -53,7 +50,11 @@ export async function openCredentials(
       decipher.final(),
     ]).toString('utf8');
   } catch (error) {
-    throw unreadable(sealed, 'it does not authenticate (altered, or sealed for another row)', error);
+    throw unreadable(
+      sealed,
+      'it does not authenticate (altered, or sealed for another row)',
+      error,
+    );
   }
   const parsed = credentialsSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw unreadable(sealed, 'it does not hold field values');

@@ -1,0 +1,145 @@
+import type { z } from 'zod';
+import type { ApiToken } from '../../store/repositories/api-tokens.js';
+import type { CostEntry } from '../../store/repositories/cost-entries.js';
+import type { Project } from '../../store/repositories/projects.js';
+import type { RunEvent } from '../../store/repositories/run-events.js';
+import type { RunStep } from '../../store/repositories/run-steps.js';
+import type { Run } from '../../store/repositories/runs.js';
+import type {
+  decisionSchema,
+  eventSchema,
+  projectSchema,
+  runSchema,
+  stepSchema,
+  tokenSchema,
+} from './schemas.js';
+
+/** The API's JSON for each record: snake_case, ISO timestamps, dollars as decimal text. */
+
+const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
+
+export function runView(run: Run): z.input<typeof runSchema> {
+  return {
+    id: run.id,
+    workflow: run.workflowName,
+    workflow_version: run.workflowVersion,
+    status: run.status,
+    waiting_for: run.waitingFor,
+    inputs: run.inputs,
+    error: run.error,
+    channel_id: run.channelId,
+    user_id: run.userId,
+    project_id: run.projectId,
+    task_key: run.taskKey,
+    trigger: run.trigger,
+    cancel_requested_at: iso(run.cancelRequestedAt),
+    deadline_at: iso(run.deadlineAt),
+    created_at: run.createdAt.toISOString(),
+    started_at: iso(run.startedAt),
+    finished_at: iso(run.finishedAt),
+    updated_at: run.updatedAt.toISOString(),
+  };
+}
+
+export function stepView(step: RunStep): z.input<typeof stepSchema> {
+  return {
+    name: step.stepName,
+    index: step.stepIndex,
+    kind: step.kind,
+    status: step.status,
+    attempt: step.attempt,
+    outputs: step.outputs,
+    error: step.error,
+    skip_reason: step.skipReason,
+    started_at: iso(step.startedAt),
+    finished_at: iso(step.finishedAt),
+  };
+}
+
+export function eventView(event: RunEvent): z.input<typeof eventSchema> {
+  return {
+    id: event.id,
+    type: event.type,
+    step: event.stepName,
+    level: event.level,
+    message: event.message,
+    data: event.data,
+    at: event.createdAt.toISOString(),
+  };
+}
+
+export function costEntryView(entry: CostEntry) {
+  return {
+    step: entry.stepName,
+    provider: entry.provider,
+    model: entry.model,
+    input_tokens: entry.inputTokens,
+    output_tokens: entry.outputTokens,
+    cache_write_tokens: entry.cacheWriteTokens + entry.cacheWrite1hTokens,
+    cache_read_tokens: entry.cacheReadTokens,
+    usd: entry.usd,
+    at: entry.createdAt.toISOString(),
+  };
+}
+
+/** What a waiting run waits for, from the record its waiting step keeps. */
+export function decisionView(
+  run: Run,
+  steps: readonly RunStep[],
+): z.input<typeof decisionSchema> | null {
+  if (run.status !== 'waiting') return null;
+  const step = steps.find((s) => s.status === 'waiting');
+  const record = (step?.inputs ?? {}) as Record<string, unknown>;
+  if (step === undefined) return null;
+  const approvers = Array.isArray(record.approvers)
+    ? record.approvers.filter((a): a is string => typeof a === 'string')
+    : [];
+  const message = typeof record.message === 'string' ? record.message : '';
+  if (record.pause === 'budget')
+    return {
+      kind: 'budget',
+      step: step.stepName,
+      message,
+      approvers,
+      scope: String(record.scope),
+      scope_id: String(record.scope_id),
+      choices: record.scope === 'run' ? ['grant', 'stop'] : ['stop'],
+    };
+  return {
+    kind: 'approval',
+    step: step.stepName,
+    message,
+    approvers,
+    deadline: typeof record.deadline === 'string' ? record.deadline : null,
+    choices: ['approve', 'reject'],
+  };
+}
+
+export function projectView(project: Project): z.input<typeof projectSchema> {
+  return {
+    id: project.id,
+    key: project.key,
+    name: project.name,
+    description: project.description,
+    repository: project.repository,
+    tracker_project: project.trackerProject,
+    docs_space: project.docsSpace,
+    status: project.status,
+    created_at: project.createdAt.toISOString(),
+    updated_at: project.updatedAt.toISOString(),
+  };
+}
+
+export function tokenView(token: ApiToken): z.input<typeof tokenSchema> {
+  return {
+    id: token.id,
+    name: token.name,
+    role: token.role,
+    prefix: token.tokenPrefix,
+    created_by: token.createdBy,
+    created_at: token.createdAt.toISOString(),
+    expires_at: iso(token.expiresAt),
+    last_used_at: iso(token.lastUsedAt),
+    revoked_at: iso(token.revokedAt),
+  };
+}
