@@ -2,8 +2,6 @@ import { isAppError } from '../src/errors/app-error.js';
 import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
 
-const ACTIVE = new Set(['queued', 'running', 'waiting']);
-
 /**
  * `/aidev implement KEY [repo=…] [workflow=…]`: starts the workflow with the channel's
  * defaults, durably, before answering Slack. A retried request (same trigger) finds the run it
@@ -25,14 +23,8 @@ export async function implement(
     return ctx.ack({
       text: `There is no workflow ${workflowName}; the workflows are ${app.engine.workflows.names().join(', ')}.`,
     });
-  const recent = await app.store.runs.list({ channelId: ctx.channelId, limit: 50 });
-  const active = recent.items.find(
-    (r) =>
-      r.taskKey === command.key &&
-      ACTIVE.has(r.status) &&
-      r.idempotencyKey !== `slack:${ctx.teamId}:${ctx.requestId}`,
-  );
-  if (active !== undefined)
+  const active = await app.store.runs.findActive(ctx.channelId, command.key);
+  if (active !== null && active.idempotencyKey !== `slack:${ctx.teamId}:${ctx.requestId}`)
     return ctx.ack({
       text: `${command.key} already has a run here (${active.status}): \`/aidev status ${active.id}\`. Cancel it first to start again.`,
     });

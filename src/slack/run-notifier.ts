@@ -18,6 +18,7 @@ const FINISHED: readonly Run['status'][] = ['succeeded', 'failed', 'cancelled'];
  */
 export class RunNotifier {
   private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** What each parent message shows now, so that it is only updated when that changes. */
   private readonly shown = new Map<string, string>();
@@ -32,10 +33,16 @@ export class RunNotifier {
     },
   ) {}
 
-  /** Starts telling `run` in `channel`: its parent message is posted now. */
+  /**
+   * Starts telling `run` in `channel`; its parent message follows within a moment. The round is
+   * deferred a little so that a burst of commands gets its acks before any message is posted.
+   */
   async track(run: Run, channelId: string, teamId: string | null): Promise<void> {
     await this.options.app.store.slackMessages.track({ runId: run.id, teamId, channelId });
-    await this.tick();
+    this.soon ??= setTimeout(() => {
+      this.soon = undefined;
+      void this.tick();
+    }, 100);
   }
 
   start(): void {
@@ -45,6 +52,7 @@ export class RunNotifier {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.soon);
     this.timer = undefined;
     await this.running;
   }

@@ -11,6 +11,8 @@ import { createProjectsRepository } from './repositories/projects.js';
 import { createRunEventsRepository } from './repositories/run-events.js';
 import { createRunStepsRepository } from './repositories/run-steps.js';
 import { createRunsRepository } from './repositories/runs.js';
+import { createSlackCommandsRepository } from './repositories/slack-commands.js';
+import { createSlackRunMessagesRepository } from './repositories/slack-run-messages.js';
 import { createTasksRepository } from './repositories/tasks.js';
 import { createTaskCommentsRepository } from './repositories/task-comments.js';
 import { createLocalPullRequestsRepository } from './repositories/local-pull-requests.js';
@@ -33,6 +35,8 @@ export function createRepositories(q: Queryable) {
     tokens: createApiTokensRepository(q),
     audit: createAuditLogRepository(q),
     agentSessions: createAgentSessionsRepository(q),
+    slackMessages: createSlackRunMessagesRepository(q),
+    slackCommands: createSlackCommandsRepository(q),
     queueStats: createJobQueueStatsRepository(q),
   };
 }

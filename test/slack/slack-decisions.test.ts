@@ -135,9 +135,7 @@ describe('plan decisions from Slack', () => {
         'x-slack-retry-reason': 'http_timeout',
       },
     });
-    expect(await retried.json()).toMatchObject({
-      text: expect.stringContaining('already started by this request') as string,
-    });
+    expect(await retried.json()).toMatchObject({ text: 'Already received: aidev is on it.' });
     const again = await world.requests.send(
       world.requests.slashCommand({
         user: ALICE,
@@ -146,8 +144,11 @@ describe('plan decisions from Slack', () => {
       }),
     );
     expect(await again.json()).toMatchObject({
-      text: expect.stringContaining('PROJ-13 already has a run here') as string,
+      text: expect.stringContaining('Working on PROJ-13') as string,
     });
+    await world.until('the pointer to the run in progress', () =>
+      world.slack.ephemerals.find((e) => e.text.includes('PROJ-13 already has a run here')),
+    );
     const runs = (await world.app.store.runs.list({ limit: 100 })).items.filter(
       (r) => r.taskKey === 'PROJ-13',
     );

@@ -42,9 +42,13 @@ describe('/aidev implement, end to end through the real Bolt receiver and every 
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       response_type: 'ephemeral',
-      text: expect.stringContaining('On it: PROJ-1 in acme/shop') as string,
+      text: 'Working on PROJ-1: the run and its progress follow in the channel.',
     });
     expect(ackMs).toBeLessThan(3_000);
+    // The command was recorded before the answer; what came of it is told privately after.
+    await world.until('the private confirmation', () =>
+      world.slack.ephemerals.find((e) => e.text.startsWith('On it: PROJ-1 in acme/shop')),
+    );
     const run = await world.waitForRun(
       (r) => r.taskKey === 'PROJ-1',
       ['queued', 'running', 'waiting', 'succeeded'],

@@ -127,6 +127,9 @@ const APP_TABLES = [
   'task_comments',
   'local_pull_requests',
   'agent_sessions',
+  'slack_run_messages',
+  'slack_events_seen',
+  'slack_commands',
 ];
 
 /** Empties every application table, so that each test starts from nothing. */

@@ -1,8 +1,11 @@
 import { App as Bolt, LogLevel, type Receiver } from '@slack/bolt';
+import Bottleneck from 'bottleneck';
 import type { FastifyPluginAsync } from 'fastify';
 import type { App } from '../../app/create-app.js';
 import type { Logger } from '../../log/create-logger.js';
+import { CommandJournal } from '../../slack/command-journal.js';
 import { RunNotifier } from '../../slack/run-notifier.js';
+import { recoverUnhandled } from '../../slack/slash-command.js';
 import { registerListeners } from './slack-listeners.js';
 import { slackHttpRoutes } from './slack-http.js';
 import { createSlackWeb } from './slack-web-client.js';
@@ -30,7 +33,7 @@ export function createSlackApp(options: {
   app: App;
   /** Who this server is, for the notifier's lease on runs. */
   owner: string;
-  observeAck?: (seconds: number) => void;
+  observeAck?: (seconds: number, kind: string) => void;
   notifyIntervalMs?: number;
 }): SlackApp | undefined {
   const { app } = options;
@@ -64,7 +67,10 @@ export function createSlackApp(options: {
     deferInitialization: true,
     ignoreSelf: true,
   });
-  registerListeners(bolt, { app, web, notifier, log });
+  const journal = new CommandJournal(app.store, log);
+  const work = new Bottleneck({ maxConcurrent: 4 });
+  const deps = { app, web, notifier, journal, work, log };
+  registerListeners(bolt, deps);
   return {
     routes: socketMode
       ? () => Promise.resolve()
@@ -80,8 +86,13 @@ export function createSlackApp(options: {
       await bolt.init();
       if (socketMode) await bolt.start();
       notifier.start();
+      // Commands a previous server acknowledged but did not carry out (it stopped first).
+      void recoverUnhandled(deps).catch((error: unknown) =>
+        log.warn({ err: error }, 'could not recover Slack commands'),
+      );
     },
     async stop() {
+      await work.stop({ dropWaitingJobs: false });
       await notifier.stop();
       if (socketMode) await bolt.stop();
     },

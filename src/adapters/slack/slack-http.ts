@@ -13,8 +13,8 @@ export interface SlackHttpOptions {
   readonly signingSecret: string;
   readonly store: Store;
   readonly log: Logger;
-  /** Seconds from receipt to the answer, for the ack latency histogram. */
-  readonly observeAck?: (seconds: number) => void;
+  /** Seconds from receipt to the answer, and what was answered, for the ack histogram. */
+  readonly observeAck?: (seconds: number, kind: string) => void;
   readonly now?: () => number;
 }
 
@@ -88,7 +88,10 @@ export function slackHttpRoutes(options: SlackHttpOptions): FastifyPluginAsync {
           if (answered) return;
           answered = true;
           clearTimeout(watchdog);
-          options.observeAck?.((performance.now() - started) / 1000);
+          options.observeAck?.(
+            (performance.now() - started) / 1000,
+            typeof body.type === 'string' ? body.type : 'command',
+          );
           resolve(reply.code(status).send(payload ?? ''));
         };
         const watchdog = setTimeout(() => {

@@ -1,13 +1,15 @@
 import type { App as Bolt } from '@slack/bolt';
+import type Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { BUDGET_GRANT, BUDGET_STOP } from '../../../blocks/budget-blocks.js';
 import { PLAN_APPROVE, PLAN_REJECT, REJECT_MODAL } from '../../../blocks/plan-message.js';
-import { runCommand } from '../../../commands/run-command.js';
 import type { App } from '../../app/create-app.js';
 import type { Logger } from '../../log/create-logger.js';
 import { onHomeOpened, onMessage } from '../../slack/conversation.js';
 import { onBudgetButton, onPlanButton, onRejectSubmitted } from '../../slack/interactions.js';
+import type { CommandJournal } from '../../slack/command-journal.js';
 import type { RunNotifier } from '../../slack/run-notifier.js';
+import { onSlashCommand } from '../../slack/slash-command.js';
 import type { Reply } from '../../slack/slack-context.js';
 import type { SlackWeb } from '../../slack/slack-web.js';
 
@@ -15,6 +17,8 @@ interface Deps {
   readonly app: App;
   readonly web: SlackWeb;
   readonly notifier: RunNotifier;
+  readonly journal: CommandJournal;
+  readonly work: Bottleneck;
   readonly log: Logger;
 }
 
@@ -78,16 +82,16 @@ export function registerListeners(bolt: Bolt, deps: Deps): void {
     if (!parsed.success) return answer({ text: 'That command did not look like one Slack sends.' });
     const c = parsed.data;
     try {
-      await runCommand(
+      await onSlashCommand(
+        deps,
         {
-          ...deps,
+          triggerId: c.trigger_id,
           teamId: c.team_id,
           channelId: c.channel_id,
           userId: c.user_id,
-          requestId: c.trigger_id,
-          ack: answer,
+          text: c.text,
         },
-        c.text,
+        answer,
       );
     } catch (error) {
       log.error({ err: error, text: c.text }, '/aidev failed');

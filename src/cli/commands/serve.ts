@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { createApp, type App } from '../../app/create-app.js';
 import { createSlackApp, type SlackApp } from '../../adapters/slack/slack-app.js';
+import { apiRoutes } from '../../http/api/api-routes.js';
 import { createHttpServer } from '../../http/create-server.js';
+import { createMetrics } from '../../http/metrics.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import {
   configOrReport,
@@ -37,8 +39,17 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
   try {
     app = await createApp({ config, logger, cwd: io.cwd });
     if (options.worker) await app.startWorker();
-    slack = createSlackApp({ app, owner: config.jobs.workerName });
-    server = await createHttpServer({ app, routes: slack === undefined ? [] : [slack.routes] });
+    const metrics = createMetrics(app);
+    slack = createSlackApp({
+      app,
+      owner: config.jobs.workerName,
+      observeAck: (seconds, kind) => metrics.slackAck.observe({ kind }, seconds),
+    });
+    server = await createHttpServer({
+      app,
+      metrics,
+      routes: [...(slack === undefined ? [] : [slack.routes]), apiRoutes(app)],
+    });
     await slack?.start();
     await server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {

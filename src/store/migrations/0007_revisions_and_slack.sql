@@ -29,3 +29,17 @@ CREATE TABLE slack_events_seen (
   event_id text PRIMARY KEY,
   seen_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Slash commands that start work, recorded before Slack gets its answer (several per INSERT
+-- under a burst): a command acknowledged is never lost, and a retry of it (same trigger) is
+-- recognised. A server handles it after the answer; one that died before is picked up again.
+CREATE TABLE slack_commands (
+  trigger_id text PRIMARY KEY,
+  team_id text NOT NULL,
+  channel_id text NOT NULL,
+  user_id text NOT NULL,
+  text text NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now(),
+  handled_at timestamptz
+);
+CREATE INDEX slack_commands_unhandled_idx ON slack_commands (received_at) WHERE handled_at IS NULL;

@@ -218,6 +218,17 @@ export function createRunsRepository(db: Queryable) {
       return rows.map(toRun);
     },
 
+    /** A run of this task in this channel that has not ended (a second command points to it). */
+    async findActive(channelId: string, taskKey: string): Promise<Run | null> {
+      const { rows } = await db.query<RunRow>(
+        `SELECT * FROM runs WHERE channel_id = $1 AND task_key = $2
+           AND status IN ('queued', 'running', 'waiting')
+         ORDER BY created_at DESC LIMIT 1`,
+        [channelId, taskKey],
+      );
+      return rows[0] === undefined ? null : toRun(rows[0]);
+    },
+
     /** Runs waiting for a decision past the run's own deadline. */
     async findOverdue(now: Date, limit = 100): Promise<Run[]> {
       const { rows } = await db.query<RunRow>(

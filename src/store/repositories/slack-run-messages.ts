@@ -69,8 +69,10 @@ export function createSlackRunMessagesRepository(db: Queryable) {
     },
 
     /**
-     * Claims unfinished runs to tell for `owner` until `leaseMs` from now: runs nobody holds,
-     * or whose holder stopped renewing (its process died). Two servers never tell one run.
+     * Claims unfinished runs with something new to tell (no parent message yet, or events past
+     * the last one told) for `owner` until `leaseMs` from now: runs nobody holds, or whose
+     * holder stopped renewing (its process died). Two servers never tell one run, and runs with
+     * nothing new cost nothing.
      */
     async claim(owner: string, leaseMs: number, limit = 50): Promise<SlackRunMessage[]> {
       const { rows } = await db.query<Row>(
@@ -78,6 +80,9 @@ export function createSlackRunMessagesRepository(db: Queryable) {
          WHERE run_id IN (
            SELECT run_id FROM slack_run_messages
            WHERE NOT finished AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $1)
+             AND (parent_ts IS NULL OR EXISTS (
+               SELECT 1 FROM run_events e WHERE e.run_id = slack_run_messages.run_id
+                 AND e.id > slack_run_messages.last_event_id))
            ORDER BY updated_at LIMIT $3 FOR UPDATE SKIP LOCKED)
          RETURNING *`,
         [owner, leaseMs, limit],

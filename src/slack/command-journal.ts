@@ -1,0 +1,55 @@
+import type { Logger } from '../log/create-logger.js';
+import type { SlackCommandRecord } from '../store/repositories/slack-commands.js';
+import type { Store } from '../store/store.js';
+
+interface Pending {
+  readonly command: SlackCommandRecord;
+  resolve(isNew: boolean): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Records slash commands durably before Slack gets its answer, many at a time: commands that
+ * arrive within a couple of milliseconds of each other share one INSERT (a group commit), so a
+ * burst of commands costs a few round trips to the database instead of one each.
+ */
+export class CommandJournal {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly options: { windowMs?: number; maxBatch?: number } = {},
+  ) {}
+
+  /** Resolves once the command is committed: true if new, false for a retry of one seen before. */
+  record(command: SlackCommandRecord): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ command, resolve, reject });
+      if (this.pending.length >= (this.options.maxBatch ?? 500)) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.options.windowMs ?? 2);
+    });
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    // A retry may arrive in the same batch as its original: the first one counts.
+    const first = new Map<string, Pending>();
+    for (const p of batch) if (!first.has(p.command.triggerId)) first.set(p.command.triggerId, p);
+    try {
+      const fresh = await this.store.slackCommands.recordMany(
+        [...first.values()].map((p) => p.command),
+      );
+      for (const p of batch)
+        p.resolve(first.get(p.command.triggerId) === p && fresh.has(p.command.triggerId));
+    } catch (error) {
+      this.log.error({ err: error, commands: batch.length }, 'could not record Slack commands');
+      for (const p of batch) p.reject(error);
+    }
+  }
+}
