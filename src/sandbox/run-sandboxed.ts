@@ -67,6 +67,9 @@ function bwrapArgs(bwrap: string, run: SandboxedCommand): [string, string[]] {
       '--proc',
       '/proc',
       ...(run.hide ?? []).flatMap((dir) => ['--tmpfs', dir]),
+      // Tools live in an installation folder (node_modules/.bin in node_modules), which may be
+      // under /tmp, now empty: bring each one back, read-only.
+      ...(run.toolPath ?? []).flatMap((dir) => ['--ro-bind', path.dirname(dir), path.dirname(dir)]),
       '--bind',
       run.cwd,
       run.cwd,

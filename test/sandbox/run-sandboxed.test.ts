@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,6 +93,20 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
     });
     expect(result.stdout).toHaveLength(1000);
     expect(result.truncated).toBe(true);
+  });
+
+  it('runs tools from a folder on its PATH even under /tmp, without seeing the rest of /tmp', async () => {
+    const install = await mkdtemp(path.join(os.tmpdir(), 'aidev-tools-'));
+    await mkdir(path.join(install, 'bin'));
+    await writeFile(path.join(install, 'bin', 'hello'), '#!/bin/sh\necho hello from the tool\n', {
+      mode: 0o755,
+    });
+    await writeFile(path.join(os.tmpdir(), 'aidev-sandbox-elsewhere'), 'not for the command');
+    const result = await run('hello && cat /tmp/aidev-sandbox-elsewhere', {
+      toolPath: [path.join(install, 'bin')],
+    });
+    expect(result.stdout).toBe('hello from the tool\n');
+    expect(result.exitCode).not.toBe(0);
   });
 
   it('stops when the run is cancelled', async () => {
