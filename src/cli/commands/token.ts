@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { issueToken, revokeToken, TOKEN_ROLES, type TokenRole } from '../../security/api-tokens.js';
+import { tokenView } from '../../http/api/views.js';
 import type { ApiToken } from '../../store/repositories/api-tokens.js';
+import { issueToken, revokeToken, TOKEN_ROLES, type TokenRole } from '../../security/api-tokens.js';
 import type { Store } from '../../store/store.js';
 import { cliUser, withStore } from '../app-session.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
@@ -70,7 +71,11 @@ export function registerToken(program: Command, io: CliIo, done: (code: ExitCode
             const tokens = await store.tokens.list();
             io.stdout.write(
               options.json === true
-                ? `${JSON.stringify(tokens.map(json), null, 2)}\n`
+                ? `${JSON.stringify(
+                    tokens.map((t) => tokenView(t)),
+                    null,
+                    2,
+                  )}\n`
                 : table(tokens),
             );
             return EXIT.ok;
@@ -117,27 +122,13 @@ async function create(
       : { expiresAt: new Date(Date.now() + options.days * DAY_MS) }),
   });
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ ...json(record), token }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ ...tokenView(record), token }, null, 2)}\n`);
     return EXIT.ok;
   }
   io.stdout.write(
     `${token}\n\nToken "${record.name}" (${record.role}, id ${record.id}) — copy it now: it is not shown again.\nUse it as: Authorization: Bearer <token>\n`,
   );
   return EXIT.ok;
-}
-
-function json(token: ApiToken) {
-  return {
-    id: token.id,
-    name: token.name,
-    role: token.role,
-    prefix: token.tokenPrefix,
-    created_by: token.createdBy,
-    created_at: token.createdAt.toISOString(),
-    expires_at: token.expiresAt?.toISOString() ?? null,
-    last_used_at: token.lastUsedAt?.toISOString() ?? null,
-    revoked_at: token.revokedAt?.toISOString() ?? null,
-  };
 }
 
 function table(tokens: readonly ApiToken[]): string {

@@ -111,11 +111,7 @@ function approvalResult(outcome: DecisionOutcome): Decided {
     case 'not_waiting':
       throw notWaiting(outcome.status);
     case 'not_allowed':
-      throw problem(
-        403,
-        'forbidden',
-        `only ${outcome.approvers.join(', ')} may decide at ${outcome.step}`,
-      );
+      throw notAllowed(outcome);
     case 'not_found':
       throw problem(404, 'not-found', 'there is no such run');
   }
@@ -138,14 +134,18 @@ function pauseResult(outcome: PauseOutcome): Decided {
     case 'not_paused':
       return notPaused();
     case 'not_allowed':
-      throw problem(
-        403,
-        'forbidden',
-        `only ${outcome.approvers.join(', ')} may decide at ${outcome.step}`,
-      );
+      throw notAllowed(outcome);
     case 'not_found':
       throw problem(404, 'not-found', 'there is no such run');
   }
+}
+
+function notAllowed(outcome: { approvers: readonly string[]; step: string }): HttpProblem {
+  return problem(
+    403,
+    'forbidden',
+    `only ${outcome.approvers.join(', ')} may decide at ${outcome.step}`,
+  );
 }
 
 function notWaiting(status: string): HttpProblem {
