@@ -108,11 +108,11 @@ describe('/aidev implement, end to end through the real Bolt receiver and every 
     );
     const final = await world.until('the parent message at its end', () => {
       const latest = world.slack.message(CHANNEL, parent.ts);
-      return latest !== undefined && texts(latest.blocks).includes('Pull request')
-        ? latest
-        : undefined;
+      return latest?.text.endsWith('ready for review') === true ? latest : undefined;
     });
     expect(final.text).toBe('PROJ-1: Order total ignores item quantities: ready for review');
+    expect(texts(final.blocks)).toContain('|Pull request>');
+    expect(texts(final.blocks)).toMatch(/Cost so far: \*\$0\.\d{4}\*/);
     expect(final.versions.length).toBeGreaterThan(2);
 
     for (const server of [
