@@ -22,8 +22,12 @@ export class BudgetExceededError extends StepPauseError {
       parseUsd(exceeded.heldUsd) > 0n
         ? ` (plus ${usd(exceeded.heldUsd)} held by calls under way)`
         : '';
+    const cost =
+      exceeded.estimateBound === 'least'
+        ? `will cost at least ${usd(exceeded.estimateUsd)}`
+        : `could cost up to ${usd(exceeded.estimateUsd)}`;
     super(
-      `the next model call could cost up to ${usd(exceeded.estimateUsd)}, which would exceed ${SCOPE_NAMES[exceeded.scope]} of ${usd(exceeded.limitUsd)}: ${usd(exceeded.spentUsd)} is spent${held}`,
+      `the next model call ${cost}, which would exceed ${SCOPE_NAMES[exceeded.scope]} of ${usd(exceeded.limitUsd)}: ${usd(exceeded.spentUsd)} is spent${held}`,
       {
         waitingFor: 'budget',
         record: {

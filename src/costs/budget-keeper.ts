@@ -23,6 +23,8 @@ export interface BudgetExceeded {
   readonly spentUsd: string;
   readonly heldUsd: string;
   readonly estimateUsd: string;
+  /** Whether the estimate is the most the call can cost (a token count) or the least (no count yet). */
+  readonly estimateBound?: 'most' | 'least';
 }
 
 export type ReserveOutcome =
@@ -43,34 +45,11 @@ export class BudgetKeeper {
   ) {}
 
   async reserve(request: SpendRequest): Promise<ReserveOutcome> {
-    const scopes: [BudgetScope, string | undefined][] = [
-      ['run', request.runId],
-      ['channel', request.channelId],
-      ['user', request.userId],
-      ['global', '*'],
-    ];
-    const applicable = scopes.filter((s): s is [BudgetScope, string] => s[1] !== undefined);
+    const applicable = applicableBudgets(request);
     return this.store.transaction(async (tx) => {
       await tx.reservations.lockBudgets(applicable.map(([scope, id]) => `${scope}:${id}`));
-      for (const [scope, scopeId] of applicable) {
-        const budget = await tx.budgets.get(scope, scopeId);
-        if (budget === null) continue;
-        const spent = parseUsd(await this.spent(tx, scope, scopeId));
-        const held = parseUsd(await tx.reservations.heldTotal(heldScope(scope, scopeId)));
-        const limit = parseUsd(budget.limitUsd);
-        if (spent + held + request.estimate > limit)
-          return {
-            ok: false,
-            exceeded: {
-              scope,
-              scopeId,
-              limitUsd: formatUsd(limit),
-              spentUsd: formatUsd(spent),
-              heldUsd: formatUsd(held),
-              estimateUsd: formatUsd(request.estimate),
-            },
-          };
-      }
+      const exceeded = await this.firstExceeded(tx, applicable, request.estimate);
+      if (exceeded !== undefined) return { ok: false, exceeded };
       const reservation = await tx.reservations.hold({
         ...(request.runId === undefined ? {} : { runId: request.runId }),
         ...(request.stepName === undefined ? {} : { stepName: request.stepName }),
@@ -81,6 +60,39 @@ export class BudgetKeeper {
       });
       return { ok: true, reservation };
     });
+  }
+
+  /**
+   * The budget that `request.estimate` would break now, without holding anything: a cheap
+   * look before asking the provider for a token count, so a spent budget costs no request.
+   * Only `reserve` decides; this can only say no earlier.
+   */
+  async check(request: SpendRequest): Promise<BudgetExceeded | undefined> {
+    return this.firstExceeded(this.store, applicableBudgets(request), request.estimate);
+  }
+
+  private async firstExceeded(
+    tx: Repositories,
+    applicable: readonly (readonly [BudgetScope, string])[],
+    estimate: Units,
+  ): Promise<BudgetExceeded | undefined> {
+    for (const [scope, scopeId] of applicable) {
+      const budget = await tx.budgets.get(scope, scopeId);
+      if (budget === null) continue;
+      const spent = parseUsd(await this.spent(tx, scope, scopeId));
+      const held = parseUsd(await tx.reservations.heldTotal(heldScope(scope, scopeId)));
+      const limit = parseUsd(budget.limitUsd);
+      if (spent + held + estimate > limit)
+        return {
+          scope,
+          scopeId,
+          limitUsd: formatUsd(limit),
+          spentUsd: formatUsd(spent),
+          heldUsd: formatUsd(held),
+          estimateUsd: formatUsd(estimate),
+        };
+    }
+    return undefined;
   }
 
   private spent(tx: Repositories, scope: BudgetScope, scopeId: string): Promise<string> {
@@ -96,6 +108,16 @@ export class BudgetKeeper {
         return tx.costs.spend(month);
     }
   }
+}
+
+function applicableBudgets(request: SpendRequest): [BudgetScope, string][] {
+  const scopes: [BudgetScope, string | undefined][] = [
+    ['run', request.runId],
+    ['channel', request.channelId],
+    ['user', request.userId],
+    ['global', '*'],
+  ];
+  return scopes.filter((s): s is [BudgetScope, string] => s[1] !== undefined);
 }
 
 function heldScope(

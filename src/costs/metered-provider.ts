@@ -80,13 +80,16 @@ export class MeteredProvider {
 
   async complete(request: ModelRequest, meta: CallMeta): Promise<MeteredResult> {
     const { store, prices } = this.options;
-    // An unknown model is a configuration error: say so before anything is spent.
-    if (!prices.knows(request.model)) prices.cost(request.model, emptyUsage);
     if (meta.runId !== undefined && this.options.runBudget !== undefined) {
       const limit = await this.options.runBudget(meta);
       if (limit !== undefined)
         await store.budgets.ensure({ scope: 'run', scopeId: meta.runId, limitUsd: limit });
     }
+    // Its output allowance alone can break a spent budget: then no token count (a request) is
+    // needed. (Pricing it also reports an unknown model before anything is spent.)
+    const floor = prices.cost(request.model, { ...emptyUsage, outputTokens: request.maxTokens });
+    const early = await this.keeper.check({ ...scopeOf(meta), estimate: floor });
+    if (early !== undefined) throw new BudgetExceededError({ ...early, estimateBound: 'least' });
     const estimate = await this.estimate(request, meta);
     const outcome = await this.keeper.reserve({
       ...scopeOf(meta),

@@ -50,6 +50,8 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
   let h: EngineHarness;
   let runBudget: string | undefined;
   const creates = () => server.count('messages/create');
+  /** Every request the Anthropic server saw, token counts included. */
+  const requests = () => server.count();
 
   beforeEach(async () => {
     await resetTables(database().db);
@@ -81,7 +83,7 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     const run = await start();
     const paused = await h.waitFor(run.id, ['waiting', 'failed']);
     expect(paused).toMatchObject({ status: 'waiting', waitingFor: 'budget' });
-    expect(creates()).toBe(0);
+    expect(requests()).toBe(0);
     const step = (await database().store.steps.listForRun(run.id))[0];
     expect(step).toMatchObject({
       status: 'waiting',
@@ -94,7 +96,7 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     });
     const event = h.events.find((e: EngineEvent) => e.type === 'budget.paused');
     expect(event?.message).toMatch(
-      /^plan paused: the next model call could cost up to \$0\.\d+, which would exceed this run’s budget of \$0\.0001: \$0\.00 is spent$/,
+      /^plan paused: the next model call will cost at least \$0\.01024, which would exceed this run’s budget of \$0\.0001: \$0\.00 is spent$/,
     );
 
     expect(
@@ -104,7 +106,7 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
       step: 'plan',
       approvers: ['U-dev'],
     });
-    expect(creates()).toBe(0);
+    expect(requests()).toBe(0);
     server.reply(PLAN_REPLY);
     expect(
       await h.engine.decidePause(run.id, { action: 'grant', amountUsd: '1', by: 'U-dev' }),
@@ -136,7 +138,7 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
       code: 'budget_refused',
       message: expect.stringContaining('stopped at the run budget by U-dev') as string,
     });
-    expect(creates()).toBe(0);
+    expect(requests()).toBe(0);
     expect(await database().store.costs.listForRun(run.id)).toEqual([]);
   });
 
@@ -153,7 +155,7 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
       outcome: 'invalid',
       message: expect.stringContaining('channel budget of C-eng, which is monthly') as string,
     });
-    expect(creates()).toBe(0);
+    expect(requests()).toBe(0);
 
     server.reply(PLAN_REPLY);
     await database().store.budgets.set({
@@ -165,6 +167,17 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(await h.engine.resumePausedBy('channel', 'C-eng', 'U-admin')).toEqual([run.id]);
     expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
     expect(creates()).toBe(1);
+  });
+
+  it('pauses on the counted estimate when the output allowance alone would fit', async () => {
+    // 1,024 output tokens at $10/M ($0.01024) fit; with the counted input they do not.
+    runBudget = '0.0105';
+    const run = await start();
+    expect(await h.waitFor(run.id, ['waiting', 'failed'])).toMatchObject({ waitingFor: 'budget' });
+    expect(server.count('messages/count-tokens')).toBe(1);
+    expect(creates()).toBe(0);
+    const event = h.events.find((e: EngineEvent) => e.type === 'budget.paused');
+    expect(event?.message).toMatch(/the next model call could cost up to \$0\.01\d+, which/);
   });
 
   it('lets only one of two concurrent runs spend when together they would break the budget', async () => {

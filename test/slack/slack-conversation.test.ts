@@ -107,7 +107,7 @@ describe('talking to aidev in Slack', () => {
         .find((m) => buttonsOf(m.blocks).some((b) => b.actionId === BUDGET_GRANT)),
     );
     expect(pause.text).toMatch(
-      /^The run paused before spending: the next model call could cost up to \$0\.\d+, which would exceed this run’s budget of \$0\.0001/,
+      /^The run paused before spending: the next model call will cost at least \$0\.\d+, which would exceed this run’s budget of \$0\.0001/,
     );
     world.anthropic.reply(DEMO_SCRIPT[0] ?? { content: [] });
     await world.requests.send(
