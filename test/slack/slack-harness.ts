@@ -28,7 +28,9 @@ import { BOT_TOKEN, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js'
 export const GITHUB_TOKEN = 'ghp_slackEndToEndToken0123456789';
 export const CONFLUENCE_EMAIL = 'aidev-bot@acme.test';
 export const CONFLUENCE_TOKEN = 'ATATT-slack-e2e-confluence-token';
+export const APP_TOKEN = 'xapp-1-A0AIDEV0APP-1234567890123-aidevTestAppLevelToken0';
 export const SECRETS = [
+  APP_TOKEN,
   BOT_TOKEN,
   SIGNING_SECRET,
   GITHUB_TOKEN,
@@ -76,8 +78,19 @@ async function sampleFiles(
   return files;
 }
 
-export async function startSlackWorld(scratch: string): Promise<SlackWorld> {
-  const slack = await startSlackServer({ botToken: BOT_TOKEN });
+/**
+ * Starts the world. `socketMode`: aidev connects to the local Slack over Socket Mode
+ * (SLACK_APP_TOKEN, no signing secret) and Slack's traffic comes through `slack.socketMode`.
+ */
+export async function startSlackWorld(
+  scratch: string,
+  options: { socketMode?: boolean } = {},
+): Promise<SlackWorld> {
+  const socketMode = options.socketMode === true;
+  const slack = await startSlackServer({
+    botToken: BOT_TOKEN,
+    ...(socketMode ? { appToken: APP_TOKEN } : {}),
+  });
   const github = await GitHubServer.start({ token: GITHUB_TOKEN });
   const jira = await JiraServer.start({ email: JIRA_EMAIL, apiToken: JIRA_TOKEN });
   const confluence = await ConfluenceServer.start({
@@ -99,7 +112,7 @@ export async function startSlackWorld(scratch: string): Promise<SlackWorld> {
       AIDEV_CONFIG: settings,
       DATABASE_URL: await createPostgresDatabase(),
       SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      ...(socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slack.apiUrl,
       GITHUB_TOKEN,
       GITHUB_API_URL: github.url,

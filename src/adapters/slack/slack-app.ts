@@ -77,7 +77,6 @@ export function createSlackApp(options: {
       : slackHttpRoutes({
           bolt: () => bolt,
           signingSecret: slack.signingSecret ?? '',
-          store: app.store,
           log,
           ...(options.observeAck === undefined ? {} : { observeAck: options.observeAck }),
         }),

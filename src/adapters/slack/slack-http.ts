@@ -2,7 +2,6 @@ import type { App as Bolt } from '@slack/bolt';
 import type { FastifyPluginAsync } from 'fastify';
 import { problem, sendProblem } from '../../http/problem.js';
 import type { Logger } from '../../log/create-logger.js';
-import type { Store } from '../../store/store.js';
 import { verifySlackSignature } from './verify-signature.js';
 
 /** Slack gives an app 3 s to answer; a late answer is logged with what to look at. */
@@ -11,7 +10,6 @@ const ACK_DEADLINE_MS = 2_500;
 export interface SlackHttpOptions {
   readonly bolt: () => Bolt;
   readonly signingSecret: string;
-  readonly store: Store;
   readonly log: Logger;
   /** Seconds from receipt to the answer, and what was answered, for the ack histogram. */
   readonly observeAck?: (seconds: number, kind: string) => void;
@@ -32,8 +30,7 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
  * `POST /slack/events` on aidev's one HTTP server: commands, interactivity and events on one
  * URL. The signature is checked first (v0 HMAC, timestamp within 5 minutes either way), and a
  * request that fails gets 401 and starts nothing. Each request is handed to Bolt with an `ack`
- * that answers the HTTP request the moment a listener calls it; Events API retries of an event
- * already handled are answered at once and dropped.
+ * that answers the HTTP request the moment a listener calls it.
  */
 export function slackHttpRoutes(options: SlackHttpOptions): FastifyPluginAsync {
   return (scope) => {
@@ -74,12 +71,6 @@ export function slackHttpRoutes(options: SlackHttpOptions): FastifyPluginAsync {
         );
       }
       if (body.type === 'url_verification') return { challenge: body.challenge };
-      if (
-        body.type === 'event_callback' &&
-        typeof body.event_id === 'string' &&
-        !(await options.store.slackMessages.firstSighting(body.event_id))
-      )
-        return reply.code(200).send('');
       const retry = Number(header('x-slack-retry-num'));
       const retryReason = header('x-slack-retry-reason');
       return new Promise<unknown>((resolve) => {

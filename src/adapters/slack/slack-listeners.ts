@@ -71,6 +71,18 @@ const ephemeral = (reply: Reply) => ({
 /** Bolt's listeners, each turning Slack's payload into a call of the vendor-free front end. */
 export function registerListeners(bolt: Bolt, deps: Deps): void {
   const { log } = deps;
+  // Slack delivers an event again when it thinks the app missed it (an HTTP retry, a Socket
+  // Mode retry_attempt): each event is acted on once. Bolt has acknowledged it already.
+  bolt.use(async ({ body, next }) => {
+    const event = body as { type?: unknown; event_id?: unknown };
+    if (
+      event.type === 'event_callback' &&
+      typeof event.event_id === 'string' &&
+      !(await deps.app.store.slackMessages.firstSighting(event.event_id))
+    )
+      return;
+    await next();
+  });
   bolt.command('/aidev', async ({ command, ack }) => {
     let acked = false;
     const answer = async (reply?: Reply) => {

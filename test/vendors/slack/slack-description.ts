@@ -1,5 +1,6 @@
 import type { Document } from 'openapi-backend';
 import { slackDescription } from '../kit/descriptions.js';
+import { CONNECTIONS_OPEN } from './socket-mode.js';
 
 type Schema = Record<string, unknown>;
 interface Parameter {
@@ -56,11 +57,15 @@ const TOKEN: Parameter = {
  * 2. `token` is an optional header everywhere (prepare copies `Authorization: Bearer` into it),
  *    so that a call without one is answered `not_authed` as Slack does, not refused as malformed;
  * 3. `blocks`, `attachments` and `view` accept the parsed JSON as well as the string;
- * 4. the six fields the description types differently from one method to the next (`ts` is a
+ * 4. `apps.connections.open` (Socket Mode) is added, as Slack documents it (see socket-mode.ts);
+ * 5. the six fields the description types differently from one method to the next (`ts` is a
  *    number in some, `as_user` a boolean in others, …) accept any of their declared types.
  */
 export async function slackServerDescription(): Promise<SlackServerDescription> {
   const document = await slackDescription();
+  // Socket Mode's one Web API method, which the published description predates.
+  (document.paths as Record<string, unknown>)['/apps.connections.open'] =
+    structuredClone(CONNECTIONS_OPEN);
   const bodies = (document.components?.requestBodies ?? {}) as Record<string, Body>;
   const paths = document.paths as Record<string, Record<string, Operation>>;
   const operations = Object.values(paths).flatMap((item) => Object.values(item));

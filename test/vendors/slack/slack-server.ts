@@ -7,6 +7,7 @@ import {
 import { DECLARED_GET, slackServerDescription } from './slack-description.js';
 import { slackHandlers } from './slack-handlers.js';
 import { slackError, slackErrorBody, slackPrepare } from './slack-wire.js';
+import { SlackSocketMode } from './socket-mode.js';
 import { SlackWorkspace, type SlackWorkspaceOptions } from './slack-workspace.js';
 
 export {
@@ -20,6 +21,8 @@ export {
 export interface SlackServerOptions extends SlackWorkspaceOptions {
   /** The bot token (`xoxb-…`) the app calls with; any other token is `invalid_auth`. */
   readonly botToken: string;
+  /** An app-level token (`xapp-…`): Socket Mode is served for it (see `socketMode`). */
+  readonly appToken?: string;
 }
 
 /**
@@ -38,6 +41,8 @@ export class SlackServer extends SlackWorkspace {
     readonly http: VendorServer,
     private readonly botToken: string,
     options: SlackWorkspaceOptions,
+    /** Slack's Socket Mode end, when the server was started with an `appToken`. */
+    readonly socketMode: SlackSocketMode | undefined,
   ) {
     super(options);
   }
@@ -52,6 +57,16 @@ export class SlackServer extends SlackWorkspace {
         Object.values(item ?? {}).map((op) => (op as { operationId?: string }).operationId),
       ),
     );
+    const { botToken, appToken, ...workspace } = options;
+    const socketMode =
+      appToken === undefined
+        ? undefined
+        : await SlackSocketMode.start({ appToken, appId: 'A0AIDEV0APP' });
+    handlers.apps_connections_open =
+      socketMode?.connectionsOpen ??
+      (() => {
+        throw slackError('not_allowed_token_type');
+      });
     for (const [id, handler] of Object.entries(handlers))
       if (ids.has(`${id}${DECLARED_GET}`)) handlers[`${id}${DECLARED_GET}`] = handler;
     const http = new VendorServer({
@@ -62,8 +77,7 @@ export class SlackServer extends SlackWorkspace {
       errorBody: slackErrorBody,
       prepare: slackPrepare(fieldTypes),
     });
-    const { botToken, ...workspace } = options;
-    holder.server = new SlackServer(http, botToken, workspace);
+    holder.server = new SlackServer(http, botToken, workspace, socketMode);
     await http.start();
     return holder.server;
   }
@@ -83,7 +97,7 @@ export class SlackServer extends SlackWorkspace {
 
   /** Calls the real Slack would refuse or that break Block Kit's limits; tests expect none. */
   get violations(): readonly string[] {
-    return this.http.violations;
+    return [...this.http.violations, ...(this.socketMode?.violations ?? [])];
   }
 
   /** The violations so far, forgotten: for a test that provokes them on purpose. */
@@ -133,8 +147,9 @@ export class SlackServer extends SlackWorkspace {
     this.http.resetTraffic();
   }
 
-  close(): Promise<void> {
-    return this.http.close();
+  async close(): Promise<void> {
+    await this.socketMode?.close();
+    await this.http.close();
   }
 
   /** Checks the call's token (header, form field or query): `not_authed`, `invalid_auth`. */
