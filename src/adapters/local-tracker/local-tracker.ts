@@ -144,7 +144,9 @@ export const localTracker = definePlugin({
               (s) => s.toLowerCase() === input.status.toLowerCase(),
             );
             const allowed = allowedFrom(current.status);
-            if (target === undefined || !allowed.includes(target)) {
+            // Already there (a task re-run after review): nothing to move, the comment still goes.
+            const stays = target === current.status;
+            if (target === undefined || (!stays && !allowed.includes(target))) {
               throw new StepError(
                 `cannot move ${current.key} from "${current.status}" to "${input.status}" in the local tracker; available: ${allowed.join(', ')}`,
                 { code: 'no_transition' },

@@ -65,6 +65,20 @@ export function taskManagementContract(name: string, fixture: () => TaskManageme
       expect(await fixture().commentsOf('PROJ-1')).toEqual(['PR opened: #7']);
     });
 
+    it('leaves a task already in the asked status where it is, and still adds the comment', async () => {
+      await fixture().givenTask({ key: 'PROJ-3', title: 'Reviewed already', status: 'In Review' });
+      const moved = await actions().update_task_status(
+        { task_id: 'PROJ-3', status: 'In Review', comment: 'A new pull request: #8' },
+        callContext('run-2:to_review'),
+      );
+      expect(moved).toEqual({
+        task_id: 'PROJ-3',
+        status: 'In Review',
+        previous_status: 'In Review',
+      });
+      expect(await fixture().commentsOf('PROJ-3')).toEqual(['A new pull request: #8']);
+    });
+
     it('lists the available transitions when none leads to the asked status', async () => {
       await expect(
         actions().update_task_status(
