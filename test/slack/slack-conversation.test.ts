@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUDGET_GRANT } from '../../blocks/budget-blocks.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
-import { buttonsOf } from '../vendors/slack/block-kit.js';
 import { ALICE, BOB, CHANNEL } from '../vendors-slack/slack-test-setup.js';
 import { startSlackWorld, type SlackWorld } from './slack-harness.js';
 
@@ -70,9 +69,7 @@ describe('talking to aidev in Slack', () => {
     });
     expect((await world.requests.send(world.requests.appMention(mention))).status).toBe(200);
     const run = await world.waitForRun((r) => r.taskKey === 'PROJ-21', ['waiting']);
-    const parent = await world.until('the run message', () =>
-      world.slack.channel(CHANNEL).messages.find((m) => m.text.startsWith('PROJ-21')),
-    );
+    const parent = await world.runMessage('PROJ-21');
     const reply = world.slack.givenMessage({
       channel: CHANNEL,
       user: ALICE,
@@ -98,14 +95,8 @@ describe('talking to aidev in Slack', () => {
       status: 'To Do',
     });
     expect(await command(ALICE, 'implement PROJ-22')).toContain('Working on PROJ-22');
-    const parent = await world.until('the run message', () =>
-      world.slack.channel(CHANNEL).messages.find((m) => m.text.startsWith('PROJ-22')),
-    );
-    const pause = await world.until('the budget question', () =>
-      world.slack
-        .threadOf(CHANNEL, parent.ts)
-        .find((m) => buttonsOf(m.blocks).some((b) => b.actionId === BUDGET_GRANT)),
-    );
+    const parent = await world.runMessage('PROJ-22');
+    const pause = await world.replyWithButton(parent.ts, BUDGET_GRANT);
     expect(pause.text).toMatch(
       /^The run paused before spending: the next model call will cost at least \$0\.\d+, which would exceed this run’s budget of \$0\.0001/,
     );

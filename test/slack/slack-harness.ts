@@ -21,9 +21,11 @@ import {
 import { ConfluenceServer } from '../vendors/confluence/confluence-server.js';
 import { GitHubServer } from '../vendors/github/github-server.js';
 import { JiraServer } from '../vendors/jira/jira-server.js';
+import { buttonsOf } from '../vendors/slack/block-kit.js';
 import { SlackRequests } from '../vendors/slack/signed-requests.js';
+import type { StoredMessage } from '../vendors/slack/slack-model.js';
 import { startSlackServer, type SlackServer } from '../vendors/slack/slack-server.js';
-import { BOT_TOKEN, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js';
+import { BOT_TOKEN, CHANNEL, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js';
 
 export const GITHUB_TOKEN = 'ghp_slackEndToEndToken0123456789';
 export const CONFLUENCE_EMAIL = 'aidev-bot@acme.test';
@@ -61,6 +63,10 @@ export interface SlackWorld {
     probe: () => T | undefined | Promise<T | undefined>,
     timeoutMs?: number,
   ): Promise<T>;
+  /** The run's parent message in the test channel, once posted (its text starts with `key`). */
+  runMessage(key: string): Promise<StoredMessage>;
+  /** The first reply in the thread of `parentTs` with a button `actionId`, once posted. */
+  replyWithButton(parentTs: string, actionId: string): Promise<StoredMessage>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +173,16 @@ export async function startSlackWorld(
     requests,
     logLines: lines,
     until,
+    runMessage: (key) =>
+      until(`the run message of ${key}`, () =>
+        slack.channel(CHANNEL).messages.find((m) => m.text.startsWith(key)),
+      ),
+    replyWithButton: (parentTs, actionId) =>
+      until(`a reply with the ${actionId} button`, () =>
+        slack
+          .threadOf(CHANNEL, parentTs)
+          .find((m) => buttonsOf(m.blocks).some((b) => b.actionId === actionId)),
+      ),
     waitForRun: (predicate, statuses, timeoutMs) =>
       until(
         `a run in ${statuses.join('/')}`,

@@ -55,14 +55,8 @@ describe('/aidev implement, end to end through the real Bolt receiver and every 
     );
 
     // One parent message in the channel, then the plan with its buttons in its thread.
-    const parent = await world.until('the parent message', () =>
-      world.slack.channel(CHANNEL).messages.find((m) => m.text.startsWith('PROJ-1')),
-    );
-    const plan = await world.until('the plan in the thread', () =>
-      world.slack
-        .threadOf(CHANNEL, parent.ts)
-        .find((m) => buttonsOf(m.blocks).some((b) => b.actionId === PLAN_APPROVE)),
-    );
+    const parent = await world.runMessage('PROJ-1');
+    const plan = await world.replyWithButton(parent.ts, PLAN_APPROVE);
     expect(texts(plan.blocks)).toContain('orderTotal adds up unit prices and ignores quantities');
     expect(buttonsOf(plan.blocks).map((b) => b.text)).toEqual(['Approve', 'Reject…']);
 

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAN_APPROVE } from '../../blocks/plan-message.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
-import { buttonsOf } from '../vendors/slack/block-kit.js';
 import type { SlackSocketMode } from '../vendors/slack/socket-mode.js';
 import { ALICE, CHANNEL } from '../vendors-slack/slack-test-setup.js';
 import { SECRETS, scriptTheModel, startSlackWorld, type SlackWorld } from './slack-harness.js';
@@ -24,6 +23,13 @@ afterAll(async () => {
   await world.stop();
   await rm(scratch, { recursive: true, force: true });
 });
+
+/** `/aidev <text>` typed by Alice, over the socket: resolves with the acknowledgement's payload. */
+const command = (text: string) =>
+  socket.send(
+    'slash_commands',
+    world.requests.slashCommand({ user: ALICE, channel: CHANNEL, text }).payload,
+  );
 
 describe('Socket Mode (SLACK_APP_TOKEN): the same app over Slack’s WebSocket', () => {
   it('connects with the app token through apps.connections.open, and offers no /slack/events', async () => {
@@ -45,23 +51,12 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same app over Slack’s WebSocket',
       status: 'To Do',
     });
     scriptTheModel(world);
-    const command = world.requests.slashCommand({
-      user: ALICE,
-      channel: CHANNEL,
-      text: 'implement PROJ-31 repo=acme/shop',
-    });
-    expect(await socket.send('slash_commands', command.payload)).toEqual({
+    expect(await command('implement PROJ-31 repo=acme/shop')).toEqual({
       response_type: 'ephemeral',
       text: 'Working on PROJ-31: the run and its progress follow in the channel.',
     });
-    const parent = await world.until('the parent message', () =>
-      world.slack.channel(CHANNEL).messages.find((m) => m.text.startsWith('PROJ-31')),
-    );
-    const plan = await world.until('the plan in the thread', () =>
-      world.slack
-        .threadOf(CHANNEL, parent.ts)
-        .find((m) => buttonsOf(m.blocks).some((b) => b.actionId === PLAN_APPROVE)),
-    );
+    const parent = await world.runMessage('PROJ-31');
+    const plan = await world.replyWithButton(parent.ts, PLAN_APPROVE);
     const click = world.requests.buttonClick({
       user: ALICE,
       message: plan,
@@ -86,12 +81,7 @@ describe('Socket Mode (SLACK_APP_TOKEN): the same app over Slack’s WebSocket',
   }, 120_000);
 
   it('answers a malformed command with its usage, in the acknowledgement', async () => {
-    const command = world.requests.slashCommand({
-      user: ALICE,
-      channel: CHANNEL,
-      text: 'implemnt',
-    });
-    expect(await socket.send('slash_commands', command.payload)).toMatchObject({
+    expect(await command('implemnt')).toMatchObject({
       response_type: 'ephemeral',
       text: expect.stringContaining('/aidev implement') as string,
     });
