@@ -16,6 +16,9 @@ export interface AgentSettings {
   /** Tokens of repository files given to the agents up front. */
   readonly contextTokens: number;
   readonly testTimeoutMs: number;
+  /** Installs what the tests need, with network, before the development agent starts. */
+  readonly setupCommand?: string;
+  readonly setupTimeoutMs?: number;
   readonly sandbox: SandboxMode;
   /** Program directories the sandbox adds to PATH (aidev's own tsx for TypeScript projects). */
   readonly toolPath: readonly string[];

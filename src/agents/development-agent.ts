@@ -11,6 +11,7 @@ import { runModelLoop } from './model-loop.js';
 import { PromptTemplate } from './prompt-template.js';
 import { analyseRepository } from './repository-analysis.js';
 import { copyRepository, digest, workspaceDirectory } from './repository-copy.js';
+import { setUpWorkspace } from './workspace-setup.js';
 
 export const implementInput = z.looseObject({
   mode: z.literal('implement'),
@@ -69,6 +70,19 @@ export async function implement(
       tokenBudget: deps.settings.contextTokens,
     }));
   const testCommand = analysis?.test_command ?? null;
+  const status = (message: string) => call.progress(progressOf(session.loop.turns, deps), message);
+  if (deps.settings.setupCommand !== undefined)
+    await setUpWorkspace({
+      root: copy.workspace.root,
+      command: deps.settings.setupCommand,
+      timeoutMs: deps.settings.setupTimeoutMs ?? deps.settings.testTimeoutMs,
+      sandbox: deps.settings.sandbox,
+      toolPath: deps.settings.toolPath,
+      hide: [deps.settings.dataDir],
+      signal: call.signal,
+      log: call.log,
+      status,
+    });
   const tools = developmentTools({
     workspace: copy.workspace,
     progress: session.data,
@@ -79,7 +93,7 @@ export async function implement(
     hide: [deps.settings.dataDir],
     signal: call.signal,
     log: call.log,
-    status: (message) => call.progress(progressOf(session.loop.turns, deps), message),
+    status,
   });
   const model = await modelOf(deps, call);
   const context = await repositoryContext(deps, copy.workspace, { ...input, analysis });

@@ -105,6 +105,8 @@ export function createAgents(options: {
       maxTurns: config.ai.maxTurns,
       contextTokens: config.ai.contextTokens,
       testTimeoutMs: config.ai.testTimeoutMs,
+      ...(config.ai.setupCommand === undefined ? {} : { setupCommand: config.ai.setupCommand }),
+      setupTimeoutMs: config.ai.setupTimeoutMs,
       sandbox: config.security.sandbox,
       toolPath: existsSync(TOOLCHAIN) ? [TOOLCHAIN] : [],
       dataDir: config.dataDir,

@@ -69,6 +69,9 @@ export interface Config {
     readonly maxTurns: number;
     readonly contextTokens: number;
     readonly testTimeoutMs: number;
+    /** Run with network in the working copy before the development agent starts (`npm ci`). */
+    readonly setupCommand: string | undefined;
+    readonly setupTimeoutMs: number;
     /** Dollars, as text ("5.00"). */
     readonly runBudgetUsd: string;
     /** Absolute path of the transcript replayed without an API key. */

@@ -25,6 +25,7 @@ export const SETTINGS_DEFAULTS = {
     maxTurns: 40,
     contextTokens: 24_000,
     testTimeoutMs: 600_000,
+    setupTimeoutMs: 600_000,
     runBudgetUsd: '5',
     transcript: 'transcripts/demo.json',
   },
@@ -153,6 +154,15 @@ export const fileSchema = z.strictObject({
         }),
       test_timeout: duration({ min: '5s', max: '2h' }).optional().register(settingsRegistry, {
         description: 'How long the repository’s test command may run in the sandbox.',
+        default: '10m',
+      }),
+      setup_command: text().optional().register(settingsRegistry, {
+        description:
+          'A command run in the agent’s working copy before it starts, with network access, to install what the tests need (e.g. `npm ci`); it runs in the sandbox, sees none of aidev’s secrets, and its failure fails the step.',
+        default: 'none',
+      }),
+      setup_timeout: duration({ min: '5s', max: '2h' }).optional().register(settingsRegistry, {
+        description: 'How long the setup command may run.',
         default: '10m',
       }),
       run_budget: dollars()

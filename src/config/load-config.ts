@@ -193,6 +193,8 @@ function buildConfig(
       maxTurns: settings.ai?.max_turns ?? SETTINGS_DEFAULTS.ai.maxTurns,
       contextTokens: settings.ai?.context_tokens ?? SETTINGS_DEFAULTS.ai.contextTokens,
       testTimeoutMs: settings.ai?.test_timeout ?? SETTINGS_DEFAULTS.ai.testTimeoutMs,
+      setupCommand: settings.ai?.setup_command,
+      setupTimeoutMs: settings.ai?.setup_timeout ?? SETTINGS_DEFAULTS.ai.setupTimeoutMs,
       runBudgetUsd: settings.ai?.run_budget ?? SETTINGS_DEFAULTS.ai.runBudgetUsd,
       // The demo's transcript ships with aidev: by default it is found wherever aidev runs from.
       transcript:

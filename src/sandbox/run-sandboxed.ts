@@ -17,6 +17,11 @@ export interface SandboxedCommand {
   readonly maxOutputBytes: number;
   /** Directories hidden from the command (e.g. aidev's data directory). */
   readonly hide?: readonly string[];
+  /**
+   * Let the command reach the network (a setup command installing dependencies); it is still
+   * confined to its workspace and sees none of aidev's environment. Tests never get it.
+   */
+  readonly network?: boolean;
   /** More directories of programs on the command's PATH (read-only, like the whole system). */
   readonly toolPath?: readonly string[];
   readonly signal?: AbortSignal;
@@ -45,7 +50,8 @@ function scrubbedEnv(home: string, toolPath: readonly string[] = []): Record<str
 }
 
 /**
- * bubblewrap: every namespace unshared (no network: only a loopback that reaches nothing),
+ * bubblewrap: every namespace unshared (no network: only a loopback that reaches nothing, unless
+ * `network` is asked for),
  * the whole system read-only, a fresh /tmp, /dev and /proc, the workspace the only writable
  * place, hidden directories masked, no environment but the scrubbed one.
  */
@@ -55,6 +61,7 @@ function bwrapArgs(bwrap: string, run: SandboxedCommand): [string, string[]] {
     bwrap,
     [
       '--unshare-all',
+      ...(run.network === true ? ['--share-net'] : []),
       '--die-with-parent',
       '--new-session',
       '--ro-bind',

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentSettings } from '../../src/agents/agent-context.js';
 import type { AiAgentRunner } from '../../src/agents/agent-runner.js';
 import { ensureSampleRepository } from '../../src/demo/sample-project.js';
 import { RegistryActionRunner } from '../../src/plugins/registry-action-runner.js';
@@ -30,7 +32,7 @@ const TASK = {
 let database: TestDatabase;
 let server: AnthropicServer;
 let scratch: string;
-let agents: (settings?: { maxTurns?: number }) => AiAgentRunner;
+let agents: (settings?: Partial<AgentSettings>) => AiAgentRunner;
 
 beforeAll(async () => {
   database = await openTestDatabase('pglite');
@@ -174,5 +176,55 @@ describe('the development agent', () => {
         'the agent used its 2 model turns without finishing; raise ai.max_turns or narrow the task',
     });
     expect(await database.store.agentSessions.get(`${run.id}:implement`)).toBeNull();
+  });
+
+  it('sets up the working copy with ai.setup_command, with network, before the first model call', async () => {
+    const { call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    // Stands in for a package registry: the setup command must reach it; the tests could not.
+    const callsWhenReached: number[] = [];
+    const registry = createServer((socket) => {
+      callsWhenReached.push(server.count('messages/create'));
+      socket.end();
+    });
+    await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
+    const { port } = registry.address() as { port: number };
+    const fetch = `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))"`;
+    server.reply(
+      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
+      tool('run_tests'),
+      finish,
+    );
+    try {
+      const result = (await agents({
+        setupCommand: `${fetch} && mkdir -p node_modules/.installed && echo ok > node_modules/.installed/stamp`,
+      }).run(call(implement))) as { implementation: { changes: { path: string }[] } };
+      expect(callsWhenReached).toEqual([0]);
+      // What the setup installed is not part of the change.
+      expect(result.implementation.changes.map((c) => c.path)).toEqual(['src/cart.ts']);
+    } finally {
+      registry.close();
+    }
+  });
+
+  it('stops before any model call when the setup command fails, with its output and the setting', async () => {
+    const { call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    const failing = agents({
+      setupCommand:
+        'echo "npm error 404 Not Found - GET https://registry.example/left-padd" >&2; exit 1',
+    });
+    await expect(failing.run(call(implement))).rejects.toMatchObject({
+      code: 'setup_failed',
+      retryable: true,
+      message: expect.stringMatching(
+        /^the setup command `echo .*` \(ai\.setup_command\) failed with exit code 1 in the working copy; fix it or the repository and retry:\nnpm error 404 Not Found/,
+      ) as string,
+    });
+    expect(server.count()).toBe(0);
   });
 });

@@ -62,6 +62,16 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
     expect((await run(probe, { mode: 'none' })).exitCode).toBe(0);
   });
 
+  it('reaches the network only when asked (a setup command), still writing only in its workspace', async () => {
+    const probe = `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))"`;
+    const inVarTmp = `/var/tmp/aidev-setup-escape-${process.pid}.txt`;
+    const result = await run(`${probe} && echo reached; echo x > ${inVarTmp} || echo refused`, {
+      network: true,
+    });
+    expect(result.stdout).toBe('reached\nrefused\n');
+    await expect(readFile(inVarTmp)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('cannot write outside the workspace; its /tmp is its own', async () => {
     const inVarTmp = `/var/tmp/aidev-escape-${process.pid}.txt`;
     const inTmp = path.join(os.tmpdir(), `aidev-escape-${process.pid}.txt`);

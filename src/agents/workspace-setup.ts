@@ -1,0 +1,56 @@
+import { StepError } from '../engine/step-errors.js';
+import type { Logger } from '../log/create-logger.js';
+import { runSandboxed, type SandboxMode } from '../sandbox/run-sandboxed.js';
+
+const OUTPUT_TAIL = 2_000;
+
+export interface WorkspaceSetup {
+  readonly root: string;
+  /** The operator's `ai.setup_command`, e.g. `npm ci`. */
+  readonly command: string;
+  readonly timeoutMs: number;
+  readonly sandbox: SandboxMode;
+  readonly toolPath: readonly string[];
+  readonly hide: readonly string[];
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly status: (message: string) => void;
+}
+
+/**
+ * Installs what the repository's tests need (`ai.setup_command`) in the working copy before the
+ * agent starts: in the sandbox, with the network the tests never get. A failure stops the step
+ * before any model call is paid for, with the command's last output, and may be retried (a
+ * registry that did not answer).
+ */
+export async function setUpWorkspace(setup: WorkspaceSetup): Promise<void> {
+  setup.status(`setting up the working copy: ${setup.command}`);
+  const result = await runSandboxed({
+    cwd: setup.root,
+    command: setup.command,
+    mode: setup.sandbox,
+    network: true,
+    timeoutMs: setup.timeoutMs,
+    maxOutputBytes: 256 * 1024,
+    hide: setup.hide,
+    toolPath: setup.toolPath,
+    signal: setup.signal,
+    logger: setup.log,
+  });
+  if (result.exitCode === 0 && !result.timedOut) {
+    setup.log.info(
+      { command: setup.command, durationMs: result.durationMs },
+      'set up the working copy',
+    );
+    return;
+  }
+  const output = `${result.stdout}\n${result.stderr}`.trim();
+  const tail = output.length > OUTPUT_TAIL ? `…${output.slice(-OUTPUT_TAIL)}` : output;
+  const how = result.timedOut
+    ? `did not finish within ${setup.timeoutMs} ms (ai.setup_timeout)`
+    : `failed with exit code ${String(result.exitCode)}`;
+  throw new StepError(
+    `the setup command \`${setup.command}\` (ai.setup_command) ${how} in the working copy; fix it or the repository and retry${tail === '' ? '' : `:\n${tail}`}`,
+    { code: 'setup_failed', retryable: true },
+  );
+}
