@@ -106,7 +106,8 @@ export async function setUpPlugins(options: {
   keyring?: Keyring;
 }): Promise<{ registry: PluginRegistry; guards: Guards }> {
   const { config, logger } = options;
-  const guards = options.guards ?? new Guards(logger);
+  const guards =
+    options.guards ?? new Guards(logger, config.resilience, {}, options.store.rateLimits);
   const registry = new PluginRegistry({
     logger,
     store: options.store,

@@ -28,6 +28,12 @@ function renderEnvironment(): string {
 function renderSettings(): string {
   const rows: string[] = [];
   for (const [section, sectionSchema] of Object.entries(fileSchema.shape)) {
+    // A section that is one mapping (e.g. `resilience`) is described as a whole.
+    const whole = settingsRegistry.get(sectionSchema as z.ZodType);
+    if (whole !== undefined) {
+      rows.push(`| \`${section}\` | ${whole.default} | ${whole.description} |`);
+      continue;
+    }
     const inner = (sectionSchema as z.ZodOptional<z.ZodObject>).unwrap();
     for (const [key, schema] of Object.entries(inner.shape)) {
       const meta = settingsRegistry.get(schema as z.ZodType);

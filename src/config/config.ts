@@ -1,4 +1,5 @@
 import type { ModelPrice } from '../costs/price-table.js';
+import type { GuardSettings } from '../resilience/service-guard.js';
 import type { LogLevel } from './env-schema.js';
 import type { LOG_FORMATS } from './file-schema.js';
 
@@ -63,6 +64,8 @@ export interface Config {
   readonly anthropic: { readonly apiKey: string | undefined; readonly baseUrl: string | undefined };
   /** Price overrides by model (dollars per million tokens). */
   readonly costs: { readonly prices: Readonly<Record<string, ModelPrice>> };
+  /** Guard settings by service, over the defaults (src/resilience/guards.ts). */
+  readonly resilience: Readonly<Record<string, Partial<GuardSettings>>>;
   readonly ai: {
     readonly model: string;
     readonly maxOutputTokens: number;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { boolean, dollars, duration, integer, oneOf, text } from './values.js';
+import { boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
+
+/** The outside services whose calls go through a guard (see src/resilience). */
+export const GUARDED_SERVICES = ['jira', 'confluence', 'github', 'anthropic', 'slack'] as const;
 
 /** What the reference says about a setting of `aidev.config.yaml`. */
 export interface SettingMeta {
@@ -208,6 +211,23 @@ export const fileSchema = z.strictObject({
         }),
     })
     .optional(),
+  resilience: z
+    .partialRecord(
+      oneOf(GUARDED_SERVICES),
+      z.strictObject({
+        rate: rate().optional(),
+        burst: integer(1, 10_000).optional(),
+        retries: integer(0, 10).optional(),
+        breaker_reset: duration({ min: '1s', max: '1h' }).optional(),
+      }),
+      { error: `expected a mapping of services (${GUARDED_SERVICES.join(', ')}) to settings` },
+    )
+    .optional()
+    .register(settingsRegistry, {
+      description: `Per service (${GUARDED_SERVICES.join(', ')}): \`rate\` calls per second shared by every aidev process on the database, \`burst\` calls at once, \`retries\` after a 429/5xx/network failure, \`breaker_reset\` (how long a failing service is left alone).`,
+      default:
+        'rate: Jira and Confluence 2, GitHub 5, Anthropic 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
+    }),
   logging: z
     .strictObject({
       format: oneOf(LOG_FORMATS).optional().register(settingsRegistry, {

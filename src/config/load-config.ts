@@ -7,6 +7,7 @@ import { formatProblem, type Problem } from '../errors/problem.js';
 import { parseWithProblems } from '../errors/zod-problems.js';
 import { locate, parseYaml } from '../yaml/yaml-source.js';
 import { price, type ModelPrice } from '../costs/price-table.js';
+import type { GuardSettings } from '../resilience/service-guard.js';
 import type { Config } from './config.js';
 import {
   envSchema,
@@ -187,6 +188,7 @@ function buildConfig(
     },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
     costs: { prices: pricesOf(settings.costs?.prices) },
+    resilience: guardSettingsOf(settings.resilience),
     ai: {
       model: settings.ai?.model ?? SETTINGS_DEFAULTS.ai.model,
       maxOutputTokens: settings.ai?.max_output_tokens ?? SETTINGS_DEFAULTS.ai.maxOutputTokens,
@@ -265,4 +267,19 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** The file's `resilience` section in the guards' terms; what is not set keeps its default. */
+function guardSettingsOf(
+  section: FileSettings['resilience'],
+): Record<string, Partial<GuardSettings>> {
+  const result: Record<string, Partial<GuardSettings>> = {};
+  for (const [service, given] of Object.entries(section ?? {}))
+    result[service] = {
+      ...(given.rate === undefined ? {} : { ratePerSecond: given.rate }),
+      ...(given.burst === undefined ? {} : { burst: given.burst }),
+      ...(given.retries === undefined ? {} : { retries: given.retries }),
+      ...(given.breaker_reset === undefined ? {} : { breakerResetMs: given.breaker_reset }),
+    };
+  return result;
 }

@@ -83,6 +83,12 @@ export function integer(min: number, max: number) {
     });
 }
 
+/** Calls per second, such as 2 or 0.5. */
+export function rate() {
+  const error = 'expected calls per second: a number above 0, at most 1000';
+  return z.number({ error }).refine((n) => Number.isFinite(n) && n > 0 && n <= 1000, { error });
+}
+
 /** A duration such as `30s`, `5m`, `1500ms`, or a number of milliseconds; yields milliseconds. */
 export function duration(bounds: { min: string; max: string }) {
   const min = ms(bounds.min as ms.StringValue);

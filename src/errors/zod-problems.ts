@@ -146,7 +146,11 @@ export function objectKeysAt(schema: z.ZodType, path: Path): string[] {
   }
   if (current === undefined) return [];
   const target = unwrap(current);
-  return target instanceof z.ZodObject ? Object.keys(target.shape) : [];
+  if (target instanceof z.ZodObject) return Object.keys(target.shape);
+  // A record keyed by an enum (`resilience: { jira: …, github: … }`) allows those keys.
+  if (target instanceof z.ZodRecord && target.keyType instanceof z.ZodEnum)
+    return target.keyType.options.map(String);
+  return [];
 }
 
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {

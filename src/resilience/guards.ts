@@ -1,5 +1,10 @@
 import type { Logger } from '../log/create-logger.js';
-import { ServiceGuard, type GuardSettings, type GuardStats } from './service-guard.js';
+import {
+  ServiceGuard,
+  type GuardSettings,
+  type GuardStats,
+  type SharedRateLimit,
+} from './service-guard.js';
 
 /** Calls per second per service, from the architecture notes (Confluence as Jira). */
 export const DEFAULT_RATES: Readonly<Record<string, number>> = {
@@ -27,6 +32,8 @@ export class Guards {
     private readonly overrides: Readonly<Record<string, Partial<GuardSettings>>> = {},
     /** Settings for every service (e.g. no retries for a quick check), under `overrides`. */
     private readonly common: Partial<GuardSettings> = {},
+    /** Rate limits every process on the database shares (none: each process keeps its own). */
+    private readonly shared?: SharedRateLimit,
   ) {}
 
   for(service: string): ServiceGuard {
@@ -38,7 +45,7 @@ export class Guards {
         ...this.common,
         ...this.overrides[service],
       };
-      guard = new ServiceGuard(service, settings, this.logger.child({ service }));
+      guard = new ServiceGuard(service, settings, this.logger.child({ service }), this.shared);
       this.guards.set(service, guard);
     }
     return guard;

@@ -22,6 +22,14 @@ export interface GuardSettings {
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
+/**
+ * A rate limit kept where every aidev process sees it (the database), so that several workers
+ * together keep to a service's rate: takes a call's turn and says how many ms to wait for it.
+ */
+export interface SharedRateLimit {
+  take(service: string, ratePerSecond: number, burst: number): Promise<number>;
+}
+
 export interface GuardStats {
   readonly service: string;
   readonly calls: number;
@@ -41,13 +49,14 @@ export interface GuardStats {
 export class ServiceGuard {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private readonly limiter: Bottleneck;
-  private readonly throttle: <T>(fn: () => Promise<T>) => Promise<T>;
   private counters = { calls: 0, failures: 0, retries: 0, rejected: 0, latencyMsTotal: 0 };
+  private sharedFailing = false;
 
   constructor(
     readonly service: string,
     private readonly settings: GuardSettings,
     private readonly logger: Logger,
+    private readonly shared?: SharedRateLimit,
   ) {
     this.breaker = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
       timeout: false,
@@ -68,8 +77,7 @@ export class ServiceGuard {
     this.breaker.on('close', () =>
       logger.info({ service }, `${service}: calls are going through again`),
     );
-    this.limiter = tokenBucket(settings.ratePerSecond, settings.burst);
-    this.throttle = <T>(fn: () => Promise<T>) => this.limiter.schedule(fn);
+    this.limiter = tokenBucket(settings.ratePerSecond, burstOf(settings));
   }
 
   /** Runs `fn` (one call to the service) under the rate limit, the breaker and the retries. */
@@ -98,7 +106,10 @@ export class ServiceGuard {
         this.counters.calls += 1;
         const started = performance.now();
         try {
-          return (await this.breaker.fire(() => this.throttle(fn))) as T;
+          return (await this.breaker.fire(async () => {
+            await this.waitTurn(options.signal);
+            return fn();
+          })) as T;
         } catch (error) {
           this.counters.failures += 1;
           throw error;
@@ -138,6 +149,35 @@ export class ServiceGuard {
     );
   }
 
+  /**
+   * Waits for this call's turn under the service's rate: the shared bucket when there is one
+   * (every process on the database together), else this process's own.
+   */
+  private async waitTurn(signal: AbortSignal | undefined): Promise<void> {
+    if (this.shared !== undefined) {
+      try {
+        const wait = await this.shared.take(
+          this.service,
+          this.settings.ratePerSecond,
+          burstOf(this.settings),
+        );
+        this.sharedFailing = false;
+        if (wait > 0) await sleep(wait, undefined, signal === undefined ? undefined : { signal });
+        return;
+      } catch (error) {
+        if (signal?.aborted === true) throw signal.reason;
+        // Calls go on at this process's own rate rather than stop because the database did.
+        if (!this.sharedFailing)
+          this.logger.warn(
+            { err: error, service: this.service },
+            `${this.service}: the shared rate limit is unavailable; keeping to this process's own`,
+          );
+        this.sharedFailing = true;
+      }
+    }
+    await this.limiter.schedule(() => Promise.resolve());
+  }
+
   /** Exponential backoff with full jitter, capped. */
   private backoff(attempt: number): number {
     const ceiling = Math.min(
@@ -166,13 +206,21 @@ export class ServiceGuard {
  * A token bucket: `burst` calls may go at once, then `rate` per second. A step's short burst
  * (a commit is five requests) is not slowed, a sustained stream keeps to the service's rate.
  */
-function tokenBucket(ratePerSecond: number, burst = Math.max(1, Math.round(ratePerSecond * 2))) {
+function tokenBucket(ratePerSecond: number, burst: number) {
   // Refill in steps of at least 50 ms, so that high rates do not mean a 1 ms timer.
   const amount = Math.max(1, Math.round(ratePerSecond / 20));
+  const interval = Math.round((1000 * amount) / ratePerSecond);
   return new Bottleneck({
     reservoir: burst,
     reservoirIncreaseAmount: amount,
-    reservoirIncreaseInterval: Math.round((1000 * amount) / ratePerSecond),
+    reservoirIncreaseInterval: interval,
     reservoirIncreaseMaximum: burst,
+    // Bottleneck refills on its heartbeat (250 ms by default): without this, 10/s became 4/s.
+    heartbeatInterval: Math.min(250, interval),
   });
+}
+
+/** Calls that may go at once after a quiet spell: as set, or two seconds' worth. */
+function burstOf(settings: GuardSettings): number {
+  return settings.burst ?? Math.max(1, Math.round(settings.ratePerSecond * 2));
 }

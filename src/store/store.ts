@@ -17,6 +17,7 @@ import { createTasksRepository } from './repositories/tasks.js';
 import { createTaskCommentsRepository } from './repositories/task-comments.js';
 import { createLocalPullRequestsRepository } from './repositories/local-pull-requests.js';
 import { createJobQueueStatsRepository } from './repositories/job-queue-stats.js';
+import { createRateLimitsRepository } from './repositories/rate-limits.js';
 
 export function createRepositories(q: Queryable) {
   return {
@@ -38,6 +39,7 @@ export function createRepositories(q: Queryable) {
     slackMessages: createSlackRunMessagesRepository(q),
     slackCommands: createSlackCommandsRepository(q),
     queueStats: createJobQueueStatsRepository(q),
+    rateLimits: createRateLimitsRepository(q),
   };
 }
 

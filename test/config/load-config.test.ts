@@ -179,7 +179,7 @@ describe('settings file', () => {
       'aidev.config.yaml:2:18 jobs.lock_lifetime: expected a duration from 2s to 1h, such as 30s, 5m or 1500ms, found "soon"',
       'aidev.config.yaml:3:3 jobs.concurency: unknown key (did you mean "concurrency"?); allowed keys: lock_lifetime, poll_interval, concurrency, worker_name',
       'aidev.config.yaml:7:11 logging.format: expected one of auto, json, pretty, found "colour"',
-      'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, workflows, ai, costs, logging',
+      'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, workflows, ai, costs, resilience, logging',
     ]);
   });
 
@@ -207,6 +207,21 @@ describe('settings file', () => {
     expect(problems({})).toEqual([
       'aidev.config.yaml:3:14 ai.max_turns: expected a whole number from 1 to 500, found number 0',
       'aidev.config.yaml:2:15 ai.run_budget: expected a dollar amount such as 5 or 2.50, found "lots"',
+    ]);
+  });
+
+  it('reads the guards of outside services, and names a bad service or value', async () => {
+    await settingsFile(
+      'resilience:\n  jira: { rate: 0.5, burst: 1 }\n  github: { retries: 0, breaker_reset: 2m }\n',
+    );
+    expect(loadConfig({ env: {}, cwd }).resilience).toEqual({
+      jira: { ratePerSecond: 0.5, burst: 1 },
+      github: { retries: 0, breakerResetMs: 120_000 },
+    });
+    await settingsFile('resilience:\n  jria: { rate: 1 }\n  slack: { rate: 0 }\n');
+    expect(problems({})).toEqual([
+      'aidev.config.yaml:3:18 resilience.slack.rate: expected calls per second: a number above 0, at most 1000, found number 0',
+      'aidev.config.yaml:2:3 resilience.jria: unknown key (did you mean "jira"?); allowed keys: jira, confluence, github, anthropic, slack',
     ]);
   });
 
