@@ -73,14 +73,14 @@ export async function implement(
   const status = (message: string) => call.progress(progressOf(session.loop.turns, deps), message);
   if (deps.settings.setupCommand !== undefined)
     await setUpWorkspace({
-      root: copy.workspace.root,
+      cwd: copy.workspace.root,
       command: deps.settings.setupCommand,
       timeoutMs: deps.settings.setupTimeoutMs ?? deps.settings.testTimeoutMs,
-      sandbox: deps.settings.sandbox,
+      mode: deps.settings.sandbox,
       toolPath: deps.settings.toolPath,
       hide: [deps.settings.dataDir],
       signal: call.signal,
-      log: call.log,
+      logger: call.log,
       status,
     });
   const tools = developmentTools({

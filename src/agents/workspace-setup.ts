@@ -1,21 +1,12 @@
 import { StepError } from '../engine/step-errors.js';
-import type { Logger } from '../log/create-logger.js';
-import { runSandboxed, type SandboxMode } from '../sandbox/run-sandboxed.js';
+import { runSandboxed, type SandboxedCommand } from '../sandbox/run-sandboxed.js';
 
 const OUTPUT_TAIL = 2_000;
 
-export interface WorkspaceSetup {
-  readonly root: string;
-  /** The operator's `ai.setup_command`, e.g. `npm ci`. */
-  readonly command: string;
-  readonly timeoutMs: number;
-  readonly sandbox: SandboxMode;
-  readonly toolPath: readonly string[];
-  readonly hide: readonly string[];
-  readonly signal: AbortSignal;
-  readonly log: Logger;
+/** The sandboxed command to run (`ai.setup_command`, e.g. `npm ci`), and who to tell. */
+export type WorkspaceSetup = Omit<SandboxedCommand, 'network' | 'maxOutputBytes'> & {
   readonly status: (message: string) => void;
-}
+};
 
 /**
  * Installs what the repository's tests need (`ai.setup_command`) in the working copy before the
@@ -25,20 +16,10 @@ export interface WorkspaceSetup {
  */
 export async function setUpWorkspace(setup: WorkspaceSetup): Promise<void> {
   setup.status(`setting up the working copy: ${setup.command}`);
-  const result = await runSandboxed({
-    cwd: setup.root,
-    command: setup.command,
-    mode: setup.sandbox,
-    network: true,
-    timeoutMs: setup.timeoutMs,
-    maxOutputBytes: 256 * 1024,
-    hide: setup.hide,
-    toolPath: setup.toolPath,
-    signal: setup.signal,
-    logger: setup.log,
-  });
+  const { status: _status, ...command } = setup;
+  const result = await runSandboxed({ ...command, network: true, maxOutputBytes: 256 * 1024 });
   if (result.exitCode === 0 && !result.timedOut) {
-    setup.log.info(
+    setup.logger.info(
       { command: setup.command, durationMs: result.durationMs },
       'set up the working copy',
     );
