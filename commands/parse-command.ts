@@ -76,6 +76,16 @@ function options(words: readonly string[]): { named: Map<string, string>; rest: 
 }
 
 /**
+ * The words of a command line, where a quoted part ("…", or the “…” Slack may type) stays in
+ * one word without its quotes.
+ */
+function quotedWords(text: string): string[] {
+  return (text.match(/(?:[^\s"“”]+|"[^"]*"?|“[^”]*”?)+/g) ?? []).map((word) =>
+    word.replace(/["“”]/g, ''),
+  );
+}
+
+/**
  * Parses what followed `/aidev` (or `@aidev`). Wrong input gets a message naming what was
  * expected and what was found, with the right form of the command.
  */
@@ -139,7 +149,8 @@ export function parseCommand(text: string): ParseOutcome {
       return isFailure(m) ? m : { ok: true, command: { name, month: m } };
     }
     case 'config': {
-      const [action, ...rest] = words;
+      // A value with spaces is quoted: setup_command="npm ci --ignore-scripts".
+      const [, action, ...rest] = quotedWords(text);
       if (action === undefined || action === 'show')
         return { ok: true, command: { name, action: 'show' } };
       if (action === 'set' && rest.length > 0)

@@ -36,6 +36,8 @@ export interface AgentDeps {
   readonly baseDir: string;
   /** The model for this run (a channel's choice), when it differs from the default. */
   readonly modelFor?: (call: AgentCall) => Promise<string | undefined>;
+  /** The run's setup command (its channel's `setup_command`), over `ai.setup_command`. */
+  readonly setupCommandFor?: (call: AgentCall) => Promise<string | undefined>;
 }
 
 /** Identity of each model call of a step: whose budget, which cost entry. */

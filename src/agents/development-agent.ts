@@ -71,10 +71,16 @@ export async function implement(
     }));
   const testCommand = analysis?.test_command ?? null;
   const status = (message: string) => call.progress(progressOf(session.loop.turns, deps), message);
-  if (deps.settings.setupCommand !== undefined)
+  const channelSetup = await deps.setupCommandFor?.(call);
+  const setupCommand = channelSetup ?? deps.settings.setupCommand;
+  if (setupCommand !== undefined)
     await setUpWorkspace({
       cwd: copy.workspace.root,
-      command: deps.settings.setupCommand,
+      command: setupCommand,
+      setting:
+        channelSetup === undefined
+          ? 'ai.setup_command'
+          : 'the channel’s setup_command: /aidev config set setup_command="…"',
       timeoutMs: deps.settings.setupTimeoutMs ?? deps.settings.testTimeoutMs,
       mode: deps.settings.sandbox,
       toolPath: deps.settings.toolPath,

@@ -5,6 +5,8 @@ const OUTPUT_TAIL = 2_000;
 
 /** The sandboxed command to run (`ai.setup_command`, e.g. `npm ci`), and who to tell. */
 export type WorkspaceSetup = Omit<SandboxedCommand, 'network' | 'maxOutputBytes'> & {
+  /** Where the command was set, for the person who must fix it. */
+  readonly setting: string;
   readonly status: (message: string) => void;
 };
 
@@ -16,7 +18,7 @@ export type WorkspaceSetup = Omit<SandboxedCommand, 'network' | 'maxOutputBytes'
  */
 export async function setUpWorkspace(setup: WorkspaceSetup): Promise<void> {
   setup.status(`setting up the working copy: ${setup.command}`);
-  const { status: _status, ...command } = setup;
+  const { status: _status, setting: _setting, ...command } = setup;
   const result = await runSandboxed({ ...command, network: true, maxOutputBytes: 256 * 1024 });
   if (result.exitCode === 0 && !result.timedOut) {
     setup.logger.info(
@@ -31,7 +33,7 @@ export async function setUpWorkspace(setup: WorkspaceSetup): Promise<void> {
     ? `did not finish within ${setup.timeoutMs} ms (ai.setup_timeout)`
     : `failed with exit code ${String(result.exitCode)}`;
   throw new StepError(
-    `the setup command \`${setup.command}\` (ai.setup_command) ${how} in the working copy; fix it or the repository and retry${tail === '' ? '' : `:\n${tail}`}`,
+    `the setup command \`${setup.command}\` (${setup.setting}) ${how} in the working copy; fix it or the repository and retry${tail === '' ? '' : `:\n${tail}`}`,
     { code: 'setup_failed', retryable: true },
   );
 }

@@ -117,6 +117,10 @@ export function createAgents(options: {
       call.run.channelId === null
         ? undefined
         : channelSetting(await store.channels.get(call.run.channelId), 'model'),
+    setupCommandFor: async (call) =>
+      call.run.channelId === null
+        ? undefined
+        : channelSetting(await store.channels.get(call.run.channelId), 'setup_command'),
   };
   return { runner: new AiAgentRunner(deps), model };
 }

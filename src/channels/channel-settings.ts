@@ -48,6 +48,15 @@ export const channelSettingsSchema = z.strictObject({
     .enum(NOTIFICATION_STYLES, { error: `expected one of ${NOTIFICATION_STYLES.join(', ')}` })
     .describe('thread: progress in the run thread; channel: also milestones; quiet: only the end')
     .optional(),
+  setup_command: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .describe(
+      'what installs the tests’ dependencies before the agent starts, e.g. "npm ci" (in the sandbox, with network)',
+    )
+    .optional(),
   replan_on_reject: z
     .boolean({ error: 'expected true or false' })
     .describe('re-plan with the feedback when a plan is rejected')

@@ -19,6 +19,22 @@ describe('the /aidev command line', () => {
         assignments: ['budget_per_run=5', 'approvers=U1,U2'],
       },
     });
+    expect(parseCommand('config set setup_command="npm ci --ignore-scripts" model=x')).toEqual({
+      ok: true,
+      command: {
+        name: 'config',
+        action: 'set',
+        assignments: ['setup_command=npm ci --ignore-scripts', 'model=x'],
+      },
+    });
+    expect(parseCommand('config set setup_command=“pip install -r requirements.txt”')).toEqual({
+      ok: true,
+      command: {
+        name: 'config',
+        action: 'set',
+        assignments: ['setup_command=pip install -r requirements.txt'],
+      },
+    });
     expect(parseCommand('')).toEqual({ ok: true, command: { name: 'help' } });
     expect(parseCommand('budget 2026-11')).toEqual({
       ok: true,

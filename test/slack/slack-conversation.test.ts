@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUDGET_GRANT } from '../../blocks/budget-blocks.js';
+import { PLAN_APPROVE } from '../../blocks/plan-message.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
 import { ALICE, BOB, CHANNEL } from '../vendors-slack/slack-test-setup.js';
 import { startSlackWorld, type SlackWorld } from './slack-harness.js';
@@ -53,6 +54,38 @@ describe('talking to aidev in Slack', () => {
     expect(audit.map((a) => a.actor)).toEqual([`slack:${ALICE}`]);
     expect(await command(ALICE, 'implemnt PROJ-1')).toContain('unknown command "implemnt"');
   });
+
+  it('runs the channel’s setup command before the agent, and says in the thread what to fix when it fails', async () => {
+    expect(
+      await command(
+        ALICE,
+        'config set setup_command="echo npm error 503 registry.example unreachable >&2; exit 3"',
+      ),
+    ).toBe('Updating the channel’s settings…');
+    await told(ALICE, 'Changed setup_command.');
+    world.jira.givenIssue({ key: 'PROJ-24', title: 'Task PROJ-24', status: 'To Do' });
+    world.anthropic.reply(DEMO_SCRIPT[0] ?? { content: [] });
+    expect(await command(ALICE, 'implement PROJ-24')).toContain('Working on PROJ-24');
+    const parent = await world.runMessage('PROJ-24');
+    const plan = await world.replyWithButton(parent.ts, PLAN_APPROVE);
+    const asked = world.anthropic.count();
+    await world.requests.send(
+      world.requests.buttonClick({ user: ALICE, message: plan, actionId: PLAN_APPROVE }),
+    );
+    await world.waitForRun((r) => r.taskKey === 'PROJ-24', ['failed'], 60_000);
+    const failure = await world.until('the failure in the thread', () =>
+      world.slack.threadOf(CHANNEL, parent.ts).find((m) => m.text.startsWith(':x:')),
+    );
+    expect(failure.text).toContain(
+      'the setup command `echo npm error 503 registry.example unreachable >&2; exit 3` (the channel’s setup_command: /aidev config set setup_command="…") failed with exit code 3',
+    );
+    expect(failure.text).toContain('npm error 503 registry.example unreachable');
+    // The agent never started: no model call after the plan.
+    expect(world.anthropic.count()).toBe(asked);
+    expect(await command(ALICE, 'config unset setup_command')).toBe(
+      'Updating the channel’s settings…',
+    );
+  }, 90_000);
 
   it('answers a mention like the command, and routes a reply in a run’s thread to that run', async () => {
     world.jira.givenIssue({

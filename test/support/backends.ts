@@ -130,6 +130,7 @@ const APP_TABLES = [
   'slack_run_messages',
   'slack_events_seen',
   'slack_commands',
+  'rate_limits',
 ];
 
 /** Empties every application table, so that each test starts from nothing. */
