@@ -34,11 +34,15 @@ export interface AgentDeps {
   readonly store: Store;
   /** Where a step's relative `prompt_template` path starts. */
   readonly baseDir: string;
-  /** The model for this run (a channel's choice), when it differs from the default. */
-  readonly modelFor?: (call: AgentCall) => Promise<string | undefined>;
-  /** The run's setup command (its channel's `setup_command`), over `ai.setup_command`. */
-  readonly setupCommandFor?: (call: AgentCall) => Promise<string | undefined>;
+  /** The run's channel's choice of `model` or `setup_command`, over the `ai` setting. */
+  readonly channelSetting?: (
+    call: AgentCall,
+    key: ChannelAgentSetting,
+  ) => Promise<string | undefined>;
 }
+
+/** The agent settings a channel may choose for its runs. */
+export type ChannelAgentSetting = 'model' | 'setup_command';
 
 /** Identity of each model call of a step: whose budget, which cost entry. */
 export function callMeta(call: AgentCall): (turn: number) => CallMeta {
@@ -80,7 +84,7 @@ export function budgetAlertEvent(alert: BudgetAlert) {
 }
 
 export async function modelOf(deps: AgentDeps, call: AgentCall): Promise<string> {
-  return (await deps.modelFor?.(call)) ?? deps.settings.model;
+  return (await deps.channelSetting?.(call, 'model')) ?? deps.settings.model;
 }
 
 /** A step's saved conversation and the agent's own progress, or a fresh start. */

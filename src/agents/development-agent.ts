@@ -71,7 +71,7 @@ export async function implement(
     }));
   const testCommand = analysis?.test_command ?? null;
   const status = (message: string) => call.progress(progressOf(session.loop.turns, deps), message);
-  const channelSetup = await deps.setupCommandFor?.(call);
+  const channelSetup = await deps.channelSetting?.(call, 'setup_command');
   const setupCommand = channelSetup ?? deps.settings.setupCommand;
   if (setupCommand !== undefined)
     await setUpWorkspace({

@@ -113,14 +113,10 @@ export function createAgents(options: {
     },
     store,
     baseDir: options.baseDir,
-    modelFor: async (call) =>
+    channelSetting: async (call, key) =>
       call.run.channelId === null
         ? undefined
-        : channelSetting(await store.channels.get(call.run.channelId), 'model'),
-    setupCommandFor: async (call) =>
-      call.run.channelId === null
-        ? undefined
-        : channelSetting(await store.channels.get(call.run.channelId), 'setup_command'),
+        : channelSetting(await store.channels.get(call.run.channelId), key),
   };
   return { runner: new AiAgentRunner(deps), model };
 }

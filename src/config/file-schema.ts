@@ -1,8 +1,6 @@
 import { z } from 'zod';
+import { GUARDED_SERVICES } from '../resilience/guards.js';
 import { boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
-
-/** The outside services whose calls go through a guard (see src/resilience). */
-export const GUARDED_SERVICES = ['jira', 'confluence', 'github', 'anthropic', 'slack'] as const;
 
 /** What the reference says about a setting of `aidev.config.yaml`. */
 export interface SettingMeta {

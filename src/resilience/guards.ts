@@ -6,8 +6,12 @@ import {
   type SharedRateLimit,
 } from './service-guard.js';
 
+/** The outside services whose calls go through a guard. */
+export const GUARDED_SERVICES = ['jira', 'confluence', 'github', 'anthropic', 'slack'] as const;
+export type GuardedService = (typeof GUARDED_SERVICES)[number];
+
 /** Calls per second per service, from the architecture notes (Confluence as Jira). */
-export const DEFAULT_RATES: Readonly<Record<string, number>> = {
+export const DEFAULT_RATES: Readonly<Record<GuardedService, number>> = {
   jira: 2,
   confluence: 2,
   github: 5,
@@ -41,7 +45,7 @@ export class Guards {
     if (guard === undefined) {
       const settings: GuardSettings = {
         ...DEFAULT_GUARD,
-        ratePerSecond: DEFAULT_RATES[service] ?? 2,
+        ratePerSecond: DEFAULT_RATES[service as GuardedService] ?? 2,
         ...this.common,
         ...this.overrides[service],
       };

@@ -1,23 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../src/agents/agent-context.js';
 import type { AiAgentRunner } from '../../src/agents/agent-runner.js';
 import { ensureSampleRepository } from '../../src/demo/sample-project.js';
-import { RegistryActionRunner } from '../../src/plugins/registry-action-runner.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
-import { connectLocalPlugins } from '../plugins/local/local-plugins.js';
 import { agentRun } from '../support/agent-call.js';
 import { realAgents } from '../support/agents.js';
-import { openTestDatabase, resetTables, type TestDatabase } from '../support/backends.js';
+import { startAgentWorld, type AgentWorld } from '../support/agent-world.js';
+import type { TestDatabase } from '../support/backends.js';
 import { capturingLogger } from '../support/logger.js';
 import { apiErrorFault } from '../vendors/anthropic/anthropic-json.js';
-import {
-  startAnthropicServer,
-  type AnthropicServer,
-} from '../vendors/anthropic/anthropic-server.js';
+import type { AnthropicServer } from '../vendors/anthropic/anthropic-server.js';
 
 const { logger } = capturingLogger({ level: 'warn' });
 const BUG = '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);';
@@ -29,42 +22,28 @@ const TASK = {
   description: 'Totals ignore quantities.',
 };
 
+let world: AgentWorld;
 let database: TestDatabase;
 let server: AnthropicServer;
-let scratch: string;
 let agents: (settings?: Partial<AgentSettings>) => AiAgentRunner;
 
 beforeAll(async () => {
-  database = await openTestDatabase('pglite');
-  server = await startAnthropicServer();
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-dev-agent-'));
-  await ensureSampleRepository(scratch, logger);
-  const { registry } = await connectLocalPlugins({
-    store: database.store,
-    dataDir: scratch,
-    logger,
-  });
-  const actions = new RegistryActionRunner(registry);
+  world = await startAgentWorld('dev-agent', logger);
+  ({ database, server } = world);
+  await ensureSampleRepository(world.scratch, logger);
   agents = (settings = {}) => {
     // No retries: a failed model call ends the attempt, as a crash would.
     const { provider } = anthropicProvider(server, logger, { guard: { retries: 0 } });
     return realAgents({
       provider,
       store: database.store,
-      actions,
-      settings: { dataDir: scratch, ...settings },
+      actions: world.actions,
+      settings: { dataDir: world.scratch, ...settings },
     }).runner;
   };
 });
-afterAll(async () => {
-  await server.close();
-  await database.dispose();
-  await rm(scratch, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  await resetTables(database.db);
-  server.reset();
-});
+afterAll(() => world.close());
+beforeEach(() => world.reset());
 
 const implement = { mode: 'implement', task: TASK, repository: 'sample-shop' };
 const tool = (name: string, input: Record<string, unknown> = {}) => ({

@@ -1,19 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AiAgentRunner } from '../../src/agents/agent-runner.js';
-import { RegistryActionRunner } from '../../src/plugins/registry-action-runner.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
-import { connectLocalPlugins } from '../plugins/local/local-plugins.js';
 import { agentRun } from '../support/agent-call.js';
 import { realAgents } from '../support/agents.js';
-import { openTestDatabase, resetTables, type TestDatabase } from '../support/backends.js';
+import { startAgentWorld, type AgentWorld } from '../support/agent-world.js';
+import type { TestDatabase } from '../support/backends.js';
 import { capturingLogger } from '../support/logger.js';
-import {
-  startAnthropicServer,
-  type AnthropicServer,
-} from '../vendors/anthropic/anthropic-server.js';
+import type { AnthropicServer } from '../vendors/anthropic/anthropic-server.js';
 
 const { logger } = capturingLogger({ level: 'warn' });
 const TASK = {
@@ -30,36 +23,19 @@ const PLAN = {
   complexity: 'small',
 };
 
+let world: AgentWorld;
 let database: TestDatabase;
 let server: AnthropicServer;
-let scratch: string;
 let agents: AiAgentRunner;
 
 beforeAll(async () => {
-  database = await openTestDatabase('pglite');
-  server = await startAnthropicServer();
-  scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-planning-'));
-  const { registry } = await connectLocalPlugins({
-    store: database.store,
-    dataDir: scratch,
-    logger,
-  });
+  world = await startAgentWorld('planning', logger);
+  ({ database, server } = world);
   const { provider } = anthropicProvider(server, logger);
-  agents = realAgents({
-    provider,
-    store: database.store,
-    actions: new RegistryActionRunner(registry),
-  }).runner;
+  agents = realAgents({ provider, store: database.store, actions: world.actions }).runner;
 });
-afterAll(async () => {
-  await server.close();
-  await database.dispose();
-  await rm(scratch, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  await resetTables(database.db);
-  server.reset();
-});
+afterAll(() => world.close());
+beforeEach(() => world.reset());
 
 const submit = (name: string, input: Record<string, unknown>) => ({
   content: [{ type: 'tool_use' as const, name, input }],

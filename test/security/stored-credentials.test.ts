@@ -7,7 +7,11 @@ import { registerKeys } from '../../src/cli/commands/keys.js';
 import { KEY_FILE } from '../../src/security/keyring.js';
 import { describeEachBackend } from '../support/backends.js';
 import { REPO_ROOT } from '../support/child-process.js';
-import { startApi, type ApiHarness } from '../http/support/api-harness.js';
+import {
+  startApi,
+  type ApiHarness,
+  type ProblemJson as Problem,
+} from '../http/support/api-harness.js';
 import { GitHubServer } from '../vendors/github/github-server.js';
 import { tableDump } from './support/table-dump.js';
 
@@ -19,10 +23,6 @@ interface ConfigView {
   secrets_set: string[];
   health?: { ok: boolean; detail: string };
 }
-interface Problem {
-  errors?: { path: string; message: string; in?: string }[];
-}
-
 let github: GitHubServer;
 let api: ApiHarness;
 const logLines: string[] = [];

@@ -1,24 +1,18 @@
 import type { TokenUsage } from '../../costs/price-table.js';
 import type { Logger } from '../../log/create-logger.js';
-import type {
-  ModelResponse,
-  StopReason,
-  TextBlock,
-  ToolUseBlock,
+import {
+  STOP_REASONS,
+  type ModelResponse,
+  type StopReason,
+  type TextBlock,
+  type ToolUseBlock,
 } from '../../plugins/interfaces/ai-provider.js';
 import type { JsonObject } from '../../store/sql.js';
 import { VendorError } from '../../resilience/vendor-error.js';
 
 const SERVICE = 'anthropic';
 
-const STOP_REASONS: ReadonlySet<string> = new Set<StopReason>([
-  'end_turn',
-  'tool_use',
-  'max_tokens',
-  'stop_sequence',
-  'refusal',
-  'pause_turn',
-]);
+const KNOWN_STOP_REASONS: ReadonlySet<string> = new Set<StopReason>(STOP_REASONS);
 
 /** An answer we cannot use as it stands: never retried, never billed as zero. */
 export function invalidResponse(problem: string): VendorError {
@@ -83,7 +77,7 @@ function contentOf(id: string, content: readonly unknown[], log: Logger) {
 }
 
 function stopReasonOf(id: string, reason: unknown, log: Logger): StopReason {
-  if (typeof reason === 'string' && STOP_REASONS.has(reason)) return reason as StopReason;
+  if (typeof reason === 'string' && KNOWN_STOP_REASONS.has(reason)) return reason as StopReason;
   // The model ran into the context window while writing: for the caller, a length stop.
   if (reason === 'model_context_window_exceeded') {
     log.warn({ messageId: id }, 'anthropic: the answer stopped at the context window limit');

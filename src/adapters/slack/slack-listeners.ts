@@ -1,26 +1,14 @@
 import type { App as Bolt } from '@slack/bolt';
-import type Bottleneck from 'bottleneck';
 import { z } from 'zod';
 import { BUDGET_GRANT, BUDGET_STOP } from '../../../blocks/budget-blocks.js';
 import { PLAN_APPROVE, PLAN_REJECT, REJECT_MODAL } from '../../../blocks/plan-message.js';
-import type { App } from '../../app/create-app.js';
-import type { Logger } from '../../log/create-logger.js';
 import { onHomeOpened, onMessage } from '../../slack/conversation.js';
 import { onBudgetButton, onPlanButton, onRejectSubmitted } from '../../slack/interactions.js';
-import type { CommandJournal } from '../../slack/command-journal.js';
-import type { RunNotifier } from '../../slack/run-notifier.js';
-import { onSlashCommand } from '../../slack/slash-command.js';
+import { onSlashCommand, type SlashDeps } from '../../slack/slash-command.js';
 import type { Reply } from '../../slack/slack-context.js';
-import type { SlackWeb } from '../../slack/slack-web.js';
 
-interface Deps {
-  readonly app: App;
-  readonly web: SlackWeb;
-  readonly notifier: RunNotifier;
-  readonly journal: CommandJournal;
-  readonly work: Bottleneck;
-  readonly log: Logger;
-}
+/** What the listeners hand on: all a slash command needs, of which the others use part. */
+type Deps = SlashDeps;
 
 /** The fields aidev reads from Slack's payloads, checked before use. */
 const slashCommand = z.looseObject({

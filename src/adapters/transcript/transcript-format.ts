@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { formatProblem } from '../../errors/problem.js';
 import { zodProblems } from '../../errors/zod-problems.js';
-import type {
-  ContentBlock,
-  ModelRequest,
-  ModelResponse,
+import {
+  STOP_REASONS,
+  type ContentBlock,
+  type ModelRequest,
+  type ModelResponse,
 } from '../../plugins/interfaces/ai-provider.js';
 
 /**
@@ -42,14 +43,7 @@ const turn = z.strictObject({
     id: z.string(),
     model: z.string(),
     content: z.array(responseBlock),
-    stop_reason: z.enum([
-      'end_turn',
-      'tool_use',
-      'max_tokens',
-      'stop_sequence',
-      'refusal',
-      'pause_turn',
-    ]),
+    stop_reason: z.enum(STOP_REASONS),
     usage,
   }),
 });

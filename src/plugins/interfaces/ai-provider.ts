@@ -65,8 +65,16 @@ export interface ModelRequest {
   readonly cache?: { readonly tools: boolean; readonly conversation: boolean };
 }
 
-export type StopReason =
-  'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'refusal' | 'pause_turn';
+/** Why the model stopped, as Anthropic's Messages API says it. */
+export const STOP_REASONS = [
+  'end_turn',
+  'tool_use',
+  'max_tokens',
+  'stop_sequence',
+  'refusal',
+  'pause_turn',
+] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
 
 export interface ModelResponse {
   readonly id: string;

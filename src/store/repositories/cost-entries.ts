@@ -191,30 +191,10 @@ export function createCostEntriesRepository(db: Queryable) {
 
     /** Every model's tokens and dollars since the beginning, for metrics. */
     async totalsByModel(): Promise<(Omit<CostLine, 'key'> & { model: string })[]> {
-      const { rows } = await db.query<{
-        model: string;
-        usd: string;
-        calls: number;
-        input_tokens: number;
-        output_tokens: number;
-        cache_write_tokens: number;
-        cache_read_tokens: number;
-      }>(
-        `SELECT model, sum(usd)::numeric(20, 10) AS usd, count(*) AS calls,
-                sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
-                sum(cache_write_tokens + cache_write_1h_tokens)::int8 AS cache_write_tokens,
-                sum(cache_read_tokens)::int8 AS cache_read_tokens
-         FROM cost_entries GROUP BY model ORDER BY model`,
+      const { rows } = await db.query<SumsRow & { model: string }>(
+        `SELECT model, ${SUMS} FROM cost_entries GROUP BY model ORDER BY model`,
       );
-      return rows.map((row) => ({
-        model: row.model,
-        usd: row.usd,
-        calls: row.calls,
-        inputTokens: row.input_tokens,
-        outputTokens: row.output_tokens,
-        cacheWriteTokens: row.cache_write_tokens,
-        cacheReadTokens: row.cache_read_tokens,
-      }));
+      return rows.map((row) => ({ model: row.model, ...sumsOf(row) }));
     },
 
     /** The month's spend grouped by channel, user, run or model, largest first. */
@@ -226,33 +206,40 @@ export function createCostEntriesRepository(db: Queryable) {
       const filter = scopeFilter(options, params);
       params.push(clampLimit(options.limit, 100, 1_000));
       const column = GROUP_COLUMN[options.groupBy];
-      const { rows } = await db.query<{
-        key: string | null;
-        usd: string;
-        calls: number;
-        input_tokens: number;
-        output_tokens: number;
-        cache_write_tokens: number;
-        cache_read_tokens: number;
-      }>(
-        `SELECT ${column} AS key, sum(usd)::numeric(20, 10) AS usd, count(*) AS calls,
-                sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
-                sum(cache_write_tokens + cache_write_1h_tokens)::int8 AS cache_write_tokens,
-                sum(cache_read_tokens)::int8 AS cache_read_tokens
+      const { rows } = await db.query<SumsRow & { key: string | null }>(
+        `SELECT ${column} AS key, ${SUMS}
          FROM cost_entries WHERE created_at >= $1 AND created_at < $2${filter}
          GROUP BY 1 ORDER BY sum(usd) DESC, 1 LIMIT $${params.length}`,
         params,
       );
-      return rows.map((row) => ({
-        key: row.key,
-        usd: row.usd,
-        calls: row.calls,
-        inputTokens: row.input_tokens,
-        outputTokens: row.output_tokens,
-        cacheWriteTokens: row.cache_write_tokens,
-        cacheReadTokens: row.cache_read_tokens,
-      }));
+      return rows.map((row) => ({ key: row.key, ...sumsOf(row) }));
     },
+  };
+}
+
+/** What a group of cost entries adds up to: the columns SUMS selects. */
+interface SumsRow {
+  usd: string;
+  calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_write_tokens: number;
+  cache_read_tokens: number;
+}
+
+const SUMS = `sum(usd)::numeric(20, 10) AS usd, count(*) AS calls,
+  sum(input_tokens)::int8 AS input_tokens, sum(output_tokens)::int8 AS output_tokens,
+  sum(cache_write_tokens + cache_write_1h_tokens)::int8 AS cache_write_tokens,
+  sum(cache_read_tokens)::int8 AS cache_read_tokens`;
+
+function sumsOf(row: SumsRow): Omit<CostLine, 'key'> {
+  return {
+    usd: row.usd,
+    calls: row.calls,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    cacheReadTokens: row.cache_read_tokens,
   };
 }
 

@@ -9,12 +9,12 @@ import {
   type TokenRole,
 } from '../../../src/security/api-tokens.js';
 import { describeEachBackend } from '../../support/backends.js';
-import { APPROVAL_WORKFLOW, startApi, type ApiHarness } from '../support/api-harness.js';
-
-interface Problem {
-  type: string;
-  detail: string;
-}
+import {
+  APPROVAL_WORKFLOW,
+  startApi,
+  type ApiHarness,
+  type ProblemJson as Problem,
+} from '../support/api-harness.js';
 
 /** Every call that changes something, with the least role allowed to make it. */
 interface MutatingCall {

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../support/backends.js';
-import { startApi, stepsWorkflow, type ApiHarness } from '../support/api-harness.js';
+import {
+  startApi,
+  stepsWorkflow,
+  type ApiHarness,
+  type ProblemJson as Problem,
+} from '../support/api-harness.js';
 
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  errors?: { path: string; message: string; in?: string; where?: string }[];
-}
 interface Project {
   id: string;
   key: string;

@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { StepPauseError } from '../../../src/engine/step-errors.js';
 import { describeEachBackend } from '../../support/backends.js';
-import { APPROVAL_WORKFLOW, startApi, type ApiHarness } from '../support/api-harness.js';
-
-interface RunJson {
-  id: string;
-  status: string;
-  workflow: string;
-  waiting_for: string | null;
-  channel_id: string | null;
-  user_id: string | null;
-}
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  errors?: { path: string; message: string; in?: string }[];
-}
+import {
+  APPROVAL_WORKFLOW,
+  startApi,
+  type ApiHarness,
+  type ProblemJson as Problem,
+  type RunJson,
+} from '../support/api-harness.js';
 
 const paused = new Set<string>();
 

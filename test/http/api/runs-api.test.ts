@@ -5,22 +5,9 @@ import {
   startApi,
   stepsWorkflow,
   type ApiHarness,
+  type ProblemJson as Problem,
+  type RunJson,
 } from '../support/api-harness.js';
-
-interface RunJson {
-  id: string;
-  status: string;
-  workflow: string;
-  waiting_for: string | null;
-  channel_id: string | null;
-  user_id: string | null;
-}
-interface Problem {
-  type: string;
-  status: number;
-  detail: string;
-  errors?: { path: string; message: string; in?: string }[];
-}
 
 let api: ApiHarness;
 

@@ -19,6 +19,24 @@ import { ScriptedActions, ScriptedAgents } from '../../support/scripted-runners.
 /** A 64-hex key for the suites that set AIDEV_ENCRYPTION_KEY. */
 export const TEST_ENCRYPTION_KEY = 'a1'.repeat(32);
 
+/** A run as the API answers it (the fields the tests read). */
+export interface RunJson {
+  id: string;
+  status: string;
+  workflow: string;
+  waiting_for: string | null;
+  channel_id: string | null;
+  user_id: string | null;
+}
+
+/** An application/problem+json answer. */
+export interface ProblemJson {
+  type: string;
+  status: number;
+  detail: string;
+  errors?: { path: string; message: string; in?: string; where?: string }[];
+}
+
 export interface ApiResponse<T = unknown> {
   readonly status: number;
   readonly headers: Headers;
