@@ -2,7 +2,8 @@ import type { BudgetAlert } from '../costs/budget-alerts.js';
 import type { CallMeta, MeteredProvider } from '../costs/metered-provider.js';
 import { displayUsd, parseUsd } from '../costs/money.js';
 import type { ActionRunner, AgentCall } from '../engine/runners.js';
-import type { SandboxMode } from '../sandbox/run-sandboxed.js';
+import type { SandboxedCommand, SandboxMode } from '../sandbox/run-sandboxed.js';
+import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { JsonObject } from '../store/sql.js';
 import type { Store } from '../store/store.js';
 import type { AgentPrompts } from './agent-prompts.js';
@@ -22,6 +23,10 @@ export interface AgentSettings {
   readonly sandbox: SandboxMode;
   /** Program directories the sandbox adds to PATH (aidev's own tsx for TypeScript projects). */
   readonly toolPath: readonly string[];
+  /** The sandbox's limits, extra read-only paths and the registries setup may reach. */
+  readonly sandboxPolicy?: SandboxPolicy;
+  /** How the setup command's proxy resolves registries (tests point one at a local server). */
+  readonly sandboxProxy?: SandboxedCommand['proxy'];
   readonly dataDir: string;
 }
 

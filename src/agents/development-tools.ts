@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { StepError } from '../engine/step-errors.js';
 import type { Logger } from '../log/create-logger.js';
 import { runSandboxed, type SandboxMode } from '../sandbox/run-sandboxed.js';
+import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
 import { defineTool, type AgentTool } from './model-loop.js';
@@ -40,8 +42,7 @@ export interface ToolEnvironment {
   readonly sandbox: SandboxMode;
   readonly toolPath: readonly string[];
   readonly testTimeoutMs: number;
-  /** Directories the test command must not see (aidev's data directory). */
-  readonly hide: readonly string[];
+  readonly policy?: SandboxPolicy;
   readonly signal: AbortSignal;
   readonly log: Logger;
   /** For people watching: what the agent is doing now. */
@@ -55,7 +56,11 @@ export function developmentTools(env: ToolEnvironment): AgentTool[] {
   const { workspace, progress } = env;
   const touched = async (file: string) => {
     progress.edits += 1;
-    progress.files[file] = await workspace.read(file).catch(() => null);
+    // Only a file that is gone is recorded as deleted: one that cannot be read stays an error.
+    progress.files[file] = await workspace.read(file).catch((error: unknown) => {
+      if (error instanceof StepError && error.code === 'not_found') return null;
+      throw error;
+    });
   };
   return [
     defineTool(
@@ -161,7 +166,7 @@ async function runTests(env: ToolEnvironment) {
     mode: env.sandbox,
     timeoutMs: env.testTimeoutMs,
     maxOutputBytes: 256 * 1024,
-    hide: env.hide,
+    ...(env.policy === undefined ? {} : { policy: env.policy }),
     toolPath: env.toolPath,
     signal: env.signal,
     logger: env.log,

@@ -142,7 +142,14 @@ export async function runModelLoop(options: LoopOptions): Promise<JsonObject> {
 }
 
 /** Errors the model caused and can fix (a bad path, an edit that does not match). */
-const MODEL_FIXABLE = new Set(['path_refused', 'edit_refused', 'not_found', 'invalid_input']);
+const MODEL_FIXABLE = new Set([
+  'path_refused',
+  'edit_refused',
+  'not_found',
+  'invalid_input',
+  'not_a_file',
+  'file_too_large',
+]);
 
 async function runTool(
   tools: ReadonlyMap<string, AgentTool>,

@@ -32,8 +32,12 @@ export async function setUpWorkspace(setup: WorkspaceSetup): Promise<void> {
   const how = result.timedOut
     ? `did not finish within ${setup.timeoutMs} ms (ai.setup_timeout)`
     : `failed with exit code ${String(result.exitCode)}`;
+  const refused =
+    result.refusedHosts.length === 0
+      ? ''
+      : `; the sandbox let it reach only its registries and refused ${result.refusedHosts.join(', ')} (add a registry to sandbox.setup_hosts if it needs one)`;
   throw new StepError(
-    `the setup command \`${setup.command}\` (${setup.setting}) ${how} in the working copy; fix it or the repository and retry${tail === '' ? '' : `:\n${tail}`}`,
+    `the setup command \`${setup.command}\` (${setup.setting}) ${how} in the working copy${refused}; fix it or the repository and retry${tail === '' ? '' : `:\n${tail}`}`,
     { code: 'setup_failed', retryable: true },
   );
 }

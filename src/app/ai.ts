@@ -109,6 +109,7 @@ export function createAgents(options: {
       setupTimeoutMs: config.ai.setupTimeoutMs,
       sandbox: config.security.sandbox,
       toolPath: existsSync(TOOLCHAIN) ? [TOOLCHAIN] : [],
+      sandboxPolicy: config.sandbox,
       dataDir: config.dataDir,
     },
     store,

@@ -1,5 +1,6 @@
 import type { ModelPrice } from '../costs/price-table.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
+import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { LogLevel } from './env-schema.js';
 import type { LOG_FORMATS } from './file-schema.js';
 
@@ -86,6 +87,8 @@ export interface Config {
     readonly encryptionKey: string | undefined;
     readonly sandbox: 'bubblewrap' | 'none';
   };
+  /** What sandboxed commands may use (the `sandbox` settings over the defaults). */
+  readonly sandbox: SandboxPolicy;
   /** Names of the aidev environment variables that were set (values not included). */
   readonly envSet: readonly string[];
   /** Every secret value in this configuration, for log scrubbing. */

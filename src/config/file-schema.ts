@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import { GUARDED_SERVICES } from '../resilience/guards.js';
+import { sandboxSettingsSchema } from './sandbox-settings.js';
+import { settingsRegistry } from './settings-registry.js';
 import { boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
 
-/** What the reference says about a setting of `aidev.config.yaml`. */
-export interface SettingMeta {
-  readonly description: string;
-  readonly default: string;
-}
-
-export const settingsRegistry = z.registry<SettingMeta>();
+export { settingsRegistry, type SettingMeta } from './settings-registry.js';
 
 /** Defaults of the settings file, in one place. Durations are milliseconds. */
 export const SETTINGS_DEFAULTS = {
@@ -226,6 +222,7 @@ export const fileSchema = z.strictObject({
       default:
         'rate: Jira and Confluence 2, GitHub 5, Anthropic 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
     }),
+  sandbox: sandboxSettingsSchema,
   logging: z
     .strictObject({
       format: oneOf(LOG_FORMATS).optional().register(settingsRegistry, {

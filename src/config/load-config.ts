@@ -18,6 +18,7 @@ import {
   type EnvName,
 } from './env-schema.js';
 import { fileSchema, SETTINGS_DEFAULTS, type FileSettings } from './file-schema.js';
+import { sandboxPolicyOf } from './sandbox-settings.js';
 
 export const DEFAULT_CONFIG_FILE = 'aidev.config.yaml';
 
@@ -209,6 +210,7 @@ function buildConfig(
           : path.resolve(options.cwd, settings.ai.record),
     },
     security: { encryptionKey: env.AIDEV_ENCRYPTION_KEY, sandbox: env.AIDEV_SANDBOX },
+    sandbox: sandboxPolicyOf(settings.sandbox),
     envSet: set,
     secrets: secretValues(env),
   };

@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
 import type { Logger } from '../log/create-logger.js';
+import { bwrapCommand, sandboxEnv, skeletonFiles, type SandboxTools } from './bwrap-command.js';
 import { findExecutable } from './find-executable.js';
+import { handOver } from './hand-over.js';
+import { startNetworkProxy, type ProxyOptions, type RunningProxy } from './network-proxy.js';
+import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy } from './sandbox-policy.js';
 
 export type SandboxMode = 'bubblewrap' | 'none';
 
@@ -15,14 +21,16 @@ export interface SandboxedCommand {
   readonly timeoutMs: number;
   /** Output kept per stream; the rest is dropped (and said to be). */
   readonly maxOutputBytes: number;
-  /** Directories hidden from the command (e.g. aidev's data directory). */
-  readonly hide?: readonly string[];
+  /** Limits, extra read-only paths and the registries a setup command may reach. */
+  readonly policy?: SandboxPolicy;
   /**
-   * Let the command reach the network (a setup command installing dependencies); it is still
-   * confined to its workspace and sees none of aidev's environment. Tests never get it.
+   * Let the command reach the policy's package registries, over HTTPS through aidev's proxy (a
+   * setup command installing dependencies). Never the host's own services. Tests never get it.
    */
   readonly network?: boolean;
-  /** More directories of programs on the command's PATH (read-only, like the whole system). */
+  /** How the proxy resolves and vets addresses (tests point a registry name at a local server). */
+  readonly proxy?: Pick<ProxyOptions, 'resolve' | 'addressAllowed' | 'ports'>;
+  /** More directories of programs on the command's PATH (read-only, like the system's). */
   readonly toolPath?: readonly string[];
   readonly signal?: AbortSignal;
   readonly logger: Logger;
@@ -35,88 +43,78 @@ export interface SandboxResult {
   readonly timedOut: boolean;
   readonly truncated: boolean;
   readonly durationMs: number;
-}
-
-/** The environment a command gets: enough to run a toolchain, none of aidev's. */
-function scrubbedEnv(home: string, toolPath: readonly string[] = []): Record<string, string> {
-  const nodeDir = path.dirname(process.execPath);
-  return {
-    PATH: [nodeDir, ...toolPath, '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
-    HOME: home,
-    LANG: 'C.UTF-8',
-    CI: 'true',
-    TMPDIR: '/tmp',
-  };
+  /** Hosts the command asked the proxy for and was refused (a registry missing from the list). */
+  readonly refusedHosts: readonly string[];
 }
 
 /**
- * bubblewrap: every namespace unshared (no network: only a loopback that reaches nothing, unless
- * `network` is asked for),
- * the whole system read-only, a fresh /tmp, /dev and /proc, the workspace the only writable
- * place, hidden directories masked, no environment but the scrubbed one.
- */
-function bwrapArgs(bwrap: string, run: SandboxedCommand): [string, string[]] {
-  const env = scrubbedEnv(run.cwd, run.toolPath);
-  return [
-    bwrap,
-    [
-      '--unshare-all',
-      ...(run.network === true ? ['--share-net'] : []),
-      '--die-with-parent',
-      '--new-session',
-      '--ro-bind',
-      '/',
-      '/',
-      '--tmpfs',
-      '/tmp',
-      '--dev',
-      '/dev',
-      '--proc',
-      '/proc',
-      ...(run.hide ?? []).flatMap((dir) => ['--tmpfs', dir]),
-      // Tools live in an installation folder (node_modules/.bin in node_modules), which may be
-      // under /tmp, now empty: bring each one back, read-only.
-      ...(run.toolPath ?? []).flatMap((dir) => ['--ro-bind', path.dirname(dir), path.dirname(dir)]),
-      '--bind',
-      run.cwd,
-      run.cwd,
-      '--chdir',
-      run.cwd,
-      '--clearenv',
-      ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
-      '/bin/sh',
-      '-c',
-      run.command,
-    ],
-  ];
-}
-
-/**
- * Runs a repository's command (its tests) where it cannot reach the network, write outside
- * its workspace or read aidev's secrets. Without bubblewrap this refuses, unless the operator
- * chose `AIDEV_SANDBOX=none`, which is said in a warning on every run.
+ * Runs a repository's command (its tests, its setup) where it sees only what it needs: the
+ * working copy, the system's programs, a private /tmp and home; no host sockets, no secrets, no
+ * network but the allowed registries when asked, and limits on processes, memory, file size and
+ * CPU. Without bubblewrap this refuses, unless the operator chose `AIDEV_SANDBOX=none`, which is
+ * said in a warning on every run.
  */
 export async function runSandboxed(run: SandboxedCommand): Promise<SandboxResult> {
-  let executable: string;
-  let args: string[];
-  let env: Record<string, string>;
-  if (run.mode === 'bubblewrap') {
-    const bwrap = findExecutable('bwrap', process.env.PATH);
-    if (bwrap === undefined)
-      throw new StepError(
-        'cannot run the command: bubblewrap (bwrap) is not installed; install it (apt-get install bubblewrap) or set AIDEV_SANDBOX=none to run commands without a sandbox',
-        { code: 'sandbox_unavailable' },
-      );
-    [executable, args] = bwrapArgs(bwrap, run);
-    env = {};
-  } else {
+  if (run.mode === 'none') {
     run.logger.warn(
       { command: run.command, cwd: run.cwd },
       'AIDEV_SANDBOX=none: running the command without a sandbox (it can reach the network and write anywhere this user can)',
     );
-    [executable, args, env] = ['/bin/sh', ['-c', run.command], scrubbedEnv(run.cwd, run.toolPath)];
+    const env = sandboxEnv(run.toolPath ?? [], run.cwd);
+    return { ...(await spawnLimited('/bin/sh', ['-c', run.command], env, run)), refusedHosts: [] };
   }
-  return spawnLimited(executable, args, env, run);
+  const tools = sandboxTools();
+  const policy = run.policy ?? DEFAULT_SANDBOX_POLICY;
+  const asRoot = process.getuid?.() === 0;
+  const skeleton = await mkdtemp(path.join(os.tmpdir(), 'aidev-sandbox-'));
+  let proxy: RunningProxy | undefined;
+  try {
+    for (const [name, content] of Object.entries(skeletonFiles(policy, asRoot)))
+      await writeFile(path.join(skeleton, name), content, { mode: 0o644 });
+    const proxySocket = path.join(skeleton, 'proxy.sock');
+    if (run.network === true)
+      proxy = await startNetworkProxy({
+        socketPath: proxySocket,
+        allowedHosts: policy.setupHosts,
+        logger: run.logger,
+        ...run.proxy,
+      });
+    if (asRoot) await handOver(run.cwd, policy.uid, policy.gid);
+    const [executable, args] = bwrapCommand(tools, {
+      cwd: run.cwd,
+      command: run.command,
+      policy,
+      toolPath: run.toolPath ?? [],
+      skeleton,
+      asRoot,
+      ...(proxy === undefined ? {} : { proxySocket }),
+    });
+    // bwrap itself gets no environment either: /proc/1/environ inside shows nothing of aidev's.
+    const result = await spawnLimited(executable, args, {}, run);
+    return { ...result, refusedHosts: [...(proxy?.refused ?? [])] };
+  } finally {
+    await proxy?.close();
+    await rm(skeleton, { recursive: true, force: true });
+  }
+}
+
+/** bubblewrap, and util-linux's prlimit (and setpriv as root), or a refusal saying what to do. */
+function sandboxTools(): SandboxTools {
+  const bwrap = findExecutable('bwrap', process.env.PATH);
+  if (bwrap === undefined)
+    throw new StepError(
+      'cannot run the command: bubblewrap (bwrap) is not installed; install it (apt-get install bubblewrap) or set AIDEV_SANDBOX=none to run commands without a sandbox',
+      { code: 'sandbox_unavailable' },
+    );
+  const system = `${process.env.PATH ?? ''}:/usr/bin:/bin`;
+  const prlimit = findExecutable('prlimit', system);
+  const setpriv = findExecutable('setpriv', system);
+  if (prlimit === undefined || (process.getuid?.() === 0 && setpriv === undefined))
+    throw new StepError(
+      'cannot run the command: the sandbox needs prlimit and setpriv from util-linux to limit and drop privileges; install util-linux',
+      { code: 'sandbox_unavailable' },
+    );
+  return { bwrap, prlimit, ...(setpriv === undefined ? {} : { setpriv }) };
 }
 
 function spawnLimited(
@@ -124,7 +122,7 @@ function spawnLimited(
   args: string[],
   env: Record<string, string>,
   run: SandboxedCommand,
-): Promise<SandboxResult> {
+): Promise<Omit<SandboxResult, 'refusedHosts'>> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // Its own process group, so that a timeout kills everything it started.

@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
 
@@ -53,27 +53,49 @@ export class Workspace {
     }
   }
 
-  async read(relative: string): Promise<string> {
+  /**
+   * A text file of the working copy. Never a FIFO, device or socket (a test may leave one that
+   * would block or never end), and never more than `maxBytes` (a sparse file can claim gigabytes).
+   */
+  async read(relative: string, maxBytes = MAX_READ_BYTES): Promise<string> {
     const file = await this.resolve(relative);
+    let handle: fs.FileHandle;
     try {
-      return await fs.readFile(file, 'utf8');
+      handle = await fs.open(file, READ_FLAGS);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new StepError(`no file ${relative} in the repository`, { code: 'not_found' });
-      throw error;
+      throw fileError(relative, error);
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw notAFile(relative, stat);
+      if (stat.size > maxBytes)
+        throw new StepError(
+          `${relative} has ${stat.size} bytes, more than the ${maxBytes} a file may have to be read whole`,
+          { code: 'file_too_large' },
+        );
+      const buffer = Buffer.alloc(stat.size);
+      const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
     }
   }
 
   async write(relative: string, content: string): Promise<void> {
     const file = await this.resolve(relative);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    // O_NOFOLLOW: a link put in place after the check is not followed.
-    const handle = await fs.open(
-      file,
-      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | fsConstants.O_NOFOLLOW,
-      0o644,
-    );
+    // O_NOFOLLOW: a link put in place after the check is not followed. O_NONBLOCK: a FIFO with
+    // no reader fails at once instead of blocking. Truncated only once it is known to be a file.
+    let handle: fs.FileHandle;
     try {
+      handle = await fs.open(file, WRITE_FLAGS, 0o644);
+    } catch (error) {
+      throw fileError(relative, error);
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw notAFile(relative, stat);
+      await handle.truncate(0);
       await handle.writeFile(content);
     } finally {
       await handle.close();
@@ -91,6 +113,38 @@ export class Workspace {
       (inside !== '..' && !inside.startsWith(`..${path.sep}`) && !path.isAbsolute(inside))
     );
   }
+}
+
+/** Files larger than this are not read whole (a model is told to read a range instead). */
+export const MAX_READ_BYTES = 2 * 1024 * 1024;
+const READ_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+const WRITE_FLAGS =
+  fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+
+function notAFile(relative: string, stat: Stats): StepError {
+  const kind = stat.isDirectory()
+    ? 'a directory'
+    : stat.isFIFO()
+      ? 'a named pipe (FIFO)'
+      : stat.isSocket()
+        ? 'a socket'
+        : stat.isCharacterDevice() || stat.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file';
+  return new StepError(`${relative} is ${kind}, not a file that can be read or written`, {
+    code: 'not_a_file',
+  });
+}
+
+function fileError(relative: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT')
+    return new StepError(`no file ${relative} in the repository`, { code: 'not_found' });
+  if (code === 'EISDIR')
+    return new StepError(`${relative} is a directory, not a file`, { code: 'not_a_file' });
+  if (code === 'ENXIO' || code === 'ELOOP')
+    return new StepError(`${relative} is not a regular file`, { code: 'not_a_file' });
+  return error;
 }
 
 function refused(relative: string, why: string): StepError {

@@ -1,8 +1,9 @@
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentSettings } from '../../src/agents/agent-context.js';
 import type { AiAgentRunner } from '../../src/agents/agent-runner.js';
 import { ensureSampleRepository } from '../../src/demo/sample-project.js';
+import { DEFAULT_SANDBOX_POLICY } from '../../src/sandbox/sandbox-policy.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
 import { agentRun } from '../support/agent-call.js';
 import { realAgents } from '../support/agents.js';
@@ -157,20 +158,20 @@ describe('the development agent', () => {
     expect(await database.store.agentSessions.get(`${run.id}:implement`)).toBeNull();
   });
 
-  it('sets up the working copy with ai.setup_command, with network, before the first model call', async () => {
+  it('sets up the working copy with ai.setup_command, through the registry proxy, before the first model call', async () => {
     const { call } = await agentRun(database.store, logger, {
       agent: 'development',
       step: 'implement',
     });
     // Stands in for a package registry: the setup command must reach it; the tests could not.
     const callsWhenReached: number[] = [];
-    const registry = createServer((socket) => {
+    const registry = createHttpServer((_request, response) => {
       callsWhenReached.push(server.count('messages/create'));
-      socket.end();
+      response.end('left-pad');
     });
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
     const { port } = registry.address() as { port: number };
-    const fetch = `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))"`;
+    const fetch = `curl -sSf -p http://registry.test:${port}/left-pad`;
     server.reply(
       tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
       tool('run_tests'),
@@ -179,6 +180,12 @@ describe('the development agent', () => {
     try {
       const result = (await agents({
         setupCommand: `${fetch} && mkdir -p node_modules/.installed && echo ok > node_modules/.installed/stamp`,
+        sandboxPolicy: { ...DEFAULT_SANDBOX_POLICY, setupHosts: ['registry.test'] },
+        sandboxProxy: {
+          ports: [port],
+          resolve: () => Promise.resolve(['127.0.0.1']),
+          addressAllowed: (address) => address === '127.0.0.1',
+        },
       }).run(call(implement))) as { implementation: { changes: { path: string }[] } };
       expect(callsWhenReached).toEqual([0]);
       // What the setup installed is not part of the change.

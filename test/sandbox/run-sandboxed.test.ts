@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +42,6 @@ const run = (command: string, extra: Partial<SandboxedCommand> = {}) =>
     mode: 'bubblewrap',
     timeoutMs: 10_000,
     maxOutputBytes: 64 * 1024,
-    hide: [hidden],
     logger,
     ...extra,
   });
@@ -62,13 +61,13 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
     expect((await run(probe, { mode: 'none' })).exitCode).toBe(0);
   });
 
-  it('reaches the network only when asked (a setup command), still writing only in its workspace', async () => {
+  it('even with network for a setup command, reaches no service on this machine', async () => {
     const probe = `node -e "require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))"`;
     const inVarTmp = `/var/tmp/aidev-setup-escape-${process.pid}.txt`;
-    const result = await run(`${probe} && echo reached; echo x > ${inVarTmp} || echo refused`, {
+    const result = await run(`${probe} || echo unreachable; echo x > ${inVarTmp} && echo private`, {
       network: true,
     });
-    expect(result.stdout).toBe('reached\nrefused\n');
+    expect(result.stdout).toBe('unreachable\nprivate\n');
     await expect(readFile(inVarTmp)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
@@ -78,7 +77,7 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
     const result = await run(
       `echo x > ${inVarTmp} || echo refused; echo y > /etc/aidev-escape || echo refused; echo z > ${inTmp} && echo private`,
     );
-    expect(result.stdout).toBe('refused\nrefused\nprivate\n');
+    expect(result.stdout).toBe('refused\nprivate\n'); // /var/tmp is its private /tmp
     await expect(readFile(inVarTmp)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(readFile(inTmp)).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -107,6 +106,7 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
 
   it('runs tools from a folder on its PATH even under /tmp, without seeing the rest of /tmp', async () => {
     const install = await mkdtemp(path.join(os.tmpdir(), 'aidev-tools-'));
+    await chmod(install, 0o755); // an installation folder, readable by every user
     await mkdir(path.join(install, 'bin'));
     await writeFile(path.join(install, 'bin', 'hello'), '#!/bin/sh\necho hello from the tool\n', {
       mode: 0o755,
