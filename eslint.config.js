@@ -68,6 +68,8 @@ export default tseslint.config(
       'dist/',
       '.aidev/',
       'test/fixtures/lint/',
+      // Fence bypasses that lint:deps must refuse (test/lint/dependency-fences.test.ts).
+      'test/fixtures/fences/',
       'demo/sample-repository/',
     ],
   },
