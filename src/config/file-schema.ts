@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { GUARDED_SERVICES } from '../resilience/guards.js';
-import { boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
+import { absolutePath, boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
 
 /** What the reference says about a setting of `aidev.config.yaml`. */
 export interface SettingMeta {
@@ -116,6 +116,15 @@ export const fileSchema = z.strictObject({
       packages: z.array(text()).optional().register(settingsRegistry, {
         description:
           'npm packages with more plugins (each exports `plugins`, a list of plugin definitions).',
+        default: 'none',
+      }),
+    })
+    .optional(),
+  local_git: z
+    .strictObject({
+      allowed_paths: z.array(absolutePath('/srv/git')).optional().register(settingsRegistry, {
+        description:
+          'Directories outside the repositories directory (`repos/` in the data directory) whose git repositories `local_git` may use, given by absolute path. Only this file can allow them: without it a repository is a name inside the repositories directory — no absolute path, no `..`, no symlink leading out — and a channel’s `repositories_dir` must lie inside one of these.',
         default: 'none',
       }),
     })
