@@ -68,6 +68,7 @@ export class PluginRegistry {
   /** Loads third-party plugins: the package exports `plugins`, a list of plugin definitions. */
   async loadPackage(
     specifier: string,
+    // eslint-disable-next-line no-restricted-syntax -- the one place aidev loads code by name: the plugin packages the settings file lists.
     importer: (specifier: string) => Promise<unknown> = (s) => import(s),
   ): Promise<string[]> {
     let module: unknown;
