@@ -68,6 +68,8 @@ export default tseslint.config(
       'dist/',
       '.aidev/',
       'test/fixtures/lint/',
+      // Fence bypasses that lint:deps must refuse (test/lint/dependency-fences.test.ts).
+      'test/fixtures/fences/',
       'demo/sample-repository/',
     ],
   },
@@ -101,6 +103,26 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts', 'commands/**/*.ts', 'blocks/**/*.ts'], rules: fence({}) },
+  {
+    // What the whole-graph fences (npm run lint:deps, .dependency-cruiser.js) cannot see:
+    // a module loaded by a computed name, or through a require function of our own making.
+    files: ['src/**/*.ts', 'commands/**/*.ts', 'blocks/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.type!="Literal"]',
+          message:
+            'import() of a computed name hides the dependency from npm run lint:deps; import a literal module name.',
+        },
+        {
+          selector: 'CallExpression[callee.name="createRequire"]',
+          message:
+            'createRequire loads modules out of sight of npm run lint:deps; use import or import().',
+        },
+      ],
+    },
+  },
   ...coreFolders.map((folder) => ({
     files: [`src/${folder}/**/*.ts`],
     rules: fence({ core: true }),

@@ -113,6 +113,7 @@ export async function setUpPlugins(options: {
     store: options.store,
     guards,
     dataDir: config.dataDir,
+    allowedPaths: config.localGit.allowedPaths,
   });
   for (const definition of BUILT_IN_PLUGINS) registry.register(definition);
   for (const specifier of config.plugins.packages) await registry.loadPackage(specifier);

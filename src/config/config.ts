@@ -40,6 +40,10 @@ export interface Config {
     >;
     readonly packages: readonly string[];
   };
+  readonly localGit: {
+    /** Absolute directories outside the repositories directory that local_git may use. */
+    readonly allowedPaths: readonly string[];
+  };
   readonly workflows: {
     /** Absolute path of the workflows directory. */
     readonly directory: string;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GUARDED_SERVICES } from '../resilience/guards.js';
 import { sandboxSettingsSchema } from './sandbox-settings.js';
 import { settingsRegistry } from './settings-registry.js';
-import { boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
+import { absolutePath, boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
 
 export { settingsRegistry, type SettingMeta } from './settings-registry.js';
 
@@ -112,6 +112,15 @@ export const fileSchema = z.strictObject({
       packages: z.array(text()).optional().register(settingsRegistry, {
         description:
           'npm packages with more plugins (each exports `plugins`, a list of plugin definitions).',
+        default: 'none',
+      }),
+    })
+    .optional(),
+  local_git: z
+    .strictObject({
+      allowed_paths: z.array(absolutePath('/srv/git')).optional().register(settingsRegistry, {
+        description:
+          'Directories outside the repositories directory (`repos/` in the data directory) whose git repositories `local_git` may use, given by absolute path. Only this file can allow them: without it a repository is a name inside the repositories directory — no absolute path, no `..`, no symlink leading out — and a channel’s `repositories_dir` must lie inside one of these.',
         default: 'none',
       }),
     })

@@ -163,6 +163,7 @@ function buildConfig(
       },
       packages: settings.plugins?.packages ?? [],
     },
+    localGit: { allowedPaths: settings.local_git?.allowed_paths ?? [] },
     workflows: {
       directory: path.resolve(
         options.cwd,

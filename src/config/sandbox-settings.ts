@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import { settingsRegistry } from './settings-registry.js';
-import { duration, integer } from './values.js';
+import { absolutePath, duration, integer } from './values.js';
 
 const MiB = 1024 * 1024;
 const limits = DEFAULT_SANDBOX_POLICY.limits;
 
-const absolutePath = z
-  .string()
-  .trim()
-  .refine((p) => p.startsWith('/') && p !== '/' && !p.split('/').includes('..'), {
-    error: 'expected an absolute path other than / (a toolchain directory such as /opt/go)',
-  });
+const toolchainDir = absolutePath('/opt/go').refine((p) => p !== '/', {
+  error: 'expected a toolchain directory such as /opt/go, not / (the whole host)',
+});
 
 const hostPattern = z
   .string()
@@ -60,7 +57,7 @@ export const sandboxSettingsSchema = z
       65_536,
     ),
     read_only_paths: z
-      .array(absolutePath, { error: 'expected a list of absolute paths' })
+      .array(toolchainDir, { error: 'expected a list of absolute paths' })
       .optional()
       .register(settingsRegistry, {
         description:

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
 
@@ -8,6 +9,17 @@ import { z } from 'zod';
 
 export function text() {
   return z.string().trim().min(1, { error: 'expected a non-empty value' });
+}
+
+/** A path on this machine, written absolute so that it cannot depend on where aidev starts. */
+export function absolutePath(example: string) {
+  return z
+    .string()
+    .trim()
+    .refine((value) => path.isAbsolute(value), {
+      error: `expected an absolute path such as ${example}`,
+    })
+    .transform((value) => path.normalize(value));
 }
 
 export function httpUrl(example: string) {

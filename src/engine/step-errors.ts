@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../log/scrub-secrets.js';
 import type { JsonObject } from '../store/sql.js';
 
 /**
@@ -101,7 +102,21 @@ export function isStop(error: unknown): boolean {
 /** The JSON recorded for a failure: message, code, and whatever helps the person fix it. */
 export type ErrorRecord = JsonObject & { message: string; code: string };
 
+/**
+ * The record is stored, served by the API and posted to Slack, and its message often quotes a
+ * vendor's answer: every secret this process knows is scrubbed from it.
+ */
 export function errorRecord(error: unknown): ErrorRecord {
+  const record = unscrubbedRecord(error);
+  try {
+    return JSON.parse(scrubSecrets(JSON.stringify(record))) as ErrorRecord;
+  } catch {
+    // A thrown object that is not JSON (a cycle, a BigInt): its message is what is kept.
+    return { message: scrubSecrets(record.message), code: record.code };
+  }
+}
+
+function unscrubbedRecord(error: unknown): ErrorRecord {
   if (error instanceof StepError) {
     return {
       message: error.message,

@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { didYouMeanSuffix } from '../errors/did-you-mean.js';
 import { formatPath } from '../errors/problem.js';
 import { describeZodError } from '../errors/zod-problems.js';
+import { scrubSecrets } from '../log/scrub-secrets.js';
 import type { Logger } from '../log/create-logger.js';
 import { PLUGIN_TYPES, type PluginType } from './action-signature.js';
 import type { Plugin, PluginContext, PluginDefinition } from './plugin.js';
@@ -67,6 +68,7 @@ export class PluginRegistry {
   /** Loads third-party plugins: the package exports `plugins`, a list of plugin definitions. */
   async loadPackage(
     specifier: string,
+    // eslint-disable-next-line no-restricted-syntax -- the one place aidev loads code by name: the plugin packages the settings file lists.
     importer: (specifier: string) => Promise<unknown> = (s) => import(s),
   ): Promise<string[]> {
     let module: unknown;
@@ -198,9 +200,12 @@ export class PluginRegistry {
     return instance;
   }
 
-  /** Every configured plugin's health, each checked on its own with a time limit. */
+  /**
+   * Every configured plugin's health, each checked on its own with a time limit. The details
+   * quote vendors' answers and reach the API: secrets are scrubbed from them.
+   */
   async health(): Promise<PluginStatus[]> {
-    return Promise.all(
+    const statuses = await Promise.all(
       [...this.instances.entries()].map(async ([key, instance]): Promise<PluginStatus> => {
         const scope = key.slice(key.indexOf('/') + 1);
         const base = { type: instance.plugin.type, name: instance.plugin.name, scope };
@@ -220,6 +225,7 @@ export class PluginRegistry {
         }
       }),
     );
+    return statuses.map((status) => ({ ...status, detail: scrubSecrets(status.detail) }));
   }
 }
 

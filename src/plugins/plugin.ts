@@ -56,6 +56,12 @@ export interface PluginContext {
   readonly guards: Guards;
   /** aidev's data directory (local backends keep their files here). */
   readonly dataDir: string;
+  /**
+   * Directories outside the data directory that the settings file lets local backends use
+   * (`local_git.allowed_paths`); none when unset. Only the installer's file can set them, never a
+   * channel's stored configuration.
+   */
+  readonly allowedPaths?: readonly string[];
 }
 
 /** How to build a plugin from its validated configuration. */

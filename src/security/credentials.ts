@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors/app-error.js';
+import { registerSecrets } from '../log/scrub-secrets.js';
 import type { SealedSecrets } from '../store/repositories/plugin-configurations.js';
 import type { Keyring } from './keyring.js';
 
@@ -21,6 +22,8 @@ export async function sealCredentials(
   credentials: Credentials,
   context: string,
 ): Promise<SealedSecrets> {
+  // From here on the values are in this process (about to be put to work): scrub them.
+  registerSecrets(Object.values(credentials));
   const { id, key } = await keyring.activeKey();
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -30,7 +33,10 @@ export async function sealCredentials(
   return { ciphertext: [FORMAT, ...parts].join('.'), keyId: id };
 }
 
-/** Opens sealed credentials; a wrong key, context or a tampered value is refused. */
+/**
+ * Opens sealed credentials; a wrong key, context or a tampered value is refused. The values
+ * join the process's secret registry (src/log/scrub-secrets.ts).
+ */
 export async function openCredentials(
   keyring: Keyring,
   sealed: SealedSecrets,
@@ -58,6 +64,9 @@ export async function openCredentials(
   }
   const parsed = credentialsSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw unreadable(sealed, 'it does not hold field values');
+  // Opened credentials reach vendors, which may echo them in errors: every log line, stored
+  // error and health text is scrubbed of them (and of their encoded forms) from now on.
+  registerSecrets(Object.values(parsed.data));
   return parsed.data;
 }
 

@@ -132,3 +132,38 @@ describe('import fences', () => {
     ).toEqual([]);
   });
 });
+
+describe('what only ESLint sees', () => {
+  /** The no-restricted-syntax messages for `code` placed at `filePath`. */
+  async function syntaxMessages(filePath: string, code: string): Promise<string[]> {
+    const [result] = await eslint.lintText(code, { filePath });
+    return (result?.messages ?? [])
+      .filter((m) => m.ruleId === 'no-restricted-syntax')
+      .map((m) => m.message);
+  }
+
+  it('refuses import() of a computed name and createRequire, which the graph cannot follow', async () => {
+    expect(
+      await syntaxMessages(
+        'src/engine/probe.ts',
+        "const name = '@anthropic-ai/sdk';\nexport const load = () => import(name);\n",
+      ),
+    ).toEqual([
+      'import() of a computed name hides the dependency from npm run lint:deps; import a literal module name.',
+    ]);
+    expect(
+      await syntaxMessages(
+        'src/agents/probe.ts',
+        "import { createRequire } from 'node:module';\nexport const pg: unknown = createRequire(import.meta.url)('pg');\n",
+      ),
+    ).toEqual([
+      'createRequire loads modules out of sight of npm run lint:deps; use import or import().',
+    ]);
+    expect(
+      await syntaxMessages(
+        'src/engine/probe.ts',
+        "export const load = () => import('./other.js');\n",
+      ),
+    ).toEqual([]);
+  });
+});

@@ -6,9 +6,13 @@ import { StepError } from '../../engine/step-errors.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { commitChangeSet } from './commit-change-set.js';
 import { git, resolveRef } from './git.js';
+import { confinementOf, repositoryDirectory } from './repository-paths.js';
 
 const configSchema = z.strictObject({
-  /** Where repositories named by a relative name live; default: `repos/` in the data directory. */
+  /**
+   * Where repositories named by a relative name live; default: `repos/` in the data directory.
+   * Elsewhere only inside `local_git.allowed_paths` of the settings file.
+   */
   repositories_dir: z.string().min(1).optional(),
 });
 
@@ -22,26 +26,16 @@ export const localGit = definePlugin({
   description: 'Git repositories on this machine; pull requests recorded in aidev',
   configSchema,
   create(config, context: PluginContext): Plugin<'version_control'> {
-    const root = path.resolve(config.repositories_dir ?? path.join(context.dataDir, 'repos'));
+    const confinement = confinementOf(
+      config.repositories_dir,
+      path.join(context.dataDir, 'repos'),
+      context.allowedPaths ?? [],
+    );
+    const { root } = confinement;
     const { store } = context;
 
-    /** A repository named by an absolute path, or relative to the repositories folder. */
-    async function repoOf(name: string): Promise<string> {
-      if (!path.isAbsolute(name) && path.normalize(name).split(path.sep).includes('..')) {
-        throw new StepError(
-          `repository ${JSON.stringify(name)}: expected a path inside ${root} or an absolute path`,
-          { code: 'invalid_input' },
-        );
-      }
-      const dir = path.isAbsolute(name) ? name : path.join(root, name);
-      try {
-        const gitDir = (await git(['rev-parse', '--git-dir'], { cwd: dir })).trim();
-        if (gitDir === '') throw new Error('not a repository');
-      } catch {
-        throw new StepError(`no git repository at ${dir}`, { code: 'not_found' });
-      }
-      return dir;
-    }
+    /** A repository by name in the repositories folder, or by a path the settings file allows. */
+    const repoOf = (name: string) => repositoryDirectory(name, confinement);
 
     const defaultBranch = async (repo: string) =>
       (await git(['symbolic-ref', '--short', 'HEAD'], { cwd: repo })).trim();

@@ -3,6 +3,7 @@ import type { App } from '../../app/create-app.js';
 import { applyStoredConfiguration, pluginSettings } from '../../app/plugins.js';
 import { describeZodError } from '../../errors/zod-problems.js';
 import { formatPath } from '../../errors/problem.js';
+import { scrubSecrets } from '../../log/scrub-secrets.js';
 import type { PluginType } from '../../plugins/action-signature.js';
 import type { PluginDefinition } from '../../plugins/plugin.js';
 import { GLOBAL_SCOPE } from '../../plugins/plugin-registry.js';
@@ -240,12 +241,14 @@ async function putToWork(
   if (plugin === undefined)
     return { ok: false, detail: 'the configuration was refused (see the log)' };
   try {
-    return await withTimeout(CONNECT_TIMEOUT_MS, async () => {
+    const health = await withTimeout(CONNECT_TIMEOUT_MS, async () => {
       await plugin.connect();
       return plugin.health();
     });
+    // The vendor's answer may echo the credentials just stored.
+    return { ok: health.ok, detail: scrubSecrets(health.detail) };
   } catch (error) {
-    const reason = `could not connect: ${(error as Error).message}`;
+    const reason = `could not connect: ${scrubSecrets((error as Error).message)}`;
     app.plugins.refuse(type, stored.pluginName, reason, stored.scope);
     return { ok: false, detail: reason };
   }
