@@ -58,6 +58,7 @@ export class Scope {
     offset: number | undefined,
     issues: IssueList,
   ): void {
+    if (issues.full) return;
     const where = offset === undefined ? {} : { offset };
     const { root, fields } = reference;
     if (root === 'steps') return this.checkStepReference(fields[0], at, where, issues);
@@ -101,7 +102,7 @@ export class Scope {
     }
     issues.add(
       at,
-      `refers to ${root}, which is not defined here${suggest(root, known)}; defined here: ${known.join(', ')}`,
+      `refers to ${root}, which is not defined here${suggest(root, known)}; defined here: ${listed(known)}`,
       where,
     );
   }
@@ -124,6 +125,12 @@ export class Scope {
       );
     }
   }
+}
+
+/** Names for a message: all of a short list, the first ones of a long one. */
+function listed(names: readonly string[], shown = 20): string {
+  if (names.length <= shown) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
 
 function suggest(word: string, candidates: readonly string[]): string {

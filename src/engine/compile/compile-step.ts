@@ -190,7 +190,7 @@ export function compileStep(
 ): Step | undefined {
   const kind = stepKind(raw, at, issues);
   if (kind === undefined) return undefined;
-  const before = issues.issues.length;
+  const before = issues.count;
   const field = (name: string, value: unknown): CompiledValue | undefined =>
     compileField(value, [...at, name], issues);
   let step: Step | undefined;
@@ -269,5 +269,5 @@ export function compileStep(
       break;
     }
   }
-  return issues.issues.length === before ? step : undefined;
+  return issues.count === before ? step : undefined;
 }
