@@ -1,6 +1,6 @@
 import { didYouMean } from '../../errors/did-you-mean.js';
 import type { Reference } from '../expressions.js';
-import type { PathSegment } from '../paths.js';
+import { RESERVED_NAMES, type PathSegment } from '../paths.js';
 import { valueReferences, type CompiledValue } from '../templates.js';
 import type { IssueList } from './issues.js';
 
@@ -61,6 +61,12 @@ export class Scope {
     if (issues.full) return;
     const where = offset === undefined ? {} : { offset };
     const { root, fields } = reference;
+    // Such a name is never defined, and reading it would reach into JavaScript's objects.
+    const reserved = [root, ...fields].find((name) => RESERVED_NAMES.has(name));
+    if (reserved !== undefined) {
+      issues.add(at, `refers to ${JSON.stringify(reserved)}, which is a reserved name`, where);
+      return;
+    }
     if (root === 'steps') return this.checkStepReference(fields[0], at, where, issues);
     if (
       (root === 'inputs' || root === 'context') &&
