@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { PromptFileError, readPromptFile, resolvePromptFile } from './prompt-file.js';
 
 /** A `{{name}}` or `{{name.path}}` placeholder and where it stands in the template. */
 export interface Placeholder {
@@ -56,8 +56,9 @@ export class PromptTemplate {
     return new PromptTemplate(source, text, placeholders);
   }
 
-  static load(file: string): PromptTemplate {
-    return PromptTemplate.parse(readFileSync(file, 'utf8'), file);
+  /** Reads a template file with the size cap, refusing FIFOs, devices and symlinks. */
+  static load(file: string, shown = file): PromptTemplate {
+    return PromptTemplate.parse(readPromptFile(file, shown), shown);
   }
 
   /** The top-level variables the template uses. */
@@ -102,11 +103,32 @@ function position(text: string, index: number): { line: number; column: number }
   return { line, column: index - before.lastIndexOf('\n') };
 }
 
-/** What is wrong with a template for a step giving these inputs: unreadable, or a variable missing. */
-export function promptProblems(file: string, inputs: readonly string[]): string[] {
+export type StepPrompt =
+  | { readonly ok: true; readonly file: string; readonly problems: readonly string[] }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/**
+ * A step's `prompt_template` (`prompts/plan.txt`, relative to the project `baseDir`): where it
+ * is, and what is wrong with it for a step giving these inputs. Only files inside prompts/ are
+ * read; anything else gets one answer, which never quotes a file.
+ */
+export function stepPrompt(
+  baseDir: string,
+  name: string,
+  inputs: readonly string[] | undefined,
+): StepPrompt {
+  const resolved = resolvePromptFile(baseDir, name);
+  if (!resolved.ok) return { ok: false, problems: [resolved.message] };
   try {
-    return PromptTemplate.load(file).missing(inputs);
+    const template = PromptTemplate.load(resolved.file, name);
+    return {
+      ok: true,
+      file: resolved.file,
+      problems: inputs === undefined ? [] : template.missing(inputs),
+    };
   } catch (error) {
-    return [(error as Error).message];
+    if (error instanceof PromptTemplateError || error instanceof PromptFileError)
+      return { ok: false, problems: [error.message] };
+    throw error;
   }
 }

@@ -173,9 +173,8 @@ function toCel(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(toCel);
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = toCel(item);
-    return out;
+    // fromEntries defines own properties: a `__proto__` key in data stays data.
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, toCel(item)]));
   }
   return value;
 }
@@ -190,9 +189,7 @@ function fromCel(value: unknown): unknown {
   if (value instanceof Map)
     return Object.fromEntries([...value].map(([k, v]) => [String(k), fromCel(v)]));
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = fromCel(item);
-    return out;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromCel(item)]));
   }
   return value;
 }

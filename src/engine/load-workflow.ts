@@ -50,8 +50,11 @@ export function loadWorkflowText(text: string, file: string, env: CompileEnviron
     };
   };
   const result: CompileResult = compileWorkflow(parsed.value, env);
-  if (!result.ok)
-    return { ok: false, file, problems: sortByPosition(result.issues.map(toProblem)) };
+  if (!result.ok) {
+    const problems = sortByPosition(result.issues.map(toProblem));
+    if (result.unlisted !== undefined) problems.push({ path: '', message: result.unlisted });
+    return { ok: false, file, problems };
+  }
   return { ok: true, file, workflow: result.workflow, warnings: result.warnings.map(toProblem) };
 }
 

@@ -7,10 +7,11 @@ import {
   parseDocument,
   type Document,
   type Node,
-  type Pair,
   type YAMLError,
+  type YAMLMap,
 } from 'yaml';
-import type { Problem } from '../errors/problem.js';
+import { formatPath, type Problem } from '../errors/problem.js';
+import { checkYamlLimits, keyText, YAML_LIMITS, type YamlLimits } from './yaml-limits.js';
 
 /** A parsed YAML file that remembers where every node came from. */
 export interface YamlSource {
@@ -25,26 +26,65 @@ export type YamlParse =
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 /**
- * Parses YAML strictly: duplicate keys, tab indentation, unknown tags and dangling aliases are
- * errors, each reported with `file:line:col`.
+ * Parses YAML strictly: duplicate keys, `__proto__` keys, tab indentation, unknown tags and
+ * dangling aliases are errors, and so is a file over the limits (size, keys, nesting, string
+ * length), each reported with `file:line:col`. Every step is linear in the size of the file.
  */
-export function parseYaml(text: string, file: string): YamlParse {
+export function parseYaml(text: string, file: string, limits: YamlLimits = YAML_LIMITS): YamlParse {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > limits.maxBytes)
+    return failure(
+      file,
+      `expected a file of at most ${kib(limits.maxBytes)} KiB, found ${kib(bytes)} KiB`,
+    );
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  const issues = [...doc.errors, ...doc.warnings];
-  if (issues.length > 0) {
-    return { ok: false, problems: issues.map((issue) => yamlProblem(issue, file)) };
+  let doc: Document.Parsed;
+  try {
+    // Duplicate keys are found by checkYamlLimits: the library's check is quadratic.
+    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: true });
+  } catch (error) {
+    // Nesting deep enough to exhaust the stack, before the depth limit could be checked.
+    return failure(file, `invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const problems = [
+    ...[...doc.errors, ...doc.warnings].map((issue) => ({
+      offset: issue.pos[0],
+      problem: yamlProblem(issue, file),
+    })),
+    ...checkYamlLimits(doc, limits).map((finding) => ({
+      offset: finding.offset,
+      problem: {
+        where: at(file, lines, finding.offset),
+        path: formatPath(finding.path),
+        message: finding.message,
+      },
+    })),
+  ];
+  if (problems.length > 0)
+    return {
+      ok: false,
+      problems: problems.sort((a, b) => a.offset - b.offset).map((p) => p.problem),
+    };
   const source: YamlSource = { file, text, doc, lines };
   try {
     return { ok: true, source, value: doc.toJS({ maxAliasCount: 100 }) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      problems: [{ where: `${file}:1:1`, path: '', message: `invalid YAML: ${message}` }],
-    };
+    return failure(file, `invalid YAML: ${message}`);
   }
+}
+
+function failure(file: string, message: string): YamlParse {
+  return { ok: false, problems: [{ where: `${file}:1:1`, path: '', message }] };
+}
+
+function kib(bytes: number): string {
+  return Math.ceil(bytes / 1024).toLocaleString('en-US');
+}
+
+function at(file: string, lines: LineCounter, offset: number): string {
+  const { line, col } = lines.linePos(offset);
+  return `${file}:${line}:${col}`;
 }
 
 function yamlProblem(issue: YAMLError, file: string): Problem {
@@ -117,7 +157,7 @@ interface Child {
 
 function childOf(node: Node | null, segment: PropertyKey): Child | undefined {
   if (isMap(node)) {
-    const pair = node.items.find((item) => keyText(item) === String(segment));
+    const pair = keyIndex(node).get(String(segment));
     if (pair === undefined) return undefined;
     return { key: asNode(pair.key), value: asNode(pair.value) };
   }
@@ -128,8 +168,25 @@ function childOf(node: Node | null, segment: PropertyKey): Child | undefined {
   return undefined;
 }
 
-function keyText(pair: Pair): string | undefined {
-  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+type MapPair = YAMLMap['items'][number];
+
+/**
+ * Each mapping's pairs by key, built once: a file with many problems in one mapping is
+ * located in linear time, not by searching the mapping for every problem.
+ */
+const keyIndexes = new WeakMap<YAMLMap, Map<string, MapPair>>();
+
+function keyIndex(node: YAMLMap): Map<string, MapPair> {
+  let index = keyIndexes.get(node);
+  if (index === undefined) {
+    index = new Map();
+    for (const pair of node.items) {
+      const key = keyText(pair);
+      if (key !== undefined && !index.has(key)) index.set(key, pair);
+    }
+    keyIndexes.set(node, index);
+  }
+  return index;
 }
 
 function asNode(value: unknown): Node | null {

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,14 +51,18 @@ describe('prompt templates', () => {
 
   it('makes a workflow whose step does not provide a template’s variable fail to load', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'aidev-prompts-'));
-    await writeFile(path.join(dir, 'plan.txt'), 'Plan {{task.title}} in {{repository}}\n');
+    await mkdir(path.join(dir, 'prompts'));
+    await writeFile(
+      path.join(dir, 'prompts', 'plan.txt'),
+      'Plan {{task.title}} in {{repository}}\n',
+    );
     const yaml = [
       'name: plan-only',
       'steps:',
       '  - name: plan',
       '    type: ai_action',
       '    agent: planning',
-      '    prompt_template: plan.txt',
+      '    prompt_template: prompts/plan.txt',
       "    inputs: { task: 'x' }",
       '',
     ].join('\n');
@@ -67,7 +71,7 @@ describe('prompt templates', () => {
     if (loaded.ok) return;
     expect(loaded.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       expect.stringContaining(
-        'plan.txt:1:24 uses {{repository}}, which is not provided (provided: task)',
+        'prompts/plan.txt:1:24 uses {{repository}}, which is not provided (provided: task)',
       ),
     ]);
   });

@@ -99,7 +99,7 @@ const EXPECTED: Record<string, string[]> = {
     '29-unknown-step-key.yaml:6:5 steps[0].on_eror: unknown key (did you mean "on_error"?); allowed keys: name, type, description, when, timeout, on_error, retry_count, outputs, plugin, action, inputs',
   ],
   '30-missing-prompt-template.yaml': [
-    `30-missing-prompt-template.yaml:5:22 steps[0].prompt_template: expected an existing prompt template file, found "./prompts/nowhere.txt" (no file at ${path.join(REPO_ROOT, 'prompts/nowhere.txt')})`,
+    '30-missing-prompt-template.yaml:5:22 steps[0].prompt_template: expected the path of a prompt template file inside prompts/ (such as prompts/implement_task.txt), found "./prompts/nowhere.txt"',
   ],
   '31-reads-process-environment.yaml': [
     '31-reads-process-environment.yaml:10:17 steps[0].inputs.message: refers to process, which is not defined here; defined here: inputs, context, run, steps, task',

@@ -1,6 +1,6 @@
 import { didYouMean } from '../../errors/did-you-mean.js';
 import type { Reference } from '../expressions.js';
-import type { PathSegment } from '../paths.js';
+import { RESERVED_NAMES, type PathSegment } from '../paths.js';
 import { valueReferences, type CompiledValue } from '../templates.js';
 import type { IssueList } from './issues.js';
 
@@ -58,8 +58,15 @@ export class Scope {
     offset: number | undefined,
     issues: IssueList,
   ): void {
+    if (issues.full) return;
     const where = offset === undefined ? {} : { offset };
     const { root, fields } = reference;
+    // Such a name is never defined, and reading it would reach into JavaScript's objects.
+    const reserved = [root, ...fields].find((name) => RESERVED_NAMES.has(name));
+    if (reserved !== undefined) {
+      issues.add(at, `refers to ${JSON.stringify(reserved)}, which is a reserved name`, where);
+      return;
+    }
     if (root === 'steps') return this.checkStepReference(fields[0], at, where, issues);
     if (
       (root === 'inputs' || root === 'context') &&
@@ -101,7 +108,7 @@ export class Scope {
     }
     issues.add(
       at,
-      `refers to ${root}, which is not defined here${suggest(root, known)}; defined here: ${known.join(', ')}`,
+      `refers to ${root}, which is not defined here${suggest(root, known)}; defined here: ${listed(known)}`,
       where,
     );
   }
@@ -124,6 +131,12 @@ export class Scope {
       );
     }
   }
+}
+
+/** Names for a message: all of a short list, the first ones of a long one. */
+function listed(names: readonly string[], shown = 20): string {
+  if (names.length <= shown) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
 }
 
 function suggest(word: string, candidates: readonly string[]): string {

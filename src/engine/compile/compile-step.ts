@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { promptProblems } from '../../agents/prompt-template.js';
+import { stepPrompt } from '../../agents/prompt-template.js';
 import type { z } from 'zod';
 import { describeValue } from '../../errors/describe-value.js';
 import { didYouMeanSuffix } from '../../errors/did-you-mean.js';
@@ -23,7 +21,7 @@ import type { IssueList } from './issues.js';
 export interface CompileEnvironment {
   readonly actions: ActionCatalog;
   readonly agents: readonly string[];
-  /** Directory that relative `prompt_template` paths start from (the project root). */
+  /** The project root: a `prompt_template` names a file in its prompts/ directory. */
   readonly baseDir: string;
 }
 
@@ -192,7 +190,7 @@ export function compileStep(
 ): Step | undefined {
   const kind = stepKind(raw, at, issues);
   if (kind === undefined) return undefined;
-  const before = issues.issues.length;
+  const before = issues.count;
   const field = (name: string, value: unknown): CompiledValue | undefined =>
     compileField(value, [...at, name], issues);
   let step: Step | undefined;
@@ -255,23 +253,21 @@ export function compileStep(
       if (!env.agents.includes(agent)) {
         issues.add([...at, 'agent'], unknownAgent(agent, env));
       }
-      const prompt =
-        s.prompt_template === undefined ? undefined : path.resolve(env.baseDir, s.prompt_template);
-      if (prompt !== undefined && !existsSync(prompt)) {
-        issues.add(
-          [...at, 'prompt_template'],
-          `expected an existing prompt template file, found ${JSON.stringify(s.prompt_template)} (no file at ${prompt})`,
-        );
-      }
       const inputs = field('inputs', s.inputs ?? {});
-      const inputNames =
-        typeof s.inputs === 'object' && s.inputs !== null ? Object.keys(s.inputs) : undefined;
-      if (prompt !== undefined && existsSync(prompt) && inputNames !== undefined)
-        for (const problem of promptProblems(prompt, inputNames))
-          issues.add([...at, 'prompt_template'], problem);
-      if (inputs !== undefined) step = { ...base, kind, agent, promptTemplate: prompt, inputs };
+      const inputNames = s.inputs === undefined ? undefined : Object.keys(s.inputs);
+      for (const name of inputNames ?? []) {
+        const problem = nameProblem(name);
+        if (problem !== undefined) issues.add([...at, 'inputs', name], problem, { key: name });
+      }
+      const prompt =
+        s.prompt_template === undefined
+          ? undefined
+          : stepPrompt(env.baseDir, s.prompt_template, inputNames);
+      for (const problem of prompt?.problems ?? []) issues.add([...at, 'prompt_template'], problem);
+      const promptTemplate = prompt?.ok === true ? prompt.file : undefined;
+      if (inputs !== undefined) step = { ...base, kind, agent, promptTemplate, inputs };
       break;
     }
   }
-  return issues.issues.length === before ? step : undefined;
+  return issues.count === before ? step : undefined;
 }

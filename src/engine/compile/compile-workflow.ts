@@ -16,7 +16,12 @@ import { IssueList, type WorkflowIssue } from './issues.js';
 
 export type CompileResult =
   | { readonly ok: true; readonly workflow: Workflow; readonly warnings: readonly WorkflowIssue[] }
-  | { readonly ok: false; readonly issues: readonly WorkflowIssue[] };
+  | {
+      readonly ok: false;
+      readonly issues: readonly WorkflowIssue[];
+      /** Said after the issues when there were more than are listed. */
+      readonly unlisted?: string;
+    };
 
 /** Default wall-clock limit of a run when the workflow sets no `timeout`. */
 export const DEFAULT_RUN_TIMEOUT_MS = 6 * 60 * 60 * 1000;
@@ -83,11 +88,12 @@ export function compileWorkflow(raw: unknown, env: CompileEnvironment): CompileR
   );
   steps.forEach((step, i) => checkStep(step, ['steps', i], scope, issues));
   onFailure.forEach((step, i) => checkStep(step, ['on_failure', i], scope, issues));
+  const inputOrVariable = new Set([
+    ...(inputs ?? []).map((input) => input.name),
+    ...variables.map(([name]) => name),
+  ]);
   for (const [name, where] of setBy) {
-    if (
-      inputs?.some((input) => input.name === name) === true ||
-      variables.some(([v]) => v === name)
-    ) {
+    if (inputOrVariable.has(name)) {
       issues.add(
         where.path,
         `expected a name not already used by an input or variable, found ${JSON.stringify(name)}`,
@@ -95,7 +101,10 @@ export function compileWorkflow(raw: unknown, env: CompileEnvironment): CompileR
     }
   }
 
-  if (!parsed.success || !issues.empty) return { ok: false, issues: issues.issues };
+  if (!parsed.success || !issues.empty) {
+    const unlisted = issues.unlisted();
+    return { ok: false, issues: issues.issues, ...(unlisted === undefined ? {} : { unlisted }) };
+  }
   const data = parsed.data;
   const implicit = [...scope.implicitInputs];
   return {
@@ -166,11 +175,12 @@ function compileVariables(
   issues: IssueList,
 ): (readonly [string, CompiledValue])[] {
   const variables: (readonly [string, CompiledValue])[] = [];
+  const inputNames = new Set((inputs ?? []).map((input) => input.name));
   for (const [name, value] of Object.entries(raw ?? {})) {
     const problem =
       nameProblem(name) ??
       builtIn(name) ??
-      (inputs?.some((i) => i.name === name) === true
+      (inputNames.has(name)
         ? `expected a name not already used by an input, found ${JSON.stringify(name)}`
         : undefined);
     if (problem !== undefined) issues.add(['variables', name], problem, { key: name });
