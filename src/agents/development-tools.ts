@@ -57,9 +57,16 @@ export function developmentTools(env: ToolEnvironment): AgentTool[] {
   const touched = async (file: string) => {
     progress.edits += 1;
     // Only a file that is gone is recorded as deleted: one that cannot be read stays an error.
-    progress.files[file] = await workspace.read(file).catch((error: unknown) => {
+    const content = await workspace.read(file).catch((error: unknown) => {
       if (error instanceof StepError && error.code === 'not_found') return null;
       throw error;
+    });
+    // Defined, not assigned: a file named __proto__ is a file, not the object's prototype.
+    Object.defineProperty(progress.files, file, {
+      value: content,
+      enumerable: true,
+      writable: true,
+      configurable: true,
     });
   };
   return [
