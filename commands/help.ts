@@ -1,3 +1,4 @@
+import { slackText } from '../blocks/slack-text.js';
 import type { CommandContext } from '../src/slack/slack-context.js';
 import { USAGE } from './parse-command.js';
 
@@ -18,7 +19,8 @@ export function helpText(problem?: { error: string; usage: string }): string {
   const head =
     problem === undefined
       ? '*aidev* turns tickets into reviewed pull requests.'
-      : `${problem.error}\nUsage: \`${problem.usage}\``;
+      : // The error quotes what was typed: outside text.
+        `${slackText(problem.error)}\nUsage: \`${problem.usage}\``;
   return [head, '', ...lines, '', 'You can also mention me: `@aidev implement PROJ-123`.'].join(
     '\n',
   );
