@@ -31,6 +31,7 @@ import { PluginRegistry } from '../../src/plugins/plugin-registry.js';
 import { Guards } from '../../src/resilience/guards.js';
 import type { Store } from '../../src/store/store.js';
 import { callContext } from '../plugins/contracts/call-context.js';
+import { useJiraServer } from '../plugins/jira/jira-setup.js';
 import { capturingLogger } from '../support/logger.js';
 import { startSlackWorld, type SlackWorld } from '../slack/slack-harness.js';
 import type { ScriptedBlock, ScriptedReply } from '../vendors/anthropic/anthropic-server.js';
@@ -304,6 +305,29 @@ describe('untrusted text in Markdown, Jira and Confluence bodies', () => {
       '<ac:structured-macro ac:name="code"',
     ]);
     expect(markdownToStorage('**<b>x</b>**')).toBe('<p><strong>&lt;b&gt;x&lt;/b&gt;</strong></p>');
+  });
+});
+
+describe('untrusted text in Jira Data Center (wiki markup), through the local Jira', () => {
+  const jira = useJiraServer();
+  const WIKI =
+    '[~admin] [Approved|https://evil.example] !https://evil.example/p.png! {html}<b>x</b>{html}';
+
+  it('a task description and a comment mention no one, link nowhere and open no macro', async () => {
+    jira.server.reset();
+    jira.server.givenProject('PAY');
+    const actions = jira.plugin('dataCenter').actions;
+    const created = await actions.create_task(
+      { project: 'PAY', title: 'From a model', description: WIKI },
+      callContext(),
+    );
+    await actions.add_comment({ task_id: created.task_id, comment: WIKI }, callContext());
+    const stored = [
+      jira.server.issue(created.task_id)?.description ?? '',
+      ...jira.server.commentsOf(created.task_id),
+    ];
+    expect(stored).toHaveLength(2);
+    for (const text of stored) expect(text).not.toMatch(/(^|[^\\])[[{!]/);
   });
 });
 
