@@ -45,7 +45,7 @@ export function budgetPauseMessage(pause: {
     pause.scope === 'run'
       ? `${who} may grant more or stop the run.`
       : `An admin can raise the monthly budget (\`/aidev config set budget_monthly=…\`): the run then goes on by itself. Or stop it.`;
-  const message = slackText(pause.message);
+  const message = slackText(pause.message, 'keep');
   return {
     text: `The run paused before spending: ${message}`,
     blocks: [
@@ -118,6 +118,6 @@ export function budgetAlertMessage(alert: { threshold: number; message: string }
   blocks: Block[];
 } {
   const icon = alert.threshold >= 100 ? ':rotating_light:' : ':warning:';
-  const message = slackText(alert.message);
+  const message = slackText(alert.message, 'keep');
   return { text: message, blocks: [section(`${icon} ${fit(message, 2_000)}`)] };
 }

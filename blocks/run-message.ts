@@ -69,7 +69,7 @@ export function runMessage(run: RunMessage): { text: string; blocks: Block[] } {
   ];
   if (run.prUrl !== undefined) blocks.push(section(`:link: ${link(run.prUrl, 'Pull request')}`));
   if (run.error !== undefined)
-    blocks.push(section(`:warning: ${fit(slackText(run.error), 2_500)}`));
+    blocks.push(section(`:warning: ${fit(slackText(run.error, 'keep'), 2_500)}`));
   blocks.push(
     context(`Cost so far: *${run.costUsd}*`, `Run \`${run.runId}\` · details in the thread`),
   );

@@ -17,9 +17,12 @@
 
 /** What of Slack's formatting outside text may use. */
 export type Formatting =
-  /** Single-line fields (titles, feedback, errors): marks show as themselves, no styling. */
+  /** Names and titles, quoted feedback: marks show as themselves, no styling. */
   | 'neutral'
-  /** Multi-line model output (a plan): bold, code and lists render; links and mentions never. */
+  /**
+   * Messages that carry outside text (a plan, an error or budget message, a workflow's notify
+   * message): their bold, code and lists render; links and mentions never form.
+   */
   | 'keep';
 
 const CONTROL: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };

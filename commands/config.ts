@@ -39,7 +39,9 @@ export async function config(
   const parsed =
     command.action === 'set' ? parseAssignments(command.assignments) : { values: {}, problems: [] };
   if (parsed.problems.length > 0)
-    return ctx.ack({ text: `Not changed: ${slackText(describeProblems(parsed.problems))}.` });
+    return ctx.ack({
+      text: `Not changed: ${slackText(describeProblems(parsed.problems), 'keep')}.`,
+    });
   const result = await updateChannelSettings(
     ctx.app,
     ctx.channelId,
@@ -48,7 +50,7 @@ export async function config(
   );
   if (!result.ok)
     return ctx.ack({
-      text: `Not changed: ${slackText(describeProblems(result.problems))}. The keys are ${CHANNEL_SETTING_KEYS.join(', ')}.`,
+      text: `Not changed: ${slackText(describeProblems(result.problems), 'keep')}. The keys are ${CHANNEL_SETTING_KEYS.join(', ')}.`,
     });
   const changed = CHANNEL_SETTING_KEYS.filter(
     (k) => JSON.stringify(result.before[k]) !== JSON.stringify(result.after[k]),

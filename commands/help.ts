@@ -21,7 +21,7 @@ export function helpText(problem?: { error: string; usage: string }): string {
     problem === undefined
       ? '*aidev* turns tickets into reviewed pull requests.'
       : // The error quotes what was typed: outside text.
-        `${slackText(problem.error)}\nUsage: \`${slackText(problem.usage, 'keep')}\``;
+        `${slackText(problem.error, 'keep')}\nUsage: \`${slackText(problem.usage, 'keep')}\``;
   return [head, '', ...lines, '', 'You can also mention me: `@aidev implement PROJ-123`.'].join(
     '\n',
   );

@@ -51,7 +51,7 @@ export async function implement(
     });
   } catch (error) {
     if (isAppError(error))
-      return ctx.ack({ text: `Cannot start ${command.key}: ${slackText(error.message)}` });
+      return ctx.ack({ text: `Cannot start ${command.key}: ${slackText(error.message, 'keep')}` });
     throw error;
   }
   await ctx.ack({

@@ -23,7 +23,7 @@ export async function status(
       text: [
         `*${slackText(run.taskKey ?? run.workflowName)}* — ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${cost}`,
         ...lines,
-        ...(error === undefined ? [] : [`:warning: ${slackText(error)}`]),
+        ...(error === undefined ? [] : [`:warning: ${slackText(error, 'keep')}`]),
       ].join('\n'),
     });
   }

@@ -147,7 +147,7 @@ export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<vo
     case 'not_allowed':
       return tell(deps, click, `Only ${mentions(outcome.approvers)} may decide on this budget.`);
     case 'invalid':
-      return tell(deps, click, slackText(outcome.message));
+      return tell(deps, click, slackText(outcome.message, 'keep'));
     case 'not_paused':
       return tell(deps, click, 'The run is not paused at a budget any more.');
     case 'not_found':

@@ -97,7 +97,7 @@ export function milestoneOf(
       };
     }
     case 'budget.decided':
-      return say(`:moneybag: ${slackText(event.message)}`);
+      return say(`:moneybag: ${slackText(event.message, 'keep')}`);
     case 'budget.alert':
       return {
         where: 'channel',
@@ -113,11 +113,11 @@ export function milestoneOf(
     }
     case 'run.failed':
       return say(
-        `:x: ${slackText(event.message)}\nWhat next: fix what the message says, then \`/aidev implement ${slackText(run.taskKey ?? '…')}\` again; work already written is kept as a draft pull request. \`/aidev status ${run.id}\` shows every step.`,
+        `:x: ${slackText(event.message, 'keep')}\nWhat next: fix what the message says, then \`/aidev implement ${slackText(run.taskKey ?? '…')}\` again; work already written is kept as a draft pull request. \`/aidev status ${run.id}\` shows every step.`,
       );
     case 'run.cancelled':
       return data.requested === true
-        ? say(`:no_entry_sign: ${slackText(event.message)}`)
+        ? say(`:no_entry_sign: ${slackText(event.message, 'keep')}`)
         : undefined;
     default:
       return undefined;
