@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ import type { RunEvent } from '../../src/store/repositories/run-events.js';
 import type { RunStep } from '../../src/store/repositories/run-step-row.js';
 import type { Run } from '../../src/store/repositories/runs.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
+import { git } from '../../src/adapters/local-git/git.js';
 import { slackChannel } from '../../src/adapters/slack/slack-plugin.js';
 import type { Plugin } from '../../src/plugins/plugin.js';
 import { PluginRegistry } from '../../src/plugins/plugin-registry.js';
@@ -32,6 +33,8 @@ import { Guards } from '../../src/resilience/guards.js';
 import type { Store } from '../../src/store/store.js';
 import { callContext } from '../plugins/contracts/call-context.js';
 import { useJiraServer } from '../plugins/jira/jira-setup.js';
+import { connectLocalPlugins } from '../plugins/local/local-plugins.js';
+import { describeEachBackend } from '../support/backends.js';
 import { capturingLogger } from '../support/logger.js';
 import { startSlackWorld, type SlackWorld } from '../slack/slack-harness.js';
 import type { ScriptedBlock, ScriptedReply } from '../vendors/anthropic/anthropic-server.js';
@@ -305,6 +308,43 @@ describe('untrusted text in Markdown, Jira and Confluence bodies', () => {
       '<ac:structured-macro ac:name="code"',
     ]);
     expect(markdownToStorage('**<b>x</b>**')).toBe('<p><strong>&lt;b&gt;x&lt;/b&gt;</strong></p>');
+  });
+});
+
+describeEachBackend('untrusted text in a local_git pull request', (database) => {
+  it('its title and body form no mention, HTML, link or closing keyword', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'aidev-untrusted-git-'));
+    try {
+      const repo = path.join(dataDir, 'repos', 'shop');
+      await mkdir(repo, { recursive: true });
+      const gitIn = (args: string[]) => git(args, { cwd: repo });
+      await gitIn(['init', '--quiet', '--initial-branch=main']);
+      await writeFile(path.join(repo, 'README.md'), '# Shop\n');
+      await gitIn(['add', '.']);
+      await gitIn(['commit', '--quiet', '-m', 'Initial commit']);
+      await gitIn(['checkout', '--quiet', '-b', 'aidev/proj-66']);
+      await writeFile(path.join(repo, 'README.md'), '# Shop\n\nFixed.\n');
+      await gitIn(['commit', '--quiet', '-am', 'Fix']);
+      const { logger } = capturingLogger();
+      const plugins = await connectLocalPlugins({ store: database().store, dataDir, logger });
+      await plugins.git.actions.create_pull_request(
+        {
+          repository: 'shop',
+          source_branch: 'aidev/proj-66',
+          target_branch: 'main',
+          title: 'PROJ-66: cc @acme/security-team, fixes #1',
+          description:
+            '<img src="https://evil.example/p.png"> [Approved](https://evil.example) @alice',
+        },
+        callContext(),
+      );
+      const [pull] = await database().store.localPullRequests.list(repo);
+      const text = `${pull?.title ?? ''}\n${pull?.body ?? ''}`;
+      expect(text).not.toMatch(/(^|[^\w])@[A-Za-z0-9]|<[A-Za-z/!?]|\]\(|#\d|\bfixes\b/m);
+      expect(text.replace(/[\u200B\u2060]/g, '')).toContain('cc @acme/security-team, fixes #1');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
