@@ -8,13 +8,13 @@
  *   `<a href>` and `<https://…>` make links;
  * - dress a link or fetch an image: `[Approved](https://evil)`, `![](https://evil/?secret)`,
  *   reference definitions `[x]: https://…`;
- * - act on other issues: `Fixes #12` closes issue 12 when the pull request merges, `#12` and
- *   `GH-12` cross-reference it.
+ * - act on other issues: `Fixes #12` (or the issue's URL) closes issue 12 when the pull request
+ *   merges, `#12` and `GH-12` cross-reference it.
  *
  * Markdown has no escape that also works inside code spans (a backslash there shows), so each
  * sequence is broken by an invisible character where it would form: a zero-width space after
- * `<` and between `]` and `(`/`[`/`:`, a word joiner after `@`, `#` and inside a closing
- * keyword. What a reader sees is unchanged; bare URLs still autolink, showing where they go.
+ * `<` and between `]` and `(`/`[`/`:`, a word joiner after `@` and `#`, and inside a closing
+ * keyword before an issue's URL. What a reader sees is unchanged; bare URLs still autolink, showing where they go.
  */
 
 const ZERO_WIDTH_SPACE = '\u200B';
@@ -32,9 +32,10 @@ export function markdownText(text: string): string {
       // Issue references: #12, GH-12.
       .replace(/#(?=\d)/g, `#${WORD_JOINER}`)
       .replace(/\b(GH)-(?=\d)/gi, `$1${WORD_JOINER}-`)
-      // Closing keywords (close, closes, closed, fix, fixes, fixed, resolve, resolves, resolved).
+      // A closing keyword before an issue's URL (before #12 the reference is already broken);
+      // in prose ("Fix the rounding") the keyword is left alone.
       .replace(
-        /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b/gi,
+        /\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?=:?\s+https?:\/\/)/gi,
         (word) => `${word.slice(0, 1)}${WORD_JOINER}${word.slice(1)}`,
       )
   );

@@ -250,7 +250,8 @@ describe('untrusted text in Slack messages (block builders)', () => {
 
 describe('untrusted text in Markdown, Jira and Confluence bodies', () => {
   const body = [
-    'Fixes #12, closes acme/other#3 and resolves GH-4.',
+    'Fixes #12, closes acme/other#3, resolves GH-4 and fixes: https://github.com/acme/shop/issues/5.',
+    'Fix the rounding (prose keeps its words).',
     'cc @acme/security-team and @alice',
     '<img src="https://evil.example/p.png?k=secret"> <!-- hidden from reviewers -->',
     '[Approved by security](https://evil.example) ![](https://evil.example/pixel.png)',
@@ -266,7 +267,9 @@ describe('untrusted text in Markdown, Jira and Confluence bodies', () => {
     expect(safe).not.toMatch(/\][([:]/); // no inline link, image or reference definition
     expect(safe).not.toMatch(/(^|[^\w])@[A-Za-z0-9]/m); // no @mention
     expect(safe).not.toMatch(/#\d|GH-\d/i); // no issue reference
-    expect(safe).not.toMatch(/\b(close[sd]?|fix(e[sd])?|resolve[sd]?)\b/i); // no closing keyword
+    // No closing keyword before an issue's URL; plain prose is left as it is.
+    expect(safe).not.toMatch(/\b(close[sd]?|fix(e[sd])?|resolve[sd]?):?\s+https?:/i);
+    expect(safe).toContain('Fix the rounding');
     // What a reader sees is the same text: only invisible characters were added.
     expect(safe.replace(/[\u200B\u2060]/g, '')).toBe(body);
     expect(safe).toContain('- a list with `code` and **bold** stays');
@@ -340,7 +343,7 @@ describeEachBackend('untrusted text in a local_git pull request', (database) => 
       );
       const [pull] = await database().store.localPullRequests.list(repo);
       const text = `${pull?.title ?? ''}\n${pull?.body ?? ''}`;
-      expect(text).not.toMatch(/(^|[^\w])@[A-Za-z0-9]|<[A-Za-z/!?]|\]\(|#\d|\bfixes\b/m);
+      expect(text).not.toMatch(/(^|[^\w])@[A-Za-z0-9]|<[A-Za-z/!?]|\]\(|#\d/m);
       expect(text.replace(/[\u200B\u2060]/g, '')).toContain('cc @acme/security-team, fixes #1');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
