@@ -50,11 +50,7 @@ export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void
   if (click.actionId !== PLAN_APPROVE) {
     const run = await deps.app.store.runs.get(ref.runId);
     if (run?.status !== 'waiting')
-      return tell(
-        deps,
-        click,
-        `Nothing to decide: the run is ${slackText(run?.status ?? 'gone')}.`,
-      );
+      return tell(deps, click, `Nothing to decide: the run is ${run?.status ?? 'gone'}.`);
     return deps.web.openView(
       click.triggerId,
       rejectModal(click.value, click.channelId, click.messageTs),
@@ -75,10 +71,10 @@ export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void
       return tell(
         deps,
         click,
-        `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)} at ${slackText(String(outcome.decidedAt))}.`,
+        `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)} at ${outcome.decidedAt}.`,
       );
     case 'not_waiting':
-      return tell(deps, click, `Nothing to decide: the run is ${slackText(outcome.status)}.`);
+      return tell(deps, click, `Nothing to decide: the run is ${outcome.status}.`);
     case 'not_found':
       return tell(deps, click, 'That run no longer exists.');
   }
