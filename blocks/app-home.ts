@@ -1,5 +1,6 @@
 import { context, divider, header, section } from './limits.js';
 import { bar } from './budget-blocks.js';
+import { channelLink, slackText } from './slack-text.js';
 import type { Block, View } from './types.js';
 
 export interface HomeRun {
@@ -22,14 +23,18 @@ export function appHome(home: {
   for (const run of home.runs.slice(0, 15))
     blocks.push(
       section(
-        `*${run.title}* — ${run.status} · ${run.cost}${run.channel === null ? '' : ` · <#${run.channel}>`}`,
+        `*${slackText(run.title)}* — ${slackText(run.status)} · ${slackText(run.cost)}${run.channel === null ? '' : ` · ${channelLink(run.channel)}`}`,
       ),
     );
   blocks.push(divider(), header('Channel budgets this month'));
   if (home.budgets.length === 0)
     blocks.push(section('None of your channels has a monthly budget.'));
   for (const b of home.budgets.slice(0, 15))
-    blocks.push(section(`<#${b.channel}> — ${b.spent} of ${b.limit}\n\`${bar(b.percent)}\``));
+    blocks.push(
+      section(
+        `${channelLink(b.channel)} — ${slackText(b.spent)} of ${slackText(b.limit)}\n\`${bar(b.percent)}\``,
+      ),
+    );
   blocks.push(context('`/aidev help` lists every command.'));
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }

@@ -1,4 +1,5 @@
 import { context, fit, LIMITS, plain, section } from './limits.js';
+import { channelLink, mention, mentions, slackText } from './slack-text.js';
 import type { Block } from './types.js';
 
 export const BUDGET_GRANT = 'aidev_budget_grant';
@@ -12,7 +13,7 @@ export function budgetPauseMessage(pause: {
   grantUsd: string;
   approvers: readonly string[];
 }): { text: string; blocks: Block[] } {
-  const who = pause.approvers.map((u) => `<@${u}>`).join(', ') || 'an approver';
+  const who = mentions(pause.approvers) || 'an approver';
   const buttons =
     pause.scope === 'run'
       ? [
@@ -44,10 +45,11 @@ export function budgetPauseMessage(pause: {
     pause.scope === 'run'
       ? `${who} may grant more or stop the run.`
       : `An admin can raise the monthly budget (\`/aidev config set budget_monthly=…\`): the run then goes on by itself. Or stop it.`;
+  const message = slackText(pause.message, 'keep');
   return {
-    text: `The run paused before spending: ${pause.message}`,
+    text: `The run paused before spending: ${message}`,
     blocks: [
-      section(`:moneybag: *Paused before spending.* ${fit(pause.message, 2_000)}`),
+      section(`:moneybag: *Paused before spending.* ${fit(message, 2_000)}`),
       context('Nothing is spent while the run waits.', next),
       { type: 'actions', block_id: 'budget_decision', elements: buttons },
     ],
@@ -56,7 +58,8 @@ export function budgetPauseMessage(pause: {
 
 export interface BudgetReportView {
   readonly month: string;
-  readonly channelName: string;
+  /** The channel's id, shown as a link to it. */
+  readonly channelId: string;
   readonly spent: string;
   readonly limit?: string | undefined;
   readonly percent?: number | undefined;
@@ -75,6 +78,7 @@ export function bar(percent: number, width = 10): string {
 
 /** `/aidev budget`: the channel's month against its budget, who and what spent it, and where it is heading. */
 export function budgetReportMessage(report: BudgetReportView): { text: string; blocks: Block[] } {
+  const channel = channelLink(report.channelId);
   const limitLine =
     report.limit === undefined
       ? `*${report.spent}* spent in ${report.month} — no monthly budget (\`/aidev config set budget_monthly=…\`)`
@@ -88,16 +92,16 @@ export function budgetReportMessage(report: BudgetReportView): { text: string; b
       ? []
       : [
           section(
-            `*${title}*\n${rows.map((r) => `${label(r.key)} — ${r.usd} (${r.calls} call${r.calls === 1 ? '' : 's'})`).join('\n')}`,
+            `*${title}*\n${rows.map((r) => `${label(r.key)} — ${slackText(r.usd)} (${r.calls} call${r.calls === 1 ? '' : 's'})`).join('\n')}`,
           ),
         ];
   return {
-    text: `${report.channelName} spent ${report.spent} in ${report.month}`,
+    text: `${channel} spent ${slackText(report.spent)} in ${slackText(report.month)}`,
     blocks: [
-      section(`:bar_chart: *Budget of ${report.channelName}*\n${limitLine}`),
-      ...list('Top users', report.topUsers, (k) => (k.startsWith('U') ? `<@${k}>` : k)),
-      ...list('Top runs', report.topRuns, (k) => `\`${k}\``),
-      ...list('By model', report.byModel, (k) => k),
+      section(`:bar_chart: *Budget of ${channel}*\n${limitLine}`),
+      ...list('Top users', report.topUsers, mention),
+      ...list('Top runs', report.topRuns, (k) => `\`${slackText(k)}\``),
+      ...list('By model', report.byModel, (k) => slackText(k)),
       context(
         report.forecast === undefined
           ? 'Past month.'
@@ -114,5 +118,6 @@ export function budgetAlertMessage(alert: { threshold: number; message: string }
   blocks: Block[];
 } {
   const icon = alert.threshold >= 100 ? ':rotating_light:' : ':warning:';
-  return { text: alert.message, blocks: [section(`${icon} ${fit(alert.message, 2_000)}`)] };
+  const message = slackText(alert.message, 'keep');
+  return { text: message, blocks: [section(`${icon} ${fit(message, 2_000)}`)] };
 }

@@ -10,10 +10,14 @@ export const LIMITS = {
   messageText: 40_000,
 } as const;
 
-/** Text cut to `max` characters, ending with an ellipsis (and a pointer) when cut. */
+/**
+ * Text cut to `max` characters, ending with an ellipsis (and a pointer) when cut. An escape
+ * (`&lt;`, see slack-text.ts) is never cut in half: a broken one would show as `&l…`.
+ */
 export function fit(text: string, max: number, more = '…'): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - more.length))}${more}`;
+  const kept = text.slice(0, Math.max(0, max - more.length)).replace(/&[a-z]{0,4}$/, '');
+  return `${kept}${more}`;
 }
 
 export const mrkdwn = (text: string, max: number = LIMITS.sectionText): TextObject => ({

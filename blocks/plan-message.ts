@@ -1,4 +1,5 @@
 import { context, fit, LIMITS, longText, plain, section } from './limits.js';
+import { mention, mentions, slackDate, slackText } from './slack-text.js';
 import type { Block, View } from './types.js';
 
 export const PLAN_APPROVE = 'aidev_plan_approve';
@@ -12,7 +13,11 @@ export function parsePlanRef(value: string): { runId: string; revision: number }
   return match === null ? undefined : { runId: match[1] ?? '', revision: Number(match[2]) };
 }
 
-/** A plan to decide on, with Approve and Reject; long plans are cut with a pointer to all of it. */
+/**
+ * A plan to decide on, with Approve and Reject; long plans are cut with a pointer to all of it.
+ * The heading, plan text and estimate are outside text (the model's, the tracker's): escaped,
+ * the plan keeping its formatting.
+ */
 export function planMessage(plan: {
   runId: string;
   revision: number;
@@ -22,21 +27,20 @@ export function planMessage(plan: {
   approvers: readonly string[];
 }): { text: string; blocks: Block[] } {
   const who =
-    plan.approvers.length === 0
-      ? 'the person who started the run'
-      : plan.approvers.map((u) => `<@${u}>`).join(', ');
+    plan.approvers.length === 0 ? 'the person who started the run' : mentions(plan.approvers);
   const ref = planRef(plan.runId, plan.revision);
+  const heading = slackText(plan.heading);
   return {
-    text: fit(`${plan.heading}: plan ready for approval`, LIMITS.messageText),
+    text: fit(`${heading}: plan ready for approval`, LIMITS.messageText),
     blocks: [
       section(
-        `*${plan.revision > 0 ? `Revised plan (${plan.revision})` : 'Plan'}* — ${fit(plan.heading, 300)}`,
+        `*${plan.revision > 0 ? `Revised plan (${plan.revision})` : 'Plan'}* — ${fit(heading, 300)}`,
       ),
-      ...longText(plan.text, 12, `aidev run ${plan.runId}`),
+      ...longText(slackText(plan.text, 'keep'), 12, `aidev run ${plan.runId}`),
       context(
         ...(plan.estimatedCost === undefined
           ? []
-          : [`Estimated cost to implement: ${plan.estimatedCost}`]),
+          : [`Estimated cost to implement: ${slackText(plan.estimatedCost)}`]),
         `Approvers: ${who}`,
       ),
       {
@@ -69,10 +73,10 @@ export function decidedPlan(
   decision: { approved: boolean; by: string; at: Date; feedback?: string | undefined },
 ): Block[] {
   const kept = original.filter((b) => b.type !== 'actions');
-  const when = `<!date^${Math.floor(decision.at.getTime() / 1000)}^{date_short_pretty} {time}|${decision.at.toISOString()}>`;
+  const when = slackDate(decision.at);
   const line = decision.approved
-    ? `:white_check_mark: Approved by <@${decision.by}> ${when}`
-    : `:x: Rejected by <@${decision.by}> ${when}${decision.feedback === undefined ? '' : `: “${fit(decision.feedback, 1_000)}”`}`;
+    ? `:white_check_mark: Approved by ${mention(decision.by)} ${when}`
+    : `:x: Rejected by ${mention(decision.by)} ${when}${decision.feedback === undefined ? '' : `: “${fit(slackText(decision.feedback), 1_000)}”`}`;
   return [...kept, section(line)];
 }
 

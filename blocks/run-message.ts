@@ -1,4 +1,5 @@
 import { capBlocks, context, fit, section } from './limits.js';
+import { link, slackText } from './slack-text.js';
 import type { Block } from './types.js';
 
 export interface RunStepLine {
@@ -7,6 +8,7 @@ export interface RunStepLine {
   readonly durationMs?: number | undefined;
 }
 
+/** Every text field but `runId`, `costUsd` and `prUrl` (a link aidev makes) is outside text. */
 export interface RunMessage {
   readonly runId: string;
   readonly title: string;
@@ -54,18 +56,22 @@ export function runMessage(run: RunMessage): { text: string; blocks: Block[] } {
       ? run.waitingFor === 'budget'
         ? 'paused at its budget'
         : 'waiting for plan approval'
-      : (STATUS[run.status] ?? run.status);
+      : (STATUS[run.status] ?? slackText(run.status));
   const checklist = run.steps
-    .map((s) => `${MARKS[s.status] ?? ':white_circle:'} ${s.name}${seconds(s.durationMs)}`)
+    .map(
+      (s) => `${MARKS[s.status] ?? ':white_circle:'} ${slackText(s.name)}${seconds(s.durationMs)}`,
+    )
     .join('\n');
+  const title = slackText(run.title);
   const blocks: Block[] = [
-    section(`*${fit(run.title, 200)}* — ${status}`),
+    section(`*${fit(title, 200)}* — ${status}`),
     ...(checklist === '' ? [] : [section(checklist)]),
   ];
-  if (run.prUrl !== undefined) blocks.push(section(`:link: <${run.prUrl}|Pull request>`));
-  if (run.error !== undefined) blocks.push(section(`:warning: ${fit(run.error, 2_500)}`));
+  if (run.prUrl !== undefined) blocks.push(section(`:link: ${link(run.prUrl, 'Pull request')}`));
+  if (run.error !== undefined)
+    blocks.push(section(`:warning: ${fit(slackText(run.error, 'keep'), 2_500)}`));
   blocks.push(
     context(`Cost so far: *${run.costUsd}*`, `Run \`${run.runId}\` · details in the thread`),
   );
-  return { text: `${run.title}: ${status}`, blocks: capBlocks(blocks, `aidev run ${run.runId}`) };
+  return { text: `${title}: ${status}`, blocks: capBlocks(blocks, `aidev run ${run.runId}`) };
 }

@@ -19,7 +19,7 @@ export async function budget(
   const mine = report.budgets.find((b) => b.scope === 'channel');
   const message = budgetReportMessage({
     month: report.month,
-    channelName: `<#${ctx.channelId}>`,
+    channelId: ctx.channelId,
     spent: usd(report.totalUsd),
     limit: mine === undefined ? undefined : usd(mine.limitUsd),
     percent: mine?.percent,

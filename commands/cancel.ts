@@ -1,3 +1,4 @@
+import { slackText } from '../blocks/slack-text.js';
 import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
 
@@ -22,7 +23,7 @@ export async function cancel(
   return ctx.ack({
     text:
       outcome.outcome === 'cancelling'
-        ? `Cancelling ${run.taskKey ?? run.id}: it stops at its next step; work written so far is kept as a draft.`
+        ? `Cancelling ${slackText(run.taskKey ?? run.id)}: it stops at its next step; work written so far is kept as a draft.`
         : outcome.outcome === 'finished'
           ? `That run already ended (${outcome.status}).`
           : `There is no run ${command.runId}.`,

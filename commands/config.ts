@@ -1,3 +1,4 @@
+import { mentions, slackText } from '../blocks/slack-text.js';
 import {
   CHANNEL_SETTING_KEYS,
   describeProblems,
@@ -20,7 +21,7 @@ export async function config(
       const shown =
         value === undefined
           ? '_not set_'
-          : `\`${Array.isArray(value) ? value.join(',') : String(value)}\``;
+          : `\`${slackText(Array.isArray(value) ? value.join(',') : String(value))}\``;
       return `• *${key}*: ${shown} — ${settingDescription(key)}`;
     });
     return ctx.ack({
@@ -33,12 +34,14 @@ export async function config(
   }
   if (!(await mayConfigure(ctx, settings)))
     return ctx.ack({
-      text: `Only this channel’s approvers (${(settings.approvers ?? []).map((u) => `<@${u}>`).join(', ')}) or a workspace admin may change its settings.`,
+      text: `Only this channel’s approvers (${mentions(settings.approvers ?? [])}) or a workspace admin may change its settings.`,
     });
   const parsed =
     command.action === 'set' ? parseAssignments(command.assignments) : { values: {}, problems: [] };
   if (parsed.problems.length > 0)
-    return ctx.ack({ text: `Not changed: ${describeProblems(parsed.problems)}.` });
+    return ctx.ack({
+      text: `Not changed: ${slackText(describeProblems(parsed.problems), 'keep')}.`,
+    });
   const result = await updateChannelSettings(
     ctx.app,
     ctx.channelId,
@@ -47,7 +50,7 @@ export async function config(
   );
   if (!result.ok)
     return ctx.ack({
-      text: `Not changed: ${describeProblems(result.problems)}. The keys are ${CHANNEL_SETTING_KEYS.join(', ')}.`,
+      text: `Not changed: ${slackText(describeProblems(result.problems), 'keep')}. The keys are ${CHANNEL_SETTING_KEYS.join(', ')}.`,
     });
   const changed = CHANNEL_SETTING_KEYS.filter(
     (k) => JSON.stringify(result.before[k]) !== JSON.stringify(result.after[k]),

@@ -1,3 +1,4 @@
+import { slackText } from '../blocks/slack-text.js';
 import type { CommandContext } from '../src/slack/slack-context.js';
 import { USAGE } from './parse-command.js';
 
@@ -13,12 +14,14 @@ const WHAT: Readonly<Record<string, string>> = {
 
 export function helpText(problem?: { error: string; usage: string }): string {
   const lines = Object.entries(USAGE).map(
-    ([name, usage]) => `• \`${usage}\` — ${WHAT[name] ?? ''}`,
+    // `<requirements…>` in a usage would be read as a Slack link: escaped like outside text.
+    ([name, usage]) => `• \`${slackText(usage, 'keep')}\` — ${WHAT[name] ?? ''}`,
   );
   const head =
     problem === undefined
       ? '*aidev* turns tickets into reviewed pull requests.'
-      : `${problem.error}\nUsage: \`${problem.usage}\``;
+      : // The error quotes what was typed: outside text.
+        `${slackText(problem.error, 'keep')}\nUsage: \`${slackText(problem.usage, 'keep')}\``;
   return [head, '', ...lines, '', 'You can also mention me: `@aidev implement PROJ-123`.'].join(
     '\n',
   );

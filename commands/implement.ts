@@ -1,3 +1,4 @@
+import { slackText } from '../blocks/slack-text.js';
 import { isAppError } from '../src/errors/app-error.js';
 import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
@@ -21,7 +22,7 @@ export async function implement(
   const workflowName = command.workflow ?? settings.workflow ?? 'implement-task';
   if (!app.engine.workflows.names().includes(workflowName))
     return ctx.ack({
-      text: `There is no workflow ${workflowName}; the workflows are ${app.engine.workflows.names().join(', ')}.`,
+      text: `There is no workflow ${slackText(workflowName)}; the workflows are ${app.engine.workflows.names().join(', ')}.`,
     });
   const active = await app.store.runs.findActive(ctx.channelId, command.key);
   if (active !== null && active.idempotencyKey !== `slack:${ctx.teamId}:${ctx.requestId}`)
@@ -50,12 +51,12 @@ export async function implement(
     });
   } catch (error) {
     if (isAppError(error))
-      return ctx.ack({ text: `Cannot start ${command.key}: ${error.message}` });
+      return ctx.ack({ text: `Cannot start ${command.key}: ${slackText(error.message, 'keep')}` });
     throw error;
   }
   await ctx.ack({
     text: started.created
-      ? `On it: ${command.key} in ${repository}. Progress and the plan follow in the channel.`
+      ? `On it: ${command.key} in ${slackText(repository)}. Progress and the plan follow in the channel.`
       : `${command.key} was already started by this request (run ${started.run.id}).`,
   });
   if (started.created) await ctx.notifier.track(started.run, ctx.channelId, ctx.teamId);

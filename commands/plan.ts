@@ -1,3 +1,4 @@
+import { slackText } from '../blocks/slack-text.js';
 import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
 
@@ -27,7 +28,7 @@ export async function plan(
   });
   await ctx.ack({
     text: created
-      ? `Planning for ${project}: the breakdown comes for approval in the channel.`
+      ? `Planning for ${slackText(project)}: the breakdown comes for approval in the channel.`
       : `Already planning (run ${run.id}).`,
   });
   if (created) await ctx.notifier.track(run, ctx.channelId, ctx.teamId);

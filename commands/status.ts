@@ -1,3 +1,4 @@
+import { slackText } from '../blocks/slack-text.js';
 import { parseUsd, roundUsd } from '../src/costs/money.js';
 import type { CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
@@ -14,14 +15,15 @@ export async function status(
     const steps = await store.steps.listForRun(run.id);
     const cost = roundUsd(parseUsd(await store.costs.totalForRun(run.id)));
     const lines = steps.map(
-      (s) => `• ${s.stepName}: ${s.status}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`,
+      (s) =>
+        `• ${slackText(s.stepName)}: ${s.status}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`,
     );
     const error = (run.error as { message?: string } | null)?.message;
     return ctx.ack({
       text: [
-        `*${run.taskKey ?? run.workflowName}* — ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${cost}`,
+        `*${slackText(run.taskKey ?? run.workflowName)}* — ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${cost}`,
         ...lines,
-        ...(error === undefined ? [] : [`:warning: ${error}`]),
+        ...(error === undefined ? [] : [`:warning: ${slackText(error, 'keep')}`]),
       ].join('\n'),
     });
   }
@@ -31,7 +33,7 @@ export async function status(
   const lines = await Promise.all(
     items.map(
       async (r) =>
-        `• \`${r.id}\` ${r.taskKey ?? r.workflowName} — ${r.status} · ${roundUsd(parseUsd(await store.costs.totalForRun(r.id)))}`,
+        `• \`${r.id}\` ${slackText(r.taskKey ?? r.workflowName)} — ${r.status} · ${roundUsd(parseUsd(await store.costs.totalForRun(r.id)))}`,
     ),
   );
   return ctx.ack({ text: ['*Recent runs in this channel*', ...lines].join('\n') });

@@ -1,5 +1,6 @@
 import { runCommand } from '../../commands/run-command.js';
 import { appHome } from '../../blocks/app-home.js';
+import { mention, mentions, slackText } from '../../blocks/slack-text.js';
 import { budgetReport } from '../costs/budget-report.js';
 import { parseUsd, roundUsd } from '../costs/money.js';
 import type { App } from '../app/create-app.js';
@@ -82,14 +83,14 @@ async function aboutRun(
       const outcome = await engine.cancel(runId, `slack:${by}`);
       return reply(
         outcome.outcome === 'cancelling'
-          ? `Cancelling ${run?.taskKey ?? 'the run'}.`
+          ? `Cancelling ${slackText(run?.taskKey ?? 'the run')}.`
           : 'That run already ended.',
       );
     }
     case 'status': {
       const run = await store.runs.get(runId);
       return reply(
-        `${run?.taskKey ?? 'The run'} is ${run?.status ?? 'gone'}; cost so far ${roundUsd(parseUsd(await store.costs.totalForRun(runId)))}.`,
+        `${slackText(run?.taskKey ?? 'The run')} is ${run?.status ?? 'gone'}; cost so far ${roundUsd(parseUsd(await store.costs.totalForRun(runId)))}.`,
       );
     }
     case 'approve':
@@ -124,9 +125,9 @@ function describe(outcome: Awaited<ReturnType<App['engine']['decide']>>, approve
           ? 'Plan rejected.'
           : 'Plan rejected: a revised plan with your feedback follows.';
     case 'not_allowed':
-      return `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this plan.`;
+      return `Only ${mentions(outcome.approvers)} may decide on this plan.`;
     case 'already_decided':
-      return `Already ${outcome.approved ? 'approved' : 'rejected'} by <@${outcome.decidedBy}>.`;
+      return `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)}.`;
     case 'not_waiting':
       return `Nothing to decide: the run is ${outcome.status}.`;
     case 'not_found':

@@ -1,6 +1,7 @@
 import { BUDGET_GRANT, BUDGET_STOP } from '../../blocks/budget-blocks.js';
 import { section } from '../../blocks/limits.js';
 import { decidedPlan, parsePlanRef, PLAN_APPROVE, rejectModal } from '../../blocks/plan-message.js';
+import { mention, mentions, slackDate, slackText } from '../../blocks/slack-text.js';
 import type { Block } from '../../blocks/types.js';
 import type { App } from '../app/create-app.js';
 import type { SlackWeb } from './slack-web.js';
@@ -61,20 +62,16 @@ export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void
       return deps.web.updateMessage({
         channel: click.channelId,
         ts: click.messageTs,
-        text: `Plan approved by <@${click.userId}>`,
+        text: `Plan approved by ${mention(click.userId)}`,
         blocks: decidedPlan(click.blocks, { approved: true, by: click.userId, at: new Date() }),
       });
     case 'not_allowed':
-      return tell(
-        deps,
-        click,
-        `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this plan.`,
-      );
+      return tell(deps, click, `Only ${mentions(outcome.approvers)} may decide on this plan.`);
     case 'already_decided':
       return tell(
         deps,
         click,
-        `Already ${outcome.approved ? 'approved' : 'rejected'} by <@${outcome.decidedBy}> at ${outcome.decidedAt}.`,
+        `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)} at ${outcome.decidedAt}.`,
       );
     case 'not_waiting':
       return tell(deps, click, `Nothing to decide: the run is ${outcome.status}.`);
@@ -99,7 +96,8 @@ export async function onRejectSubmitted(
     ...(feedback === undefined ? {} : { feedback }),
   });
   if (outcome.outcome === 'decided') {
-    const line = `:x: Rejected by <@${submission.userId}> <!date^${Math.floor(Date.now() / 1000)}^{date_short_pretty} {time}|now>${feedback === undefined ? '' : `: “${feedback}”`}${outcome.revising === undefined ? '' : ' — a revised plan follows.'}`;
+    // The feedback was typed into a plain-text input: outside text, escaped before it is echoed.
+    const line = `:x: Rejected by ${mention(submission.userId)} ${slackDate(new Date(), 'now')}${feedback === undefined ? '' : `: “${slackText(feedback)}”`}${outcome.revising === undefined ? '' : ' — a revised plan follows.'}`;
     return deps.web.updateMessage({
       channel: meta.channel,
       ts: meta.ts,
@@ -108,16 +106,12 @@ export async function onRejectSubmitted(
     });
   }
   if (outcome.outcome === 'not_allowed')
-    return tell(
-      deps,
-      click,
-      `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this plan.`,
-    );
+    return tell(deps, click, `Only ${mentions(outcome.approvers)} may decide on this plan.`);
   if (outcome.outcome === 'already_decided')
     return tell(
       deps,
       click,
-      `Already ${outcome.approved ? 'approved' : 'rejected'} by <@${outcome.decidedBy}>.`,
+      `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)}.`,
     );
   return tell(deps, click, 'Nothing to decide: the run no longer waits for this plan.');
 }
@@ -136,8 +130,8 @@ export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<vo
     case 'stopped': {
       const done =
         outcome.outcome === 'resumed'
-          ? `:moneybag: <@${click.userId}> granted $${amount ?? '?'} more; the run goes on.`
-          : `:no_entry_sign: <@${click.userId}> stopped the run at its budget.`;
+          ? `:moneybag: ${mention(click.userId)} granted $${slackText(amount ?? '?')} more; the run goes on.`
+          : `:no_entry_sign: ${mention(click.userId)} stopped the run at its budget.`;
       const kept = click.blocks.filter((b) => b.type !== 'actions');
       return deps.web.updateMessage({
         channel: click.channelId,
@@ -147,13 +141,9 @@ export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<vo
       });
     }
     case 'not_allowed':
-      return tell(
-        deps,
-        click,
-        `Only ${outcome.approvers.map((u) => `<@${u}>`).join(', ')} may decide on this budget.`,
-      );
+      return tell(deps, click, `Only ${mentions(outcome.approvers)} may decide on this budget.`);
     case 'invalid':
-      return tell(deps, click, outcome.message);
+      return tell(deps, click, slackText(outcome.message, 'keep'));
     case 'not_paused':
       return tell(deps, click, 'The run is not paused at a budget any more.');
     case 'not_found':

@@ -1,6 +1,7 @@
 import { budgetAlertMessage, budgetPauseMessage } from '../../blocks/budget-blocks.js';
 import { section } from '../../blocks/limits.js';
 import { planMessage } from '../../blocks/plan-message.js';
+import { link, mention, slackText } from '../../blocks/slack-text.js';
 import type { Block } from '../../blocks/types.js';
 import { roundUsd, parseUsd } from '../costs/money.js';
 import type { RunEvent } from '../store/repositories/run-events.js';
@@ -16,6 +17,7 @@ export interface Milestone {
   readonly plan?: { readonly revision: number };
 }
 
+/** `text` is mrkdwn: outside parts of it went through slackText, links through link(). */
 const say = (text: string, where: 'thread' | 'channel' = 'thread'): Milestone => ({
   where,
   text,
@@ -59,22 +61,24 @@ export function milestoneOf(
     case 'approval.decided':
       return typeof data.revising === 'string'
         ? say(
-            `:pencil2: Revising the plan with the feedback of <@${String(data.decided_by)}> (revision ${String(data.revision)})…`,
+            `:pencil2: Revising the plan with the feedback of ${mention(String(data.decided_by))} (revision ${slackText(String(data.revision))})…`,
           )
         : undefined;
     case 'step.succeeded': {
       if (event.stepName === 'open_pull_request') {
         const url = outputOf(steps, event.stepName, 'pr_url');
-        return typeof url === 'string' ? say(`:link: Pull request opened: <${url}>`) : undefined;
+        return typeof url === 'string'
+          ? say(`:link: Pull request opened: ${link(url)}`)
+          : undefined;
       }
       if (event.stepName === 'move_to_review')
         return say(
-          `:ticket: ${run.taskKey ?? 'The task'} moved to review, with a comment linking the pull request.`,
+          `:ticket: ${slackText(run.taskKey ?? 'The task')} moved to review, with a comment linking the pull request.`,
         );
       if (event.stepName === 'write_docs') {
         const url = outputOf(steps, event.stepName, 'doc_url');
         return typeof url === 'string'
-          ? say(`:page_facing_up: Documentation written: <${url}>`)
+          ? say(`:page_facing_up: Documentation written: ${link(url)}`)
           : undefined;
       }
       return undefined;
@@ -93,7 +97,7 @@ export function milestoneOf(
       };
     }
     case 'budget.decided':
-      return say(`:moneybag: ${event.message}`);
+      return say(`:moneybag: ${slackText(event.message, 'keep')}`);
     case 'budget.alert':
       return {
         where: 'channel',
@@ -104,15 +108,17 @@ export function milestoneOf(
         .map((s) => (s.outputs as { pr_url?: unknown } | null)?.pr_url)
         .find((u) => typeof u === 'string');
       return say(
-        `:white_check_mark: Done${typeof url === 'string' ? ` — <${url}|pull request> ready for review` : ''}. Cost: *${roundUsd(parseUsd(context.costUsd))}*.`,
+        `:white_check_mark: Done${typeof url === 'string' ? ` — ${link(url, 'pull request')} ready for review` : ''}. Cost: *${roundUsd(parseUsd(context.costUsd))}*.`,
       );
     }
     case 'run.failed':
       return say(
-        `:x: ${event.message}\nWhat next: fix what the message says, then \`/aidev implement ${run.taskKey ?? '…'}\` again; work already written is kept as a draft pull request. \`/aidev status ${run.id}\` shows every step.`,
+        `:x: ${slackText(event.message, 'keep')}\nWhat next: fix what the message says, then \`/aidev implement ${slackText(run.taskKey ?? '…')}\` again; work already written is kept as a draft pull request. \`/aidev status ${run.id}\` shows every step.`,
       );
     case 'run.cancelled':
-      return data.requested === true ? say(`:no_entry_sign: ${event.message}`) : undefined;
+      return data.requested === true
+        ? say(`:no_entry_sign: ${slackText(event.message, 'keep')}`)
+        : undefined;
     default:
       return undefined;
   }

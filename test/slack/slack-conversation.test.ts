@@ -76,8 +76,9 @@ describe('talking to aidev in Slack', () => {
     const failure = await world.until('the failure in the thread', () =>
       world.slack.threadOf(CHANNEL, parent.ts).find((m) => m.text.startsWith(':x:')),
     );
+    // As Slack receives it: `>` and `&` escaped (Slack shows them as `>&2`).
     expect(failure.text).toContain(
-      'the setup command `echo npm error 503 registry.example unreachable >&2; exit 3` (the channel’s setup_command: /aidev config set setup_command="…") failed with exit code 3',
+      'the setup command `echo npm error 503 registry.example unreachable &gt;&amp;2; exit 3` (the channel’s setup_command: /aidev config set setup_command="…") failed with exit code 3',
     );
     expect(failure.text).toContain('npm error 503 registry.example unreachable');
     // The agent never started: no model call after the plan.

@@ -1,4 +1,5 @@
 import { StepError } from '../../engine/step-errors.js';
+import { markdownText } from '../../plugins/markdown-text.js';
 import type { PluginActions } from '../../plugins/plugin.js';
 import { hasStatus, type GitHubClient } from './github-client.js';
 
@@ -49,8 +50,9 @@ export function pullRequestActions(
             repo,
             head: branch,
             base,
-            title: input.title,
-            ...(input.description === undefined ? {} : { body: input.description }),
+            // Title and body carry a model's words: no pings, HTML, links or closing keywords.
+            title: markdownText(input.title),
+            ...(input.description === undefined ? {} : { body: markdownText(input.description) }),
             ...(input.draft === undefined ? {} : { draft: input.draft }),
           })
         ).data;

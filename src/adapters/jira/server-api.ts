@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { VendorError } from '../../resilience/vendor-error.js';
 import { PAGE_SIZE, propertyMap, type JiraApi } from './api.js';
 import type { JiraCall } from './errors.js';
+import { wikiText } from './wiki-text.js';
 
 /*
  * Jira Server / Data Center has REST v2 only, and jira.js v6 is generated from Cloud's v3
@@ -145,7 +146,7 @@ export function serverApi(client: Client, call: JiraCall): JiraApi {
       request(`comment on ${issueKey}`, schemas.comment, {
         url: `${api}/issue/${key(issueKey)}/comment`,
         method: 'POST',
-        body: { body: text, properties },
+        body: { body: wikiText(text), properties },
       }),
     async setIssueProperty(issueKey, propertyKey, value) {
       await send(`set the ${propertyKey} property of ${issueKey}`, {
@@ -154,6 +155,6 @@ export function serverApi(client: Client, call: JiraCall): JiraApi {
         body: value,
       });
     },
-    richText: (text) => text,
+    richText: wikiText,
   };
 }

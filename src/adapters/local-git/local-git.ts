@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { StepError } from '../../engine/step-errors.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
+import { markdownText } from '../../plugins/markdown-text.js';
 import { commitChangeSet } from './commit-change-set.js';
 import { git, resolveRef } from './git.js';
 import { confinementOf, repositoryDirectory } from './repository-paths.js';
@@ -149,8 +150,9 @@ export const localGit = definePlugin({
             repository: repo,
             sourceBranch: branch,
             targetBranch: target,
-            title: input.title,
-            body: input.description ?? '',
+            // As on GitHub: a model's words, kept from forming pings, HTML or links.
+            title: markdownText(input.title),
+            body: markdownText(input.description ?? ''),
             draft: input.draft ?? false,
             labels: input.labels ?? [],
             reviewers: input.reviewers ?? [],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slackText } from '../../../blocks/slack-text.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { createSlackWeb } from './slack-web-client.js';
 
@@ -22,6 +23,9 @@ export const slackChannel = definePlugin({
       logger: context.logger.child({ plugin: 'slack' }),
     });
     const sent = (channel: string, ts: string) => ({ channel, message_id: ts });
+    // A workflow's message carries outside text (task titles, model output): escaped so that
+    // it can never ping (`<!channel>`) or dress a link, keeping its bold, code and lists.
+    const text = (message: string) => slackText(message, 'keep');
     return {
       type: 'communication',
       name: 'slack',
@@ -38,7 +42,7 @@ export const slackChannel = definePlugin({
         async send_message(input) {
           const posted = await web.postMessage({
             channel: input.channel,
-            text: input.message,
+            text: text(input.message),
             ...(input.thread === undefined ? {} : { threadTs: input.thread }),
           });
           return sent(posted.channel, posted.ts);
@@ -47,14 +51,14 @@ export const slackChannel = definePlugin({
           await web.updateMessage({
             channel: input.channel,
             ts: input.message_id,
-            text: input.message,
+            text: text(input.message),
           });
           return sent(input.channel, input.message_id);
         },
         async reply_in_thread(input) {
           const posted = await web.postMessage({
             channel: input.channel,
-            text: input.message,
+            text: text(input.message),
             threadTs: input.thread,
           });
           return sent(posted.channel, posted.ts);
