@@ -166,7 +166,7 @@ export const fileSchema = z.strictObject({
         description: 'How long the setup command may run.',
         default: '10m',
       }),
-      run_budget: dollars()
+      run_budget: dollars(10_000)
         .optional()
         .register(settingsRegistry, {
           description:
@@ -226,6 +226,39 @@ export const fileSchema = z.strictObject({
       default:
         'rate: Jira and Confluence 2, GitHub 5, Anthropic 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
     }),
+  slack: z
+    .strictObject({
+      team_id: z
+        .string()
+        .regex(/^T[A-Z0-9]+$/, { error: 'expected a Slack workspace id such as T012AB3CD' })
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'The Slack workspace aidev serves: requests from any other `team_id` are refused.',
+          default: 'any workspace',
+        }),
+      app_id: z
+        .string()
+        .regex(/^A[A-Z0-9]+$/, { error: 'expected a Slack app id such as A012AB3CD' })
+        .optional()
+        .register(settingsRegistry, {
+          description: 'The Slack app aidev is: requests for any other `api_app_id` are refused.',
+          default: 'any app',
+        }),
+      admins: z
+        .array(
+          z.string().regex(/^[UW][A-Z0-9]+$/, {
+            error: 'expected Slack user ids such as U012ABCDEF',
+          }),
+        )
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Slack users who may change any channel’s settings and act on any run, besides workspace admins and owners.',
+          default: 'none',
+        }),
+    })
+    .optional(),
   logging: z
     .strictObject({
       format: oneOf(LOG_FORMATS).optional().register(settingsRegistry, {
