@@ -1,24 +1,27 @@
 import { slackText } from '../blocks/slack-text.js';
-import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
+import { authorizeRun } from '../src/engine/run-authority.js';
+import { slackPerson, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
 
-/** `/aidev cancel RUN`: by whoever started it, the channel's approvers, or an admin. */
+/** `/aidev cancel RUN`: for those `authorizeRun` allows (who started it, approvers, admins). */
 export async function cancel(
   ctx: CommandContext,
   command: Extract<AidevCommand, { name: 'cancel' }>,
 ): Promise<void> {
-  const run = await ctx.app.store.runs.get(command.runId);
-  if (run === null || run.channelId !== ctx.channelId)
-    return ctx.ack({ text: `There is no run ${command.runId} in this channel.` });
-  const approvers = (await channelSettings(ctx.app, ctx.channelId)).approvers ?? [];
-  const allowed =
-    run.userId === ctx.userId ||
-    approvers.includes(ctx.userId) ||
-    (await ctx.web.isAdmin(ctx.userId));
-  if (!allowed)
+  const authority = await authorizeRun(ctx.app.store, {
+    actor: slackPerson(ctx.app, ctx.web, ctx.userId),
+    runId: command.runId,
+    action: 'cancel',
+    channelId: ctx.channelId,
+  });
+  if (!authority.ok)
     return ctx.ack({
-      text: 'Only the person who started the run, the channel’s approvers or an admin may cancel it.',
+      text:
+        authority.reason === 'not_found'
+          ? `There is no run ${slackText(command.runId)} in this channel.`
+          : authority.message,
     });
+  const { run } = authority;
   const outcome = await ctx.app.engine.cancel(run.id, `slack:${ctx.userId}`);
   return ctx.ack({
     text:
@@ -26,6 +29,6 @@ export async function cancel(
         ? `Cancelling ${slackText(run.taskKey ?? run.id)}: it stops at its next step; work written so far is kept as a draft.`
         : outcome.outcome === 'finished'
           ? `That run already ended (${outcome.status}).`
-          : `There is no run ${command.runId}.`,
+          : `There is no run ${slackText(command.runId)}.`,
   });
 }

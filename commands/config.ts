@@ -6,7 +6,8 @@ import {
   settingDescription,
 } from '../src/channels/channel-settings.js';
 import { updateChannelSettings } from '../src/channels/update-channel-settings.js';
-import { channelSettings, mayConfigure, type CommandContext } from '../src/slack/slack-context.js';
+import { authorizeSettings } from '../src/engine/run-authority.js';
+import { channelSettings, slackPerson, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /** `/aidev config [set key=value … | unset key …]`: the channel's defaults. */
@@ -32,10 +33,11 @@ export async function config(
       ].join('\n'),
     });
   }
-  if (!(await mayConfigure(ctx, settings)))
-    return ctx.ack({
-      text: `Only this channel’s approvers (${mentions(settings.approvers ?? [])}) or a workspace admin may change its settings.`,
-    });
+  const allowed = await authorizeSettings(
+    slackPerson(ctx.app, ctx.web, ctx.userId),
+    settings.approvers ?? [],
+  );
+  if (!allowed.ok) return ctx.ack({ text: allowed.message });
   const parsed =
     command.action === 'set' ? parseAssignments(command.assignments) : { values: {}, problems: [] };
   if (parsed.problems.length > 0)

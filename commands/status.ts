@@ -1,6 +1,7 @@
 import { slackText } from '../blocks/slack-text.js';
 import { parseUsd, roundUsd } from '../src/costs/money.js';
-import type { CommandContext } from '../src/slack/slack-context.js';
+import { authorizeRun } from '../src/engine/run-authority.js';
+import { slackPerson, type CommandContext } from '../src/slack/slack-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /** `/aidev status [RUN]`: one run's steps, or the channel's recent runs. */
@@ -10,8 +11,16 @@ export async function status(
 ): Promise<void> {
   const { store } = ctx.app;
   if (command.runId !== undefined) {
-    const run = await store.runs.get(command.runId);
-    if (run === null) return ctx.ack({ text: `There is no run ${command.runId}.` });
+    // A run of another channel is not found here: a channel sees its own runs only.
+    const authority = await authorizeRun(store, {
+      actor: slackPerson(ctx.app, ctx.web, ctx.userId),
+      runId: command.runId,
+      action: 'view',
+      channelId: ctx.channelId,
+    });
+    if (!authority.ok)
+      return ctx.ack({ text: `There is no run ${command.runId} in this channel.` });
+    const { run } = authority;
     const steps = await store.steps.listForRun(run.id);
     const cost = roundUsd(parseUsd(await store.costs.totalForRun(run.id)));
     const lines = steps.map(

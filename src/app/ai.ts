@@ -6,6 +6,8 @@ import { TranscriptProvider } from '../adapters/transcript/transcript-provider.j
 import type { AgentDeps } from '../agents/agent-context.js';
 import { AgentPrompts } from '../agents/agent-prompts.js';
 import { AiAgentRunner } from '../agents/agent-runner.js';
+import type { z } from 'zod';
+import { channelSettingsSchema } from '../channels/channel-settings.js';
 import type { Config } from '../config/config.js';
 import { MeteredProvider } from '../costs/metered-provider.js';
 import { PriceTable } from '../costs/price-table.js';
@@ -122,10 +124,17 @@ export function createAgents(options: {
   return { runner: new AiAgentRunner(deps), model };
 }
 
+/**
+ * One of a channel's settings as text, if it is still valid: a value stored before a rule
+ * tightened (a budget of twenty digits) counts as unset, so runs fall back to the defaults
+ * instead of failing.
+ */
 function channelSetting(
   record: { settings: Record<string, unknown> } | null,
   key: string,
 ): string | undefined {
   const value = record?.settings[key];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  if (typeof value !== 'string' || value === '') return undefined;
+  const schema = (channelSettingsSchema.shape as Record<string, z.ZodType | undefined>)[key];
+  return schema === undefined || schema.safeParse(value).success ? value : undefined;
 }

@@ -2,9 +2,23 @@ import { z } from 'zod';
 import { formatProblem, type Problem } from '../errors/problem.js';
 import { parseWithProblems } from '../errors/zod-problems.js';
 
-const dollars = z
-  .string()
-  .regex(/^\d+(\.\d{1,4})?$/, { error: 'expected a dollar amount such as 5 or 2.50' });
+/**
+ * A dollar amount up to `max`, with at most 4 decimals (what the budget columns keep). Bounded
+ * so that no setting can overflow a budget and make every run of the channel fail.
+ */
+const dollars = (max: number) =>
+  z.string().superRefine((amount, ctx) => {
+    const problem = !/^\d{1,10}(\.\d{1,4})?$/.test(amount)
+      ? 'expected a dollar amount such as 5 or 2.50'
+      : Number(amount) > max
+        ? `expected at most ${max} dollars`
+        : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: amount });
+  });
+
+/** Most one run may be given, and most a channel may spend in a month. */
+export const MAX_RUN_BUDGET_USD = 10_000;
+export const MAX_MONTHLY_BUDGET_USD = 1_000_000;
 
 export const NOTIFICATION_STYLES = ['thread', 'channel', 'quiet'] as const;
 
@@ -35,8 +49,12 @@ export const channelSettingsSchema = z.strictObject({
     })
     .describe('Claude model the agents use in this channel')
     .optional(),
-  budget_per_run: dollars.describe('most one run may spend, in dollars').optional(),
-  budget_monthly: dollars.describe('most the channel may spend in a calendar month').optional(),
+  budget_per_run: dollars(MAX_RUN_BUDGET_USD)
+    .describe('most one run may spend, in dollars')
+    .optional(),
+  budget_monthly: dollars(MAX_MONTHLY_BUDGET_USD)
+    .describe('most the channel may spend in a calendar month')
+    .optional(),
   approvers: z
     .array(
       z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'expected Slack user ids such as U012ABCDEF' }),

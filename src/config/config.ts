@@ -53,6 +53,11 @@ export interface Config {
     readonly botToken: string | undefined;
     readonly appToken: string | undefined;
     readonly apiUrl: string | undefined;
+    /** Requests from another workspace or app are refused (when set). */
+    readonly teamId: string | undefined;
+    readonly appId: string | undefined;
+    /** Installer-named admins, besides the workspace's own admins and owners. */
+    readonly admins: readonly string[];
   };
   readonly github: { readonly token: string | undefined; readonly apiUrl: string };
   readonly jira: {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GUARDED_SERVICES } from '../resilience/guards.js';
 import { sandboxSettingsSchema } from './sandbox-settings.js';
+import { slackSettingsSchema } from './slack-settings.js';
 import { settingsRegistry } from './settings-registry.js';
 import { absolutePath, boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
 
@@ -171,7 +172,7 @@ export const fileSchema = z.strictObject({
         description: 'How long the setup command may run.',
         default: '10m',
       }),
-      run_budget: dollars()
+      run_budget: dollars(10_000)
         .optional()
         .register(settingsRegistry, {
           description:
@@ -231,6 +232,7 @@ export const fileSchema = z.strictObject({
       default:
         'rate: Jira and Confluence 2, GitHub 5, Anthropic 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
     }),
+  slack: slackSettingsSchema,
   sandbox: sandboxSettingsSchema,
   logging: z
     .strictObject({

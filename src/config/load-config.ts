@@ -175,6 +175,9 @@ function buildConfig(
       botToken: env.SLACK_BOT_TOKEN,
       appToken: env.SLACK_APP_TOKEN,
       apiUrl: env.SLACK_API_URL,
+      teamId: settings.slack?.team_id,
+      appId: settings.slack?.app_id,
+      admins: settings.slack?.admins ?? [],
     },
     github: { token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
     jira: {

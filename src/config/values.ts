@@ -140,12 +140,18 @@ function isKey256(value: string): boolean {
 }
 
 /** A dollar amount such as 5 or 2.50 (at most 4 decimal places); yields "5.00" text as given. */
-export function dollars() {
+/** A dollar amount up to `max` with at most 4 decimals: more would overflow the budget columns. */
+export function dollars(max = 1_000_000) {
   const expected = 'expected a dollar amount such as 5 or 2.50';
   return z.union([z.number(), z.string()], { error: expected }).transform((value, ctx) => {
     const text = typeof value === 'number' ? String(value) : value.trim().replace(/^\$/, '');
-    if (!/^\d+(\.\d{1,4})?$/.test(text)) {
-      ctx.issues.push({ code: 'custom', message: expected, input: value });
+    const problem = !/^\d{1,10}(\.\d{1,4})?$/.test(text)
+      ? expected
+      : Number(text) > max
+        ? `expected at most ${max} dollars`
+        : undefined;
+    if (problem !== undefined) {
+      ctx.issues.push({ code: 'custom', message: problem, input: value });
       return z.NEVER;
     }
     return text;

@@ -52,6 +52,17 @@ export async function pauseStep(
   });
 }
 
+/** Most one grant adds to a run's budget: the budget columns hold ten integer digits. */
+const MAX_GRANT_USD = 10_000;
+
+function isGrantAmount(amount: string): boolean {
+  return (
+    /^\d{1,6}(\.\d{1,4})?$/.test(amount) &&
+    parseUsd(amount) > 0n &&
+    parseUsd(amount) <= parseUsd(String(MAX_GRANT_USD))
+  );
+}
+
 /** The channel's approvers (its settings), who decide budgets as they decide plans. */
 async function channelApprovers(x: Execution): Promise<unknown> {
   if (x.run.channelId === null) return undefined;
@@ -104,10 +115,10 @@ export async function decidePause(
         outcome: 'invalid',
         message: `the run is paused by the ${record.scope} budget of ${record.scope_id}, which is monthly: an admin raises it (then the run goes on by itself), or stop the run`,
       };
-    if (!/^\d+(\.\d{1,10})?$/.test(decision.amountUsd) || parseUsd(decision.amountUsd) <= 0n)
+    if (!isGrantAmount(decision.amountUsd))
       return {
         outcome: 'invalid',
-        message: `amount: expected a positive dollar amount such as 2.50, found ${JSON.stringify(decision.amountUsd)}`,
+        message: `amount: expected a positive dollar amount up to ${MAX_GRANT_USD} with at most 4 decimals, such as 2.50, found ${JSON.stringify(decision.amountUsd.slice(0, 40))}`,
       };
   }
   const result = await deps.store.transaction(async (tx) => {

@@ -23,7 +23,10 @@ export interface DecisionRequest {
   readonly feedback?: string;
   /** The gate to decide; by default the one the run waits at. */
   readonly step?: string;
-  /** Decide even if `by` is not an approver (an admin, or a timeout). */
+  /**
+   * Decide even if `by` is not among the gate's approvers: the caller authorized it already
+   * (front ends ask `authorizeRun`, the one rule of who may decide), or it is a timeout.
+   */
   readonly override?: boolean;
   /** A rejection that ends the matter (a timeout): no revision is made even if the gate has one. */
   readonly final?: boolean;

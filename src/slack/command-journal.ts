@@ -41,15 +41,30 @@ export class CommandJournal {
     // A retry may arrive in the same batch as its original: the first one counts.
     const first = new Map<string, Pending>();
     for (const p of batch) if (!first.has(p.command.triggerId)) first.set(p.command.triggerId, p);
-    try {
-      const fresh = await this.store.slackCommands.recordMany(
-        [...first.values()].map((p) => p.command),
-      );
+    const settle = (fresh: ReadonlySet<string>, only?: Pending) => {
       for (const p of batch)
-        p.resolve(first.get(p.command.triggerId) === p && fresh.has(p.command.triggerId));
+        if (only === undefined || p.command.triggerId === only.command.triggerId)
+          p.resolve(first.get(p.command.triggerId) === p && fresh.has(p.command.triggerId));
+    };
+    try {
+      settle(await this.store.slackCommands.recordMany([...first.values()].map((p) => p.command)));
+    } catch {
+      // One command the database refuses must not fail the others of its batch: each is
+      // recorded on its own, and only the ones that fail again are refused.
+      await Promise.all([...first.values()].map((p) => this.recordAlone(p, batch, settle)));
+    }
+  }
+
+  private async recordAlone(
+    p: Pending,
+    batch: readonly Pending[],
+    settle: (fresh: ReadonlySet<string>, only: Pending) => void,
+  ): Promise<void> {
+    try {
+      settle(await this.store.slackCommands.recordMany([p.command]), p);
     } catch (error) {
-      this.log.error({ err: error, commands: batch.length }, 'could not record Slack commands');
-      for (const p of batch) p.reject(error);
+      this.log.error({ err: error }, 'could not record a Slack command');
+      for (const q of batch) if (q.command.triggerId === p.command.triggerId) q.reject(error);
     }
   }
 }

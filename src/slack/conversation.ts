@@ -4,6 +4,8 @@ import { mention, mentions, slackText } from '../../blocks/slack-text.js';
 import { budgetReport } from '../costs/budget-report.js';
 import { parseUsd, roundUsd } from '../costs/money.js';
 import type { App } from '../app/create-app.js';
+import { authorizeRun } from '../engine/run-authority.js';
+import { slackPerson } from './slack-context.js';
 import type { RunNotifier } from './run-notifier.js';
 import type { SlackWeb } from './slack-web.js';
 
@@ -77,36 +79,53 @@ async function aboutRun(
   const { engine, store } = deps.app;
   const [word = '', ...rest] = text.split(/\s+/);
   const by = message.userId;
-  switch (word.toLowerCase()) {
+  const command = word.toLowerCase();
+  const run = await store.runs.get(runId);
+  // Talk in the thread that is not for aidev (not a command, and no plan waits) is only noted.
+  const forAidev =
+    ['cancel', 'status', 'approve', 'reject'].includes(command) ||
+    (run?.status === 'waiting' && run.waitingFor === 'approval');
+  if (!forAidev)
+    return reply(
+      'Noted. In a run’s thread I understand `approve`, `reject <feedback>`, `cancel` and `status`.',
+    );
+  // Whatever acts on the run is for those `authorizeRun` names; a stranger is told so privately.
+  const authority = await authorizeRun(store, {
+    actor: slackPerson(deps.app, deps.web, by),
+    runId,
+    action: command === 'status' ? 'view' : command === 'cancel' ? 'cancel' : 'decide',
+    channelId: message.channelId,
+  });
+  if (!authority.ok)
+    return reply(
+      authority.reason === 'not_found' ? 'That run no longer exists.' : authority.message,
+    );
+  switch (command) {
     case 'cancel': {
-      const run = await store.runs.get(runId);
       const outcome = await engine.cancel(runId, `slack:${by}`);
       return reply(
         outcome.outcome === 'cancelling'
-          ? `Cancelling ${slackText(run?.taskKey ?? 'the run')}.`
+          ? `Cancelling ${slackText(authority.run.taskKey ?? 'the run')}.`
           : 'That run already ended.',
       );
     }
-    case 'status': {
-      const run = await store.runs.get(runId);
+    case 'status':
       return reply(
-        `${slackText(run?.taskKey ?? 'The run')} is ${run?.status ?? 'gone'}; cost so far ${roundUsd(parseUsd(await store.costs.totalForRun(runId)))}.`,
+        `${slackText(authority.run.taskKey ?? 'The run')} is ${authority.run.status}; cost so far ${roundUsd(parseUsd(await store.costs.totalForRun(runId)))}.`,
       );
-    }
     case 'approve':
-      return reply(describe(await engine.decide(runId, { approve: true, by }), true));
+      // Authorized above: the engine is told not to check again (`override`).
+      return reply(
+        describe(await engine.decide(runId, { approve: true, by, override: true }), true),
+      );
     default: {
-      const run = await store.runs.get(runId);
-      if (run?.status !== 'waiting' || run.waitingFor !== 'approval')
-        return reply(
-          'Noted. In a run’s thread I understand `approve`, `reject <feedback>`, `cancel` and `status`.',
-        );
-      const feedback = (word.toLowerCase() === 'reject' ? rest.join(' ') : text).trim();
+      const feedback = (command === 'reject' ? rest.join(' ') : text).trim();
       return reply(
         describe(
           await engine.decide(runId, {
             approve: false,
             by,
+            override: true,
             ...(feedback === '' ? {} : { feedback }),
           }),
           false,

@@ -4,6 +4,8 @@ import { decidedPlan, parsePlanRef, PLAN_APPROVE, rejectModal } from '../../bloc
 import { mention, mentions, slackDate, slackText } from '../../blocks/slack-text.js';
 import type { Block } from '../../blocks/types.js';
 import type { App } from '../app/create-app.js';
+import { authorizeRun } from '../engine/run-authority.js';
+import { slackPerson } from './slack-context.js';
 import type { SlackWeb } from './slack-web.js';
 
 export interface ButtonClick {
@@ -23,6 +25,31 @@ export interface Deps {
 
 const tell = (deps: Deps, click: { channelId: string; userId: string }, text: string) =>
   deps.web.postEphemeral({ channel: click.channelId, user: click.userId, text });
+
+/**
+ * Whether the person who clicked may decide on the run (`authorizeRun`); if not, they are told
+ * why, privately, and nothing else happens. A button naming a run of another channel (a crafted
+ * value) finds no run.
+ */
+async function mayDecide(
+  deps: Deps,
+  click: { channelId: string; userId: string },
+  runId: string,
+): Promise<boolean> {
+  const authority = await authorizeRun(deps.app.store, {
+    actor: slackPerson(deps.app, deps.web, click.userId),
+    runId,
+    action: 'decide',
+    channelId: click.channelId,
+  });
+  if (authority.ok) return true;
+  await tell(
+    deps,
+    click,
+    authority.reason === 'not_found' ? 'That run no longer exists.' : authority.message,
+  );
+  return false;
+}
 
 /** The plan revision a run waits on now (its plan step's revision number). */
 async function currentRevision(app: App, runId: string): Promise<number> {
@@ -47,6 +74,7 @@ export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void
       click,
       'This plan was replaced by a revised one: decide on the latest plan in the thread.',
     );
+  if (!(await mayDecide(deps, click, ref.runId))) return;
   if (click.actionId !== PLAN_APPROVE) {
     const run = await deps.app.store.runs.get(ref.runId);
     if (run?.status !== 'waiting')
@@ -56,7 +84,11 @@ export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void
       rejectModal(click.value, click.channelId, click.messageTs),
     );
   }
-  const outcome = await deps.app.engine.decide(ref.runId, { approve: true, by: click.userId });
+  const outcome = await deps.app.engine.decide(ref.runId, {
+    approve: true,
+    by: click.userId,
+    override: true,
+  });
   switch (outcome.outcome) {
     case 'decided':
       return deps.web.updateMessage({
@@ -85,14 +117,16 @@ export async function onRejectSubmitted(
   deps: Deps,
   submission: { userId: string; metadata: string; feedback: string | undefined },
 ): Promise<void> {
-  const meta = JSON.parse(submission.metadata) as { ref: string; channel: string; ts: string };
-  const ref = parsePlanRef(meta.ref);
-  if (ref === undefined) return;
+  const meta = parseMetadata(submission.metadata);
+  const ref = meta === undefined ? undefined : parsePlanRef(meta.ref);
+  if (meta === undefined || ref === undefined) return;
   const click = { channelId: meta.channel, userId: submission.userId };
+  if (!(await mayDecide(deps, click, ref.runId))) return;
   const feedback = submission.feedback?.trim() === '' ? undefined : submission.feedback?.trim();
   const outcome = await deps.app.engine.decide(ref.runId, {
     approve: false,
     by: submission.userId,
+    override: true,
     ...(feedback === undefined ? {} : { feedback }),
   });
   if (outcome.outcome === 'decided') {
@@ -119,11 +153,12 @@ export async function onRejectSubmitted(
 /** Grant $N / Stop on a budget pause, for the run's approvers. */
 export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<void> {
   const [runId = '', amount] = click.value.split(':');
+  if (!(await mayDecide(deps, click, runId))) return;
   const outcome = await deps.app.engine.decidePause(
     runId,
     click.actionId === BUDGET_GRANT && amount !== undefined
-      ? { action: 'grant', amountUsd: amount, by: click.userId }
-      : { action: 'stop', by: click.userId },
+      ? { action: 'grant', amountUsd: amount, by: click.userId, override: true }
+      : { action: 'stop', by: click.userId, override: true },
   );
   switch (outcome.outcome) {
     case 'resumed':
@@ -148,6 +183,20 @@ export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<vo
       return tell(deps, click, 'The run is not paused at a budget any more.');
     case 'not_found':
       return tell(deps, click, 'That run no longer exists.');
+  }
+}
+
+/** The Reject modal's private metadata, as `rejectModal` wrote it; undefined if it is not that. */
+function parseMetadata(text: string): { ref: string; channel: string; ts: string } | undefined {
+  try {
+    const meta = JSON.parse(text) as Partial<Record<'ref' | 'channel' | 'ts', unknown>> | null;
+    return typeof meta?.ref === 'string' &&
+      typeof meta.channel === 'string' &&
+      typeof meta.ts === 'string'
+      ? { ref: meta.ref, channel: meta.channel, ts: meta.ts }
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Block } from '../../blocks/types.js';
 import type { App } from '../app/create-app.js';
 import { checkSettings, type ChannelSettings } from '../channels/channel-settings.js';
+import type { Actor } from '../engine/run-authority.js';
 import type { RunNotifier } from './run-notifier.js';
 import type { SlackWeb } from './slack-web.js';
 
@@ -33,12 +34,19 @@ export async function channelSettings(app: App, channelId: string): Promise<Chan
   return checked.ok ? checked.settings : {};
 }
 
-/** Who may change a channel's settings: its approvers, workspace admins, or anyone before it has approvers. */
-export async function mayConfigure(
-  ctx: CommandContext,
-  settings: ChannelSettings,
-): Promise<boolean> {
-  const approvers = settings.approvers ?? [];
-  if (approvers.length === 0 || approvers.includes(ctx.userId)) return true;
-  return ctx.web.isAdmin(ctx.userId);
+/**
+ * The person behind a Slack request, for `authorizeRun` / `authorizeSettings`. An admin is a
+ * workspace admin or owner (`users.info`), or someone the installer names in `slack.admins`.
+ */
+export function slackPerson(app: App, web: SlackWeb, userId: string): Actor {
+  let admin: Promise<boolean> | undefined;
+  return {
+    kind: 'person',
+    id: userId,
+    isAdmin: () =>
+      (admin ??= app.config.slack.admins.includes(userId)
+        ? Promise.resolve(true)
+        : // Slack unreachable: not known to be an admin, so refused (and told who may).
+          web.isAdmin(userId).catch(() => false)),
+  };
 }

@@ -138,7 +138,7 @@ describe('talking to aidev in Slack', () => {
     await world.requests.send(
       world.requests.buttonClick({ user: BOB, message: pause, actionId: BUDGET_GRANT }),
     );
-    await told(BOB, `Only <@${ALICE}> may decide on this budget.`);
+    await told(BOB, `Only <@${ALICE}> or a workspace admin may decide on this run.`);
     await world.requests.send(
       world.requests.buttonClick({ user: ALICE, message: pause, actionId: BUDGET_GRANT }),
     );

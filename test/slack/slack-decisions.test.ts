@@ -116,7 +116,7 @@ describe('plan decisions from Slack', () => {
     const refusal = await world.until('the refusal', () =>
       world.slack.ephemerals.find((e) => e.user === BOB),
     );
-    expect(refusal.text).toBe(`Only <@${ALICE}> may decide on this plan.`);
+    expect(refusal.text).toBe(`Only <@${ALICE}> or a workspace admin may decide on this run.`);
     const run = await world.waitForRun((r) => r.taskKey === 'PROJ-12', ['waiting']);
     expect(run.waitingFor).toBe('approval');
     expect(JSON.stringify(world.slack.message(CHANNEL, plan.ts)?.blocks)).not.toContain(

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSlackApp, type SlackApp } from '../../src/adapters/slack/slack-app.js';
 import { createApp, type App } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { apiRoutes } from '../../src/http/api/api-routes.js';
 import { createHttpServer } from '../../src/http/create-server.js';
 import type { Run, RunStatus } from '../../src/store/repositories/runs.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
@@ -23,7 +24,7 @@ import { GitHubServer } from '../vendors/github/github-server.js';
 import { JiraServer } from '../vendors/jira/jira-server.js';
 import { buttonsOf } from '../vendors/slack/block-kit.js';
 import { SlackRequests } from '../vendors/slack/signed-requests.js';
-import type { StoredMessage } from '../vendors/slack/slack-model.js';
+import type { GivenUser, StoredMessage } from '../vendors/slack/slack-model.js';
 import { startSlackServer, type SlackServer } from '../vendors/slack/slack-server.js';
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js';
 
@@ -90,12 +91,21 @@ async function sampleFiles(
  */
 export async function startSlackWorld(
   scratch: string,
-  options: { socketMode?: boolean } = {},
+  options: {
+    socketMode?: boolean;
+    /** More of `aidev.config.yaml` (e.g. a `slack:` section). */
+    settings?: string;
+    /** The people of the workspace (default: Alice, an admin, and Bob). */
+    users?: readonly GivenUser[];
+    /** Also serve the REST API on the same server. */
+    api?: boolean;
+  } = {},
 ): Promise<SlackWorld> {
   const socketMode = options.socketMode === true;
   const slack = await startSlackServer({
     botToken: BOT_TOKEN,
     ...(socketMode ? { appToken: APP_TOKEN } : {}),
+    ...(options.users === undefined ? {} : { users: options.users }),
   });
   const github = await GitHubServer.start({ token: GITHUB_TOKEN });
   const jira = await JiraServer.start({ email: JIRA_EMAIL, apiToken: JIRA_TOKEN });
@@ -110,7 +120,8 @@ export async function startSlackWorld(
   const settings = path.join(scratch, 'aidev.config.yaml');
   await writeFile(
     settings,
-    'plugins:\n  documentation:\n    use: confluence\n    settings: { space: ENG }\njobs:\n  poll_interval: 100ms\nai:\n  test_timeout: 60s\n',
+    'plugins:\n  documentation:\n    use: confluence\n    settings: { space: ENG }\njobs:\n  poll_interval: 100ms\nai:\n  test_timeout: 60s\n' +
+      (options.settings ?? ''),
   );
   const config = loadConfig({
     env: {
@@ -138,7 +149,10 @@ export async function startSlackWorld(
   await app.startWorker();
   const slackApp = createSlackApp({ app, owner: 'test-server', notifyIntervalMs: 100 });
   if (slackApp === undefined) throw new Error('Slack is configured in this test');
-  const server = await createHttpServer({ app, routes: [slackApp.routes] });
+  const server = await createHttpServer({
+    app,
+    routes: [slackApp.routes, ...(options.api === true ? [apiRoutes(app)] : [])],
+  });
   await slackApp.start();
   await server.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/slack/events`;

@@ -77,6 +77,7 @@ export function createSlackApp(options: {
       : slackHttpRoutes({
           bolt: () => bolt,
           signingSecret: slack.signingSecret ?? '',
+          origin: { teamId: slack.teamId, appId: slack.appId },
           log,
           ...(options.observeAck === undefined ? {} : { observeAck: options.observeAck }),
         }),

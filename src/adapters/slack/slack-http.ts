@@ -2,6 +2,7 @@ import type { App as Bolt } from '@slack/bolt';
 import type { FastifyPluginAsync } from 'fastify';
 import { problem, sendProblem } from '../../http/problem.js';
 import type { Logger } from '../../log/create-logger.js';
+import { foreignOrigin, type ExpectedOrigin } from '../../slack/request-origin.js';
 import { verifySlackSignature } from './verify-signature.js';
 
 /** Slack gives an app 3 s to answer; a late answer is logged with what to look at. */
@@ -10,20 +11,32 @@ const ACK_DEADLINE_MS = 2_500;
 export interface SlackHttpOptions {
   readonly bolt: () => Bolt;
   readonly signingSecret: string;
+  /** The workspace and app served: requests for others are refused with 403. */
+  readonly origin?: ExpectedOrigin;
   readonly log: Logger;
   /** Seconds from receipt to the answer, and what was answered, for the ack histogram. */
   readonly observeAck?: (seconds: number, kind: string) => void;
   readonly now?: () => number;
 }
 
-/** A request body as Bolt expects it: form fields, an interactivity payload, or an event. */
+/**
+ * A request body as Bolt expects it: form fields, an interactivity payload, or an event. Throws
+ * when it is none of these (`payload=null`, an array, a number): only an object is a request.
+ */
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
-  if (contentType?.includes('application/json') === true)
-    return JSON.parse(raw) as Record<string, unknown>;
-  const form = Object.fromEntries(new URLSearchParams(raw));
-  return typeof form.payload === 'string'
-    ? (JSON.parse(form.payload) as Record<string, unknown>)
-    : form;
+  const form =
+    contentType?.includes('application/json') === true
+      ? undefined
+      : Object.fromEntries(new URLSearchParams(raw));
+  const parsed: unknown =
+    form === undefined
+      ? JSON.parse(raw)
+      : typeof form.payload === 'string'
+        ? JSON.parse(form.payload)
+        : form;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('not an object');
+  return parsed as Record<string, unknown>;
 }
 
 /**
@@ -71,6 +84,12 @@ export function slackHttpRoutes(options: SlackHttpOptions): FastifyPluginAsync {
         );
       }
       if (body.type === 'url_verification') return { challenge: body.challenge };
+      const foreign =
+        options.origin === undefined ? undefined : foreignOrigin(body, options.origin);
+      if (foreign !== undefined) {
+        options.log.warn({ reason: foreign }, 'refused a Slack request for another installation');
+        return sendProblem(reply, problem(403, 'slack-origin', foreign).problem);
+      }
       const retry = Number(header('x-slack-retry-num'));
       const retryReason = header('x-slack-retry-reason');
       return new Promise<unknown>((resolve) => {

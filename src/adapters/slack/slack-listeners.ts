@@ -5,6 +5,7 @@ import { PLAN_APPROVE, PLAN_REJECT, REJECT_MODAL } from '../../../blocks/plan-me
 import { onHomeOpened, onMessage } from '../../slack/conversation.js';
 import { onBudgetButton, onPlanButton, onRejectSubmitted } from '../../slack/interactions.js';
 import { onSlashCommand, type SlashDeps } from '../../slack/slash-command.js';
+import { foreignOrigin } from '../../slack/request-origin.js';
 import type { Reply } from '../../slack/slack-context.js';
 
 /** What the listeners hand on: all a slash command needs, of which the others use part. */
@@ -59,6 +60,16 @@ const ephemeral = (reply: Reply) => ({
 /** Bolt's listeners, each turning Slack's payload into a call of the vendor-free front end. */
 export function registerListeners(bolt: Bolt, deps: Deps): void {
   const { log } = deps;
+  // Another workspace's or app's request is refused here too: over Socket Mode no HTTP route
+  // sees it first. It is acknowledged (so Slack does not redeliver) and nothing else.
+  const origin = { teamId: deps.app.config.slack.teamId, appId: deps.app.config.slack.appId };
+  bolt.use(async (args) => {
+    const foreign = foreignOrigin(args.body, origin);
+    if (foreign === undefined) return args.next();
+    log.warn({ reason: foreign }, 'refused a Slack request for another installation');
+    const { ack } = args as { ack?: () => Promise<void> };
+    await ack?.();
+  });
   // Slack delivers an event again when it thinks the app missed it (an HTTP retry, a Socket
   // Mode retry_attempt): each event is acted on once. Bolt has acknowledged it already.
   bolt.use(async ({ body, next }) => {
@@ -81,6 +92,10 @@ export function registerListeners(bolt: Bolt, deps: Deps): void {
     const parsed = slashCommand.safeParse(command);
     if (!parsed.success) return answer({ text: 'That command did not look like one Slack sends.' });
     const c = parsed.data;
+    if (c.text.includes('\u0000'))
+      return answer({
+        text: 'That command contains a NUL character (\\0), which aidev cannot take: type it again without it.',
+      });
     try {
       await onSlashCommand(
         deps,

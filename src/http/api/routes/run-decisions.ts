@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { App } from '../../../app/create-app.js';
+import { authorizeRun } from '../../../engine/run-authority.js';
 import type { DecisionOutcome } from '../../../engine/run-control.js';
 import type { PauseOutcome } from '../../../engine/pauses.js';
 import { problem, validationProblem, type HttpProblem } from '../../problem.js';
@@ -56,7 +57,17 @@ export function decisionRoute(app: App): ApiRoute {
     responses: { 200: { description: 'the decision was taken', schema: decidedSchema } },
     audit: { action: 'run.decide', target: 'run' },
     async handler({ params, body, principal, request }) {
-      const run = await runOr404(app, params.id);
+      // The one rule of who acts on a run (`authorizeRun`): operator and admin tokens decide.
+      const authority = await authorizeRun(app.store, {
+        actor: { kind: 'token', role: principal.role, by: principal.by },
+        runId: params.id,
+        action: 'decide',
+      });
+      if (!authority.ok)
+        throw authority.reason === 'not_found'
+          ? problem(404, 'not-found', `there is no run ${JSON.stringify(params.id)}`)
+          : problem(403, 'forbidden', authority.message);
+      const { run } = authority;
       request.auditDetail = { metadata: { decision: body.decision } };
       const approval = body.decision === 'approve' || body.decision === 'reject';
       if (run.status === 'waiting' && run.waitingFor === (approval ? 'budget' : 'approval'))
