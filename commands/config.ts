@@ -1,4 +1,4 @@
-import { mentions, slackText } from '../blocks/slack-text.js';
+import { slackText } from '../blocks/slack-text.js';
 import {
   CHANNEL_SETTING_KEYS,
   describeProblems,
