@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { App } from '../../../app/create-app.js';
-import { authorizeRun } from '../../../engine/run-authority.js';
+import { authorizeRun, type RunAction } from '../../../engine/run-authority.js';
 import type { DecisionOutcome } from '../../../engine/run-control.js';
 import type { PauseOutcome } from '../../../engine/pauses.js';
+import type { Run } from '../../../store/repositories/runs.js';
 import { problem, validationProblem, type HttpProblem } from '../../problem.js';
+import type { Principal } from '../authenticate.js';
 import { defineRoute, type ApiRoute } from '../route.js';
 import { idParams, runSchema } from '../schemas.js';
 import { runView } from '../views.js';
@@ -57,17 +59,7 @@ export function decisionRoute(app: App): ApiRoute {
     responses: { 200: { description: 'the decision was taken', schema: decidedSchema } },
     audit: { action: 'run.decide', target: 'run' },
     async handler({ params, body, principal, request }) {
-      // The one rule of who acts on a run (`authorizeRun`): operator and admin tokens decide.
-      const authority = await authorizeRun(app.store, {
-        actor: { kind: 'token', role: principal.role, by: principal.by },
-        runId: params.id,
-        action: 'decide',
-      });
-      if (!authority.ok)
-        throw authority.reason === 'not_found'
-          ? problem(404, 'not-found', `there is no run ${JSON.stringify(params.id)}`)
-          : problem(403, 'forbidden', authority.message);
-      const { run } = authority;
+      const run = await authorizeToken(app, principal, params.id, 'decide');
       request.auditDetail = { metadata: { decision: body.decision } };
       const approval = body.decision === 'approve' || body.decision === 'reject';
       if (run.status === 'waiting' && run.waitingFor === (approval ? 'budget' : 'approval'))
@@ -169,4 +161,25 @@ function notWaiting(status: string): HttpProblem {
 
 function notPaused(): never {
   throw problem(409, 'not-waiting', 'the run is not paused at a budget; nothing changed');
+}
+
+/**
+ * The one rule of who acts on a run (`authorizeRun`) for an API token: operator and admin
+ * tokens act; a refusal is a 404 or 403 problem.
+ */
+export async function authorizeToken(
+  app: App,
+  principal: Principal,
+  runId: string,
+  action: RunAction,
+): Promise<Run> {
+  const authority = await authorizeRun(app.store, {
+    actor: { kind: 'token', role: principal.role, by: principal.by },
+    runId,
+    action,
+  });
+  if (authority.ok) return authority.run;
+  throw authority.reason === 'not_found'
+    ? problem(404, 'not-found', `there is no run ${JSON.stringify(runId)}`)
+    : problem(403, 'forbidden', authority.message);
 }

@@ -11,7 +11,7 @@ import { defineRoute, type ApiRoute } from '../route.js';
 import { idParams, pageOf, pageQuery, runDetailSchema, runSchema } from '../schemas.js';
 import { costEntryView, decisionView, eventView, runView, stepView } from '../views.js';
 import { findProject, runOr404 } from './lookups.js';
-import { decisionRoute } from './run-decisions.js';
+import { authorizeToken, decisionRoute } from './run-decisions.js';
 
 const startBody = z.strictObject({
   workflow: z.string().min(1).describe('the workflow to run, e.g. implement-task'),
@@ -162,6 +162,7 @@ export function runRoutes(app: App): ApiRoute[] {
       },
       audit: { action: 'run.cancel', target: 'run' },
       async handler({ params, principal, reply }) {
+        await authorizeToken(app, principal, params.id, 'cancel');
         const outcome = await app.engine.cancel(params.id, principal.by);
         switch (outcome.outcome) {
           case 'cancelling':
