@@ -26,6 +26,25 @@ const vendorSdks = {
   anthropic: ['@anthropic-ai/'],
 };
 
+/** Front ends built on a vendor's own framework (Bolt): they may import its SDK too. */
+/** @type {Record<string, string>} */
+const frontEnds = { slack: '^src/slack/' };
+
+/**
+ * The Slack layers, top to bottom: the front end (src/slack), the subcommands (commands/),
+ * the message builders (blocks/). Each depends downward only, and the Slack adapter (the
+ * communication plugin) on none of them but blocks' types.
+ */
+const slackLayers = [
+  { from: '^commands/', to: '^src/slack/', why: 'commands/ sits below the Slack front end' },
+  { from: '^blocks/', to: '^(src|commands)/', why: 'blocks/ builds messages from data only' },
+  {
+    from: '^src/adapters/slack/',
+    to: '^(src/slack|src/app|src/http|commands)/',
+    why: 'the Slack adapter is a plugin, not the front end',
+  },
+];
+
 /** Infrastructure libraries, by the src/ folder that may load them at run time. */
 const infrastructure = {
   store: ['pg/', 'pg-[^/]+/', '@electric-sql/'],
@@ -50,7 +69,7 @@ export default {
       name: `${vendor}-sdk-outside-its-adapter`,
       severity: 'error',
       comment: `The ${vendor} SDK may only be imported in src/adapters/${vendor}/; depend on the plugin interface instead.`,
-      from: { path: ownCode, pathNot: `^src/adapters/${vendor}/` },
+      from: { path: ownCode, pathNot: `^src/adapters/${vendor}/|${frontEnds[vendor] ?? '^$'}` },
       to: { path: npmPackage(sdk) },
     })),
     ...Object.entries(infrastructure).map(([folder, libs]) => ({
@@ -59,6 +78,13 @@ export default {
       comment: `This library may only be loaded in src/${folder}/; go through its typed module instead (type-only imports are fine).`,
       from: { path: ownCode, pathNot: `^src/${folder}/` },
       to: { path: npmPackage(libs), dependencyTypesNot: ['type-only'] },
+    })),
+    ...slackLayers.map((layer) => ({
+      name: `slack-layering-${layer.from.replace(/\W+/g, '-').replace(/^-|-$/g, '')}`,
+      severity: /** @type {const} */ ('error'),
+      comment: `Upward import: ${layer.why}.`,
+      from: { path: layer.from },
+      to: { path: layer.to },
     })),
     {
       name: 'core-reaches-adapter',

@@ -131,6 +131,8 @@ export default tseslint.config(
     files: [`src/adapters/${vendor}/**/*.ts`],
     rules: fence({ vendor }),
   })),
+  // The Slack front end (Bolt app, receivers, listeners) is built on Slack's own framework.
+  { files: ['src/slack/**/*.ts'], rules: fence({ vendor: 'slack' }) },
   ...Object.keys(infrastructure).map((infra) => ({
     files: [`src/${infra}/**/*.ts`],
     rules: fence({ infra }),

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { App as Bolt } from '@slack/bolt';
-import { createSlackApp } from '../src/adapters/slack/slack-app.js';
+import { createSlackApp } from '../src/slack/slack-app.js';
 import { createApp } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { createHttpServer } from '../src/http/create-server.js';

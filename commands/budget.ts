@@ -1,7 +1,7 @@
 import { budgetReportMessage } from '../blocks/budget-blocks.js';
 import { budgetReport } from '../src/costs/budget-report.js';
 import { parseUsd, roundUsd } from '../src/costs/money.js';
-import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
+import { channelSettings, type CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 const usd = (text: string) => roundUsd(parseUsd(text));

@@ -1,6 +1,6 @@
 import { slackText } from '../blocks/slack-text.js';
 import { authorizeRun } from '../src/engine/run-authority.js';
-import { slackPerson, type CommandContext } from '../src/slack/slack-context.js';
+import type { CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /** `/aidev cancel RUN`: for those `authorizeRun` allows (who started it, approvers, admins). */
@@ -9,7 +9,7 @@ export async function cancel(
   command: Extract<AidevCommand, { name: 'cancel' }>,
 ): Promise<void> {
   const authority = await authorizeRun(ctx.app.store, {
-    actor: slackPerson(ctx.app, ctx.web, ctx.userId),
+    actor: ctx.actor,
     runId: command.runId,
     action: 'cancel',
     channelId: ctx.channelId,

@@ -7,7 +7,7 @@ import {
 } from '../src/channels/channel-settings.js';
 import { updateChannelSettings } from '../src/channels/update-channel-settings.js';
 import { authorizeSettings } from '../src/engine/run-authority.js';
-import { channelSettings, slackPerson, type CommandContext } from '../src/slack/slack-context.js';
+import { channelSettings, type CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /** `/aidev config [set key=value … | unset key …]`: the channel's defaults. */
@@ -33,10 +33,7 @@ export async function config(
       ].join('\n'),
     });
   }
-  const allowed = await authorizeSettings(
-    slackPerson(ctx.app, ctx.web, ctx.userId),
-    settings.approvers ?? [],
-  );
+  const allowed = await authorizeSettings(ctx.actor, settings.approvers ?? []);
   if (!allowed.ok) return ctx.ack({ text: allowed.message });
   const parsed =
     command.action === 'set' ? parseAssignments(command.assignments) : { values: {}, problems: [] };

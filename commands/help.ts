@@ -1,5 +1,5 @@
 import { slackText } from '../blocks/slack-text.js';
-import type { CommandContext } from '../src/slack/slack-context.js';
+import type { CommandContext } from './command-context.js';
 import { USAGE } from './parse-command.js';
 
 const WHAT: Readonly<Record<string, string>> = {

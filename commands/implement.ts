@@ -1,6 +1,6 @@
 import { slackText } from '../blocks/slack-text.js';
 import { isAppError } from '../src/errors/app-error.js';
-import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
+import { channelSettings, type CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /**

@@ -1,5 +1,5 @@
 import { slackText } from '../blocks/slack-text.js';
-import { channelSettings, type CommandContext } from '../src/slack/slack-context.js';
+import { channelSettings, type CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /** `/aidev plan [project=KEY] <requirements>`: epics and tasks in the tracker, after approval. */

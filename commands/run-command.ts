@@ -1,4 +1,4 @@
-import type { CommandContext } from '../src/slack/slack-context.js';
+import type { CommandContext } from './command-context.js';
 import { budget } from './budget.js';
 import { cancel } from './cancel.js';
 import { config } from './config.js';

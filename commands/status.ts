@@ -1,7 +1,7 @@
 import { slackText } from '../blocks/slack-text.js';
 import { parseUsd, roundUsd } from '../src/costs/money.js';
 import { authorizeRun } from '../src/engine/run-authority.js';
-import { slackPerson, type CommandContext } from '../src/slack/slack-context.js';
+import type { CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
 /** `/aidev status [RUN]`: one run's steps, or the channel's recent runs. */
@@ -13,7 +13,7 @@ export async function status(
   if (command.runId !== undefined) {
     // A run of another channel is not found here: a channel sees its own runs only.
     const authority = await authorizeRun(store, {
-      actor: slackPerson(ctx.app, ctx.web, ctx.userId),
+      actor: ctx.actor,
       runId: command.runId,
       action: 'view',
       channelId: ctx.channelId,

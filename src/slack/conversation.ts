@@ -5,9 +5,9 @@ import { budgetReport } from '../costs/budget-report.js';
 import { parseUsd, roundUsd } from '../costs/money.js';
 import type { App } from '../app/create-app.js';
 import { authorizeRun } from '../engine/run-authority.js';
-import { slackPerson } from './slack-context.js';
+import { slackPerson } from './slack-person.js';
 import type { RunNotifier } from './run-notifier.js';
-import type { SlackWeb } from './slack-web.js';
+import type { SlackWeb } from '../adapters/slack/slack-web.js';
 
 export interface ChannelMessage {
   readonly teamId: string;
@@ -54,11 +54,11 @@ export async function onMessage(
   await runCommand(
     {
       app: deps.app,
-      web: deps.web,
       notifier: deps.notifier,
       teamId: message.teamId,
       channelId: message.channelId,
       userId: message.userId,
+      actor: slackPerson(deps.app, deps.web, message.userId),
       requestId: `mention:${message.channelId}:${message.ts}`,
       ack: async (answer) => {
         if (answer !== undefined) await reply(answer.text);

@@ -5,8 +5,8 @@ import { mention, mentions, slackDate, slackText } from '../../blocks/slack-text
 import type { Block } from '../../blocks/types.js';
 import type { App } from '../app/create-app.js';
 import { authorizeRun } from '../engine/run-authority.js';
-import { slackPerson } from './slack-context.js';
-import type { SlackWeb } from './slack-web.js';
+import { slackPerson } from './slack-person.js';
+import type { SlackWeb } from '../adapters/slack/slack-web.js';
 
 export interface ButtonClick {
   readonly userId: string;

@@ -5,7 +5,7 @@ import type { Logger } from '../log/create-logger.js';
 import type { SlackRunMessage } from '../store/repositories/slack-run-messages.js';
 import type { Run } from '../store/repositories/runs.js';
 import { milestoneOf } from './milestones.js';
-import type { SlackWeb } from './slack-web.js';
+import type { SlackWeb } from '../adapters/slack/slack-web.js';
 
 const FINISHED: readonly Run['status'][] = ['succeeded', 'failed', 'cancelled'];
 

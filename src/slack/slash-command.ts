@@ -7,8 +7,9 @@ import type { Logger } from '../log/create-logger.js';
 import type { SlackCommandRecord } from '../store/repositories/slack-commands.js';
 import type { CommandJournal } from './command-journal.js';
 import type { RunNotifier } from './run-notifier.js';
-import type { CommandContext, Reply } from './slack-context.js';
-import type { SlackWeb } from './slack-web.js';
+import type { CommandContext, Reply } from '../../commands/command-context.js';
+import { slackPerson } from './slack-person.js';
+import type { SlackWeb } from '../adapters/slack/slack-web.js';
 
 export interface SlashDeps {
   readonly app: App;
@@ -101,11 +102,11 @@ function contextFor(
 ): CommandContext {
   return {
     app: deps.app,
-    web: deps.web,
     notifier: deps.notifier,
     teamId: command.teamId,
     channelId: command.channelId,
     userId: command.userId,
+    actor: slackPerson(deps.app, deps.web, command.userId),
     requestId: command.triggerId,
     ack,
   };

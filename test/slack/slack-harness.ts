@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { createSlackApp, type SlackApp } from '../../src/adapters/slack/slack-app.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/slack-app.js';
 import { createApp, type App } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { apiRoutes } from '../../src/http/api/api-routes.js';

@@ -3,7 +3,7 @@ import type { Block, View } from '../../../blocks/types.js';
 import type { Logger } from '../../log/create-logger.js';
 import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { networkVendorError, VendorError } from '../../resilience/vendor-error.js';
-import type { PostedMessage, SlackWeb } from '../../slack/slack-web.js';
+import type { PostedMessage, SlackWeb } from './slack-web.js';
 
 /**
  * The Slack Web API for aidev: @slack/web-api's client with its own retries off (the `slack`

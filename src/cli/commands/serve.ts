@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { createApp, type App } from '../../app/create-app.js';
-import { createSlackApp, type SlackApp } from '../../adapters/slack/slack-app.js';
+import { createSlackApp, type SlackApp } from '../../slack/slack-app.js';
 import { apiRoutes } from '../../http/api/api-routes.js';
 import { createHttpServer } from '../../http/create-server.js';
 import { createMetrics } from '../../http/metrics.js';

@@ -1,4 +1,4 @@
-import type { Block, View } from '../../blocks/types.js';
+import type { Block, View } from '../../../blocks/types.js';
 
 /** A message as posted: where it is, to update it or reply under it. */
 export interface PostedMessage {

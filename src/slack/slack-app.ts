@@ -1,14 +1,14 @@
 import { App as Bolt, LogLevel, type Receiver } from '@slack/bolt';
 import Bottleneck from 'bottleneck';
 import type { FastifyPluginAsync } from 'fastify';
-import type { App } from '../../app/create-app.js';
-import type { Logger } from '../../log/create-logger.js';
-import { CommandJournal } from '../../slack/command-journal.js';
-import { RunNotifier } from '../../slack/run-notifier.js';
-import { recoverUnhandled } from '../../slack/slash-command.js';
+import type { App } from '../app/create-app.js';
+import type { Logger } from '../log/create-logger.js';
+import { CommandJournal } from './command-journal.js';
+import { RunNotifier } from './run-notifier.js';
+import { recoverUnhandled } from './slash-command.js';
 import { registerListeners } from './slack-listeners.js';
 import { slackHttpRoutes } from './slack-http.js';
-import { createSlackWeb } from './slack-web-client.js';
+import { createSlackWeb } from '../adapters/slack/slack-web-client.js';
 
 export interface SlackApp {
   /** `POST /slack/events` for aidev's HTTP server (nothing in Socket Mode). */

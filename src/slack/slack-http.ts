@@ -1,8 +1,8 @@
 import type { App as Bolt } from '@slack/bolt';
 import type { FastifyPluginAsync } from 'fastify';
-import { problem, sendProblem } from '../../http/problem.js';
-import type { Logger } from '../../log/create-logger.js';
-import { foreignOrigin, type ExpectedOrigin } from '../../slack/request-origin.js';
+import { problem, sendProblem } from '../http/problem.js';
+import type { Logger } from '../log/create-logger.js';
+import { foreignOrigin, type ExpectedOrigin } from './request-origin.js';
 import { verifySlackSignature } from './verify-signature.js';
 
 /** Slack gives an app 3 s to answer; a late answer is logged with what to look at. */

@@ -1,12 +1,12 @@
 import type { App as Bolt } from '@slack/bolt';
 import { z } from 'zod';
-import { BUDGET_GRANT, BUDGET_STOP } from '../../../blocks/budget-blocks.js';
-import { PLAN_APPROVE, PLAN_REJECT, REJECT_MODAL } from '../../../blocks/plan-message.js';
-import { onHomeOpened, onMessage } from '../../slack/conversation.js';
-import { onBudgetButton, onPlanButton, onRejectSubmitted } from '../../slack/interactions.js';
-import { onSlashCommand, type SlashDeps } from '../../slack/slash-command.js';
-import { foreignOrigin } from '../../slack/request-origin.js';
-import type { Reply } from '../../slack/slack-context.js';
+import { BUDGET_GRANT, BUDGET_STOP } from '../../blocks/budget-blocks.js';
+import { PLAN_APPROVE, PLAN_REJECT, REJECT_MODAL } from '../../blocks/plan-message.js';
+import { onHomeOpened, onMessage } from './conversation.js';
+import { onBudgetButton, onPlanButton, onRejectSubmitted } from './interactions.js';
+import { onSlashCommand, type SlashDeps } from './slash-command.js';
+import { foreignOrigin } from './request-origin.js';
+import type { Reply } from '../../commands/command-context.js';
 
 /** What the listeners hand on: all a slash command needs, of which the others use part. */
 type Deps = SlashDeps;
