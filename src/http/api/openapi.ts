@@ -65,6 +65,7 @@ function operation(
   const parameters = [
     ...parametersOf(route.params, 'path', schema),
     ...parametersOf(route.query, 'query', schema),
+    ...parametersOf(route.headers, 'header', schema),
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(route.responses))
@@ -104,7 +105,7 @@ function requestBody(
 
 function parametersOf(
   zod: z.ZodType | undefined,
-  location: 'path' | 'query',
+  location: 'path' | 'query' | 'header',
   schema: (zod: z.ZodType, io: 'input' | 'output') => JsonSchema,
 ): Record<string, unknown>[] {
   if (!(zod instanceof z.ZodObject)) return [];

@@ -12,17 +12,14 @@ import {
   putConfigBody,
 } from '../plugin-config.js';
 import { defineRoute, type ApiRoute } from '../route.js';
+import { idText } from '../schemas.js';
 
 const pluginParams = z.strictObject({
   type: z.enum(PLUGIN_TYPES),
   name: z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: 'expected a plugin name such as github' }),
 });
 const scopeQuery = z.strictObject({
-  channel: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('a channel’s own configuration; default the global one'),
+  channel: idText.optional().describe('a channel’s own configuration; default the global one'),
 });
 
 const listSchema = z.object({
