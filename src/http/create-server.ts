@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import type { App } from '../app/create-app.js';
 import { AIDEV_VERSION } from '../version.js';
+import { clientErrorHandler, frameworkErrors } from './client-errors.js';
 import { createMetrics, type AidevMetrics } from './metrics.js';
 import { problem, problemOf, sendProblem } from './problem.js';
 import { readiness } from './readiness.js';
@@ -43,6 +44,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // Slack sends 3 s deadlines; nothing here should hold a socket long.
     requestTimeout: 30_000,
     bodyLimit: 1024 * 1024,
+    // Problems before routing (an over-long path, headers too large) are problem+json too.
+    frameworkErrors,
+    clientErrorHandler,
   });
   server.decorate('aidev', app);
   server.decorate('metrics', metrics);
@@ -61,8 +65,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   server.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,
-      problem(404, 'not-found', `there is no ${request.method} ${request.url.split('?')[0] ?? ''}`)
-        .problem,
+      problem(
+        404,
+        'not-found',
+        `there is no ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
+      ).problem,
     ),
   );
 

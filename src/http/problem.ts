@@ -44,14 +44,26 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Content too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
+  426: 'Upgrade required',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal server error',
+  502: 'Bad gateway',
   503: 'Service unavailable',
+};
+
+/** The `type` of the client errors Fastify raises itself (bad JSON, too large, wrong type). */
+const FRAMEWORK_TYPES: Readonly<Record<number, string>> = {
+  413: 'too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
 };
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -105,6 +117,7 @@ export function problemOf(error: unknown): Problem | undefined {
   }
   const { statusCode: status, message } = error as { statusCode?: number; message?: string };
   if (status !== undefined && status >= 400 && status < 500)
-    return problem(status, 'bad-request', message ?? 'bad request').problem;
+    return problem(status, FRAMEWORK_TYPES[status] ?? 'bad-request', message ?? 'bad request')
+      .problem;
   return undefined;
 }

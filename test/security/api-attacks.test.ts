@@ -19,6 +19,9 @@ const nested = (depth: number) => `${'['.repeat(depth)}"U0ATTACK"${']'.repeat(de
 const incompressible = (length: number) =>
   randomBytes(length).toString('base64url').slice(0, length);
 const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
+interface OpenApi {
+  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+}
 const RUN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** A 4xx problem+json naming the field, what was expected and what was found. */
@@ -162,5 +165,36 @@ describeEachBackend('API attacks', (database) => {
       body: nested(100_000),
     });
     expect(deep.status, JSON.stringify(deep.body)).toBe(422);
+  });
+
+  it('answers 414 and 431 as problem+json, and documents every status it answers', async () => {
+    const document = (await api.call<OpenApi>('GET', '/openapi.json', { token: api.tokens.viewer }))
+      .body;
+    const raw = async (url: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${api.base}/api/v1${url}`, {
+        headers: { authorization: `Bearer ${api.tokens.viewer}`, ...headers },
+      });
+      expect(response.headers.get('content-type'), url).toContain('application/problem+json');
+      const body = (await response.json()) as ProblemJson;
+      expect(body.status).toBe(response.status);
+      expect(body.detail).toMatch(/expected .*, found/);
+      return response.status;
+    };
+    expect(await raw(`/runs/${'x'.repeat(4_000)}`)).toBe(414);
+    expect(await raw('/runs', { 'x-padding': 'p'.repeat(20_000) })).toBe(431);
+    for (const [template, method] of [
+      ['/runs/{id}', 'get'],
+      ['/runs', 'post'],
+      ['/tasks', 'get'],
+    ] as const) {
+      const listed = Object.keys(document.paths[template]?.[method]?.responses ?? {});
+      for (const status of ['400', '401', '403', '422', '429', '431', '500', '503'])
+        expect(listed, `${method} ${template}`).toContain(status);
+    }
+    expect(Object.keys(document.paths['/runs/{id}']?.get?.responses ?? {})).toContain('414');
+    expect(Object.keys(document.paths['/runs']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['409', '413', '415']),
+    );
+    expect(Object.keys(document.paths['/tasks']?.get?.responses ?? {})).toContain('502');
   });
 });

@@ -2,6 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { App } from '../../app/create-app.js';
 import { Keyring } from '../../security/keyring.js';
+import { problem, sendProblem } from '../problem.js';
 import { auditor } from './audit.js';
 import { authenticator, requirePrincipal } from './authenticate.js';
 import { EventHub, type EventStreamOptions } from './event-stream.js';
@@ -98,11 +99,22 @@ function registerEvents(api: FastifyInstance, app: App, options: EventStreamOpti
     hub.close();
     done();
   });
-  api.get(
-    '/events',
-    { websocket: true, config: { role: 'viewer', tokenInQuery: true } },
-    (socket, request) => {
+  api.route({
+    method: 'GET',
+    url: '/events',
+    config: { role: 'viewer', tokenInQuery: true },
+    // A plain GET: without it the plugin answers an empty 404.
+    handler: (_request, reply) =>
+      sendProblem(
+        reply,
+        problem(
+          426,
+          'upgrade-required',
+          'expected a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket), found a plain GET',
+        ).problem,
+      ),
+    wsHandler: (socket, request) => {
       hub.attach(socket, requirePrincipal(request));
     },
-  );
+  });
 }

@@ -87,6 +87,7 @@ export function taskRoutes(app: App): ApiRoute[] {
       responses: {
         200: { description: 'the tasks', schema: z.object({ items: z.array(taskSchema) }) },
       },
+      problems: [404, 502],
       async handler({ query, principal }) {
         const result = (await taskAction(
           app,
@@ -110,6 +111,7 @@ export function taskRoutes(app: App): ApiRoute[] {
       params: keyParams,
       query: z.strictObject({ channel }),
       responses: { 200: { description: 'the task', schema: taskSchema } },
+      problems: [502],
       async handler({ params, query, principal }) {
         const result = (await taskAction(
           app,
