@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { issueToken } from '../../src/security/api-tokens.js';
 import { describeEachBackend } from '../support/backends.js';
 import {
   APPROVAL_WORKFLOW,
@@ -24,6 +26,40 @@ interface OpenApi {
 }
 const RUN_ID = '00000000-0000-4000-8000-000000000000';
 
+/** An open event stream of a new viewer token, and how it ended. */
+async function openStream(expiresAt?: Date) {
+  const { token, record } = await issueToken(api.app.store, {
+    name: `stream-${streams++}`,
+    role: 'viewer',
+    createdBy: 'test',
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  });
+  const socket = new WebSocket(`${api.base.replace('http', 'ws')}/api/v1/events`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const messages: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.on('message', (data: Buffer) => {
+      messages.push(data.toString());
+      resolve();
+    });
+    socket.on('error', reject);
+  });
+  socket.send(JSON.stringify({ type: 'subscribe' }));
+  return { tokenId: record.id, socket, closed, messages };
+}
+let streams = 0;
+
+/** The stream was closed for its token: Policy Violation, with the reason. */
+async function expectClosed(closed: Promise<{ code: number; reason: string }>, reason: RegExp) {
+  const { code, reason: given } = await closed;
+  expect(code).toBe(1008);
+  expect(given).toMatch(reason);
+}
+
 /** A 4xx problem+json naming the field, what was expected and what was found. */
 function expectRefusal(response: ApiResponse, field: string, expected: RegExp): void {
   const label = `${response.status} ${JSON.stringify(response.body)}`;
@@ -39,7 +75,8 @@ function expectRefusal(response: ApiResponse, field: string, expected: RegExp): 
 
 describeEachBackend('API attacks', (database) => {
   beforeAll(async () => {
-    api = await startApi({ database: database() });
+    // Tokens of open streams are read again every 100 ms: a revocation elsewhere shows soon.
+    api = await startApi({ database: database(), api: { events: { tokenCheckMs: 100 } } });
     api.workflow('gated', APPROVAL_WORKFLOW);
   });
   afterAll(async () => {
@@ -196,5 +233,36 @@ describeEachBackend('API attacks', (database) => {
       expect.arrayContaining(['409', '413', '415']),
     );
     expect(Object.keys(document.paths['/tasks']?.get?.responses ?? {})).toContain('502');
+  });
+
+  it('closes the event stream of a token revoked through the API: no event after the 204', async () => {
+    const stream = await openStream();
+    const revoked = await api.call('DELETE', `/tokens/${stream.tokenId}`);
+    expect(revoked.status).toBe(204);
+    const started = await api.call<{ id: string }>('POST', '/runs', {
+      body: { workflow: 'gated', inputs: { task_key: 'WS-1' } },
+    });
+    await api.waitFor(started.body.id, ['waiting']);
+    expect(stream.messages.filter((m) => m.includes(started.body.id))).toEqual([]);
+    await expectClosed(stream.closed, /was revoked/);
+  });
+
+  it('closes the event stream of a token revoked by another process', async () => {
+    const stream = await openStream();
+    // What `aidev token revoke` or another server does: the row changes, nothing else.
+    await api.database.db.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1', [
+      stream.tokenId,
+    ]);
+    await expectClosed(stream.closed, /was revoked/);
+  });
+
+  it('closes the event stream of a token once it expires', async () => {
+    const stream = await openStream(new Date(Date.now() + 60 * 60 * 1000));
+    // Its hour passes: the expiry is set to a moment ago rather than waited for.
+    await api.database.db.query(
+      "UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1",
+      [stream.tokenId],
+    );
+    await expectClosed(stream.closed, /expired/);
   });
 });

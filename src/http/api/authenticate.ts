@@ -56,14 +56,9 @@ export function authenticator(app: App, limiter: RateLimiter) {
     const token = looksLikeToken(presented)
       ? await app.store.tokens.lookup(hashToken(presented))
       : null;
-    if (token === null) return unauthorized(reply, 'the API token is not one aidev issued');
-    if (token.revokedAt !== null)
-      return unauthorized(reply, `the API token "${token.name}" was revoked`);
-    if (token.expiresAt !== null && token.expiresAt <= new Date())
-      return unauthorized(
-        reply,
-        `the API token "${token.name}" expired at ${token.expiresAt.toISOString()}`,
-      );
+    const refused = tokenRefusal(token);
+    if (refused !== undefined || token === null)
+      return unauthorized(reply, refused ?? 'the API token is not one aidev issued');
     const wait = limiter.take(token.id);
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
@@ -87,6 +82,18 @@ export function authenticator(app: App, limiter: RateLimiter) {
       );
     return undefined;
   };
+}
+
+/**
+ * Why a stored token may not be used now (unknown, revoked, expired), or undefined when it may:
+ * checked on every request, and again, while they stay open, for the event streams it opened.
+ */
+export function tokenRefusal(token: ApiToken | null, now = new Date()): string | undefined {
+  if (token === null) return 'the API token is not one aidev issued';
+  if (token.revokedAt !== null) return `the API token "${token.name}" was revoked`;
+  if (token.expiresAt !== null && token.expiresAt <= now)
+    return `the API token "${token.name}" expired at ${token.expiresAt.toISOString()}`;
+  return undefined;
 }
 
 function principalOf(token: ApiToken): Principal {

@@ -176,7 +176,7 @@ function eventsOperation(): Record<string, unknown> {
     tags: ['events'],
     summary: 'The engine’s events, live, over a WebSocket',
     description:
-      'Upgrade to a WebSocket (token as Authorization: Bearer, or `?token=` from a browser). Send `{"type":"subscribe"}` for every run or `{"type":"subscribe","run_id":"…"}` for one; each event arrives as `{"version":1,"type":"step.succeeded","run_id":…,"step":…,"message":…,"data":…,"at":…}`. The server pings and sends `{"type":"heartbeat"}`; a client that falls behind is disconnected.',
+      'Upgrade to a WebSocket (token as Authorization: Bearer, or `?token=` from a browser). Send `{"type":"subscribe"}` for every run or `{"type":"subscribe","run_id":"…"}` for one; each event arrives as `{"version":1,"type":"step.succeeded","run_id":…,"step":…,"message":…,"data":…,"at":…}`. The server pings and sends `{"type":"heartbeat"}`; a client that falls behind is disconnected. When the token is revoked or expires, the stream closes with code 1008 and the reason.',
     'x-aidev-role': 'viewer',
     parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' } }],
     responses: {
