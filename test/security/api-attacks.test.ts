@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { createHttpServer } from '../../src/http/create-server.js';
 import { issueToken } from '../../src/security/api-tokens.js';
 import { describeEachBackend } from '../support/backends.js';
 import {
@@ -24,6 +25,7 @@ const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
 interface OpenApi {
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
 }
+const VENDOR_SECRET = 'postgres:/admin:hunter2@db.internal';
 const RUN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** An open event stream of a new viewer token, and how it ended. */
@@ -76,6 +78,13 @@ function expectRefusal(response: ApiResponse, field: string, expected: RegExp): 
 describeEachBackend('API attacks', (database) => {
   beforeAll(async () => {
     // Tokens of open streams are read again every 100 ms: a revocation elsewhere shows soon.
+    // One channel's own documentation plugin cannot start, and its error echoes a credential.
+    await database().store.plugins.upsert({
+      pluginType: 'documentation',
+      pluginName: 'local_docs',
+      scope: 'C-BROKEN',
+      settings: { directory: `/dev/null/${VENDOR_SECRET}` },
+    });
     api = await startApi({ database: database(), api: { events: { tokenCheckMs: 100 } } });
     api.workflow('gated', APPROVAL_WORKFLOW);
   });
@@ -264,5 +273,38 @@ describeEachBackend('API attacks', (database) => {
       [stream.tokenId],
     );
     await expectClosed(stream.closed, /expired/);
+  });
+
+  it('answers /ready without a token with ready or not and the part, nothing a vendor said', async () => {
+    const open = await fetch(`${api.base}/ready`);
+    const text = await open.text();
+    // One channel's broken plugin: that channel is degraded, the instance is ready.
+    expect(open.status, text).toBe(200);
+    expect(JSON.parse(text)).toEqual({ status: 'ready', failing: [], degraded: ['channels'] });
+    for (const leak of ['hunter2', '/dev/null', 'local_docs', 'C-BROKEN', 'ENOTDIR'])
+      expect(text).not.toContain(leak);
+    const viewer = await fetch(`${api.base}/ready`, {
+      headers: { authorization: `Bearer ${api.tokens.viewer}` },
+    });
+    expect(await viewer.text()).toBe(text);
+    const admin = (await (
+      await fetch(`${api.base}/ready`, { headers: { authorization: `Bearer ${api.tokens.admin}` } })
+    ).json()) as { degraded: string[]; parts: { name: string; detail: string }[] };
+    expect(admin.degraded).toEqual(['channel C-BROKEN']);
+    expect(admin.parts.find((p) => p.name.includes('C-BROKEN'))?.detail).toContain('ENOTDIR');
+  });
+
+  it('answers a failing /ready without a token with the failing part only', async () => {
+    const failure = new Error(`connect ECONNREFUSED 10.0.0.5:5432 (${VENDOR_SECRET})`);
+    const broken = await createHttpServer({
+      app: { ...api.app, jobs: { ...api.app.jobs, stats: () => Promise.reject(failure) } },
+    });
+    const response = await broken.inject({ method: 'GET', url: '/ready' });
+    await broken.close();
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ detail: 'not ready: jobs', failing: ['jobs'] });
+    for (const leak of ['hunter2', '10.0.0.5', 'ECONNREFUSED', 'C-BROKEN'])
+      expect(response.body).not.toContain(leak);
   });
 });

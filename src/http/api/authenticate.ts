@@ -53,9 +53,7 @@ export function authenticator(app: App, limiter: RateLimiter) {
         reply,
         'this needs an API token: send Authorization: Bearer <token> (`aidev token create` makes one)',
       );
-    const token = looksLikeToken(presented)
-      ? await app.store.tokens.lookup(hashToken(presented))
-      : null;
+    const token = await findToken(app, presented);
     const refused = tokenRefusal(token);
     if (refused !== undefined || token === null)
       return unauthorized(reply, refused ?? 'the API token is not one aidev issued');
@@ -106,12 +104,19 @@ function principalOf(token: ApiToken): Principal {
   };
 }
 
+/** The stored token a client presented, revoked and expired ones included (see tokenRefusal). */
+export async function findToken(app: App, presented: string): Promise<ApiToken | null> {
+  return looksLikeToken(presented) ? app.store.tokens.lookup(hashToken(presented)) : null;
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
 function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1];
-  }
+  if (header !== undefined) return bearerToken(header);
   if (request.routeOptions.config.tokenInQuery !== true) return undefined;
   const query = request.query as Record<string, unknown> | undefined;
   return typeof query?.token === 'string' ? query.token : undefined;
