@@ -107,7 +107,7 @@ describeEachBackend('API attacks', (database) => {
       );
   });
 
-  it('refuses a NUL byte in a filter, a path id and a body field (422, never 500)', async () => {
+  it('refuses a NUL byte (or a lone surrogate) in a filter, a path id and a body field (422, never 500)', async () => {
     const viewer = { token: api.tokens.viewer };
     for (const [url, field] of [
       ['/runs?channel=C%00X', 'channel'],
@@ -147,6 +147,15 @@ describeEachBackend('API attacks', (database) => {
       }),
       'settings.repository',
       /NUL/,
+    );
+    // JSON can carry half a surrogate pair; the database's JSON cannot store it either.
+    expectRefusal(
+      await api.call('POST', '/runs', {
+        ...operator,
+        body: { workflow: 'gated', inputs: { task_key: 'K-1\ud800' } },
+      }),
+      'inputs.task_key',
+      /well-formed Unicode, found a lone surrogate/,
     );
   });
 

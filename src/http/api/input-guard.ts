@@ -17,11 +17,15 @@ interface Pending {
   readonly depth: number;
 }
 
+/** Half of a UTF-16 surrogate pair without its other half: JSON allows it, Unicode does not. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
- * What every request input must be before any route looks at it, whatever its schema: no text
- * with a NUL byte (PostgreSQL cannot store one, so it would surface as a server fault), in
- * values and in keys, and no nesting deeper than `MAX_INPUT_DEPTH`. Walks with its own stack,
- * so that the check itself cannot overflow on the input it guards against.
+ * What every request input must be before any route looks at it, whatever its schema: text
+ * without NUL bytes and in well-formed Unicode (PostgreSQL stores neither a NUL nor a lone
+ * surrogate, so either would surface as a server fault), in values and in keys, and no nesting
+ * deeper than `MAX_INPUT_DEPTH`. Walks with its own stack, so that the check itself cannot
+ * overflow on the input it guards against.
  */
 export function guardInput(value: unknown, location: FieldLocation): FieldError[] {
   const errors: FieldError[] = [];
@@ -29,8 +33,13 @@ export function guardInput(value: unknown, location: FieldLocation): FieldError[
   while (stack.length > 0 && errors.length < MAX_REPORTED) {
     const { value: current, path, depth } = stack.pop() as Pending;
     if (typeof current === 'string') {
-      const at = current.indexOf('\u0000');
-      if (at >= 0) errors.push(nulError(path, location, at));
+      const found = unstorable(current);
+      if (found !== undefined)
+        errors.push({
+          path: formatPath(path),
+          in: location,
+          message: `expected ${TEXT}, found ${found}`,
+        });
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;
@@ -48,11 +57,12 @@ export function guardInput(value: unknown, location: FieldLocation): FieldError[
     // Pushed last to first, so that problems come out in the order of the input.
     for (const [key, item] of entries.reverse()) {
       const itemPath = [...path, key];
-      if (typeof key === 'string' && key.includes('\u0000'))
+      const found = typeof key === 'string' ? unstorable(key) : undefined;
+      if (found !== undefined)
         errors.push({
           path: formatPath(path),
           in: location,
-          message: `expected keys without NUL bytes (\\u0000), found ${JSON.stringify(key.slice(0, 40))}`,
+          message: `expected keys ${TEXT}, found ${found} in the key ${JSON.stringify(String(key).slice(0, 40))}`,
         });
       else stack.push({ value: item, path: itemPath, depth: depth + 1 });
     }
@@ -60,10 +70,14 @@ export function guardInput(value: unknown, location: FieldLocation): FieldError[
   return errors;
 }
 
-function nulError(path: readonly PropertyKey[], location: FieldLocation, at: number): FieldError {
-  return {
-    path: formatPath(path),
-    in: location,
-    message: `expected text without NUL bytes (\\u0000), found one at character ${at + 1}`,
-  };
+const TEXT = 'text without NUL bytes (\\u0000), in well-formed Unicode';
+
+/** What in a piece of text the database cannot store, or undefined when it can store it all. */
+function unstorable(text: string): string | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return `a NUL byte at character ${nul + 1}`;
+  const lone = LONE_SURROGATE.exec(text);
+  if (lone !== null)
+    return `a lone surrogate (\\u${lone[0].charCodeAt(0).toString(16)}) at character ${lone.index + 1}`;
+  return undefined;
 }
