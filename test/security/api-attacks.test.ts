@@ -303,6 +303,18 @@ describeEachBackend('API attacks', (database) => {
     expect(admin.parts.find((p) => p.name.includes('C-BROKEN'))?.detail).toContain('ENOTDIR');
   });
 
+  it('shows what a failing plugin said (a vendor’s text) to admin tokens only', async () => {
+    type Plugins = { items: { scope: string; healthy: boolean; detail: string }[] };
+    const viewer = await api.call<Plugins>('GET', '/plugins', { token: api.tokens.viewer });
+    expect(viewer.body.items.find((p) => p.scope === 'C-BROKEN')).toMatchObject({
+      healthy: false,
+      detail: 'failing (an admin token shows why)',
+    });
+    expect(JSON.stringify(viewer.body)).not.toContain('hunter2');
+    const admin = await api.call<Plugins>('GET', '/plugins');
+    expect(admin.body.items.find((p) => p.scope === 'C-BROKEN')?.detail).toContain('ENOTDIR');
+  });
+
   it('answers a failing /ready without a token with the failing part only', async () => {
     const failure = new Error(`connect ECONNREFUSED 10.0.0.5:5432 (${VENDOR_SECRET})`);
     const broken = await createHttpServer({
