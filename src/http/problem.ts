@@ -66,6 +66,18 @@ const FRAMEWORK_TYPES: Readonly<Record<number, string>> = {
   415: 'unsupported-media-type',
 };
 
+/** Fastify's own refusals of a body, said as what was expected and what was found. */
+const FRAMEWORK_DETAILS: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'expected a body of at most 1 MB, found a larger one',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE:
+    'expected a body as application/json (or a media type the operation lists), found another Content-Type',
+  FST_ERR_CTP_EMPTY_JSON_BODY:
+    'expected a JSON body, found an empty one: send one, or no Content-Type',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'expected a JSON body, found text that does not parse as JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH:
+    'expected a body as long as its Content-Length says, found another length',
+};
+
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.status(p.status).type('application/problem+json').send(p);
 }
@@ -115,9 +127,23 @@ export function problemOf(error: unknown): Problem | undefined {
     const detail = error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
     return problem(mapped[0], mapped[1], detail).problem;
   }
-  const { statusCode: status, message } = error as { statusCode?: number; message?: string };
-  if (status !== undefined && status >= 400 && status < 500)
-    return problem(status, FRAMEWORK_TYPES[status] ?? 'bad-request', message ?? 'bad request')
-      .problem;
+  const {
+    statusCode: status,
+    message,
+    code,
+  } = error as {
+    statusCode?: number;
+    message?: string;
+    code?: string;
+  };
+  if (status !== undefined && status >= 400 && status < 500) {
+    // A body JSON.parse refused (or one with a __proto__ key) carries only the parser's words.
+    const detail =
+      FRAMEWORK_DETAILS[code ?? ''] ??
+      (error instanceof SyntaxError
+        ? `expected a JSON body, found one that does not parse (${message ?? 'unknown'})`
+        : (message ?? 'bad request'));
+    return problem(status, FRAMEWORK_TYPES[status] ?? 'bad-request', detail).problem;
+  }
   return undefined;
 }

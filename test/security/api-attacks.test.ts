@@ -222,6 +222,25 @@ describeEachBackend('API attacks', (database) => {
     expect(deep.status, JSON.stringify(deep.body)).toBe(422);
   });
 
+  it('refuses malformed bodies with problem+json saying what was expected and found', async () => {
+    const post = async (body: string, type = 'application/json') => {
+      const response = await fetch(`${api.base}/api/v1/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.tokens.operator}`, 'content-type': type },
+        body,
+      });
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as ProblemJson;
+      expect(problem.detail).toMatch(/^expected .*, found /);
+      return response.status;
+    };
+    expect(await post('{"workflow":')).toBe(400);
+    expect(await post('{"workflow":"gated","__proto__":{"admin":true}}')).toBe(400);
+    expect(await post('')).toBe(400);
+    expect(await post(JSON.stringify({ workflow: 'x'.repeat(1_100_000) }))).toBe(413);
+    expect(await post('<run/>', 'application/xml')).toBe(415);
+  });
+
   it('answers 414 and 431 as problem+json, and documents every status it answers', async () => {
     const document = (await api.call<OpenApi>('GET', '/openapi.json', { token: api.tokens.viewer }))
       .body;
