@@ -1,79 +1,27 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { createHttpServer } from '../../src/http/create-server.js';
-import { issueToken } from '../../src/security/api-tokens.js';
 import { describeEachBackend } from '../support/backends.js';
 import {
   APPROVAL_WORKFLOW,
   startApi,
   type ApiHarness,
-  type ApiResponse,
   type ProblemJson,
 } from '../http/support/api-harness.js';
+import {
+  cursorOf,
+  expectClosed,
+  expectRefusal,
+  incompressible,
+  nested,
+  openStream,
+  RUN_ID,
+  VENDOR_SECRET,
+  type OpenApi,
+} from './support/api-attack-tools.js';
 
 /** Attacks on the REST API with a viewer's or an operator's token, as a hostile client. */
 
 let api: ApiHarness;
-
-/** JSON text nested `depth` arrays deep: JSON.stringify itself would overflow on the value. */
-const nested = (depth: number) => `${'['.repeat(depth)}"U0ATTACK"${']'.repeat(depth)}`;
-/** Random text that no database compresses below its index limit. */
-const incompressible = (length: number) =>
-  randomBytes(length).toString('base64url').slice(0, length);
-const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
-interface OpenApi {
-  paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
-}
-const VENDOR_SECRET = 'postgres:/admin:hunter2@db.internal';
-const RUN_ID = '00000000-0000-4000-8000-000000000000';
-
-/** An open event stream of a new viewer token, and how it ended. */
-async function openStream(expiresAt?: Date) {
-  const { token, record } = await issueToken(api.app.store, {
-    name: `stream-${streams++}`,
-    role: 'viewer',
-    createdBy: 'test',
-    ...(expiresAt === undefined ? {} : { expiresAt }),
-  });
-  const socket = new WebSocket(`${api.base.replace('http', 'ws')}/api/v1/events`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  const messages: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    socket.on('message', (data: Buffer) => {
-      messages.push(data.toString());
-      resolve();
-    });
-    socket.on('error', reject);
-  });
-  socket.send(JSON.stringify({ type: 'subscribe' }));
-  return { tokenId: record.id, socket, closed, messages };
-}
-let streams = 0;
-
-/** The stream was closed for its token: Policy Violation, with the reason. */
-async function expectClosed(closed: Promise<{ code: number; reason: string }>, reason: RegExp) {
-  const { code, reason: given } = await closed;
-  expect(code).toBe(1008);
-  expect(given).toMatch(reason);
-}
-
-/** A 4xx problem+json naming the field, what was expected and what was found. */
-function expectRefusal(response: ApiResponse, field: string, expected: RegExp): void {
-  const label = `${response.status} ${JSON.stringify(response.body)}`;
-  expect(response.status, label).toBeGreaterThanOrEqual(400);
-  expect(response.status, label).toBeLessThan(500);
-  expect(response.headers.get('content-type'), label).toContain('application/problem+json');
-  const errors = (response.body as ProblemJson).errors ?? [];
-  const error = errors.find((e) => e.path === field);
-  expect(error, `${label} names ${field}`).toBeDefined();
-  expect(error?.message, label).toMatch(expected);
-  expect(error?.message, label).toMatch(/found/);
-}
 
 describeEachBackend('API attacks', (database) => {
   beforeAll(async () => {
@@ -273,7 +221,7 @@ describeEachBackend('API attacks', (database) => {
   });
 
   it('closes the event stream of a token revoked through the API: no event after the 204', async () => {
-    const stream = await openStream();
+    const stream = await openStream(api);
     const revoked = await api.call('DELETE', `/tokens/${stream.tokenId}`);
     expect(revoked.status).toBe(204);
     const started = await api.call<{ id: string }>('POST', '/runs', {
@@ -285,7 +233,7 @@ describeEachBackend('API attacks', (database) => {
   });
 
   it('closes the event stream of a token revoked by another process', async () => {
-    const stream = await openStream();
+    const stream = await openStream(api);
     // What `aidev token revoke` or another server does: the row changes, nothing else.
     await api.database.db.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1', [
       stream.tokenId,
@@ -294,7 +242,7 @@ describeEachBackend('API attacks', (database) => {
   });
 
   it('closes the event stream of a token once it expires', async () => {
-    const stream = await openStream(new Date(Date.now() + 60 * 60 * 1000));
+    const stream = await openStream(api, new Date(Date.now() + 60 * 60 * 1000));
     // Its hour passes: the expiry is set to a moment ago rather than waited for.
     await api.database.db.query(
       "UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1",
