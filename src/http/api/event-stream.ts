@@ -62,7 +62,8 @@ export class EventHub {
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly tokenTimer: NodeJS.Timeout;
-  private checking: Promise<void> | undefined;
+  /** A timed check still running: the next tick skips rather than piles up behind it. */
+  private checking = false;
 
   constructor(
     bus: EngineEventBus,
@@ -75,7 +76,7 @@ export class EventHub {
     this.unsubscribe = bus.subscribe((event) => this.publish(event));
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
-    this.tokenTimer = setInterval(() => void this.checkTokens(), this.options.tokenCheckMs);
+    this.tokenTimer = setInterval(() => this.timedCheck(), this.options.tokenCheckMs);
     this.tokenTimer.unref();
   }
 
@@ -108,18 +109,19 @@ export class EventHub {
     });
   }
 
-  /**
-   * Reads the token of every open connection again and closes those it no longer allows. One
-   * check at a time: a call while one runs waits for it rather than starting another.
-   */
-  checkTokens(): Promise<void> {
-    this.checking ??= this.recheck().finally(() => {
-      this.checking = undefined;
+  private timedCheck(): void {
+    if (this.checking) return;
+    this.checking = true;
+    void this.checkTokens().finally(() => {
+      this.checking = false;
     });
-    return this.checking;
   }
 
-  private async recheck(): Promise<void> {
+  /**
+   * Reads the token of every open connection again and closes those it no longer allows. Always
+   * a fresh read: a check already running may have read a token before it was revoked.
+   */
+  async checkTokens(): Promise<void> {
     const tokenIds = new Set([...this.clients].map((c) => c.tokenId));
     for (const tokenId of tokenIds) {
       let refusal: string | undefined;
