@@ -9,9 +9,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Registry } from 'prom-client';
 import type { App } from '../app/create-app.js';
 import { AIDEV_VERSION } from '../version.js';
+import { clientErrorHandler, frameworkErrors } from './client-errors.js';
 import { createMetrics, type AidevMetrics } from './metrics.js';
 import { problem, problemOf, sendProblem } from './problem.js';
-import { readiness } from './readiness.js';
+import { readinessRoute } from './readiness.js';
 
 export interface HttpServerOptions {
   readonly app: App;
@@ -26,7 +27,7 @@ export interface HttpServerOptions {
 
 /**
  * The one HTTP server of `aidev serve`: health (`/health`, `/api/v1/health`), readiness
- * (`/ready`: 503 naming the failing part), Prometheus metrics (`/metrics`), and whatever routes
+ * (`/ready`: 503 naming the failing part, its details only for an admin token), Prometheus metrics (`/metrics`), and whatever routes
  * the front ends add. Every error leaves as application/problem+json, without a stack trace.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -43,6 +44,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     // Slack sends 3 s deadlines; nothing here should hold a socket long.
     requestTimeout: 30_000,
     bodyLimit: 1024 * 1024,
+    // Problems before routing (an over-long path, headers too large) are problem+json too.
+    frameworkErrors,
+    clientErrorHandler,
   });
   server.decorate('aidev', app);
   server.decorate('metrics', metrics);
@@ -61,27 +65,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   server.setNotFoundHandler((request, reply) =>
     sendProblem(
       reply,
-      problem(404, 'not-found', `there is no ${request.method} ${request.url.split('?')[0] ?? ''}`)
-        .problem,
+      problem(
+        404,
+        'not-found',
+        `there is no ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
+      ).problem,
     ),
   );
 
   const health = () => ({ status: 'ok', version: AIDEV_VERSION });
   server.get('/health', health);
   server.get('/api/v1/health', health);
-  server.get('/ready', async (_request, reply) => {
-    const parts = await readiness(app);
-    const failing = parts.filter((p) => !p.ok);
-    if (failing.length === 0) return { status: 'ready', parts };
-    return sendProblem(reply, {
-      ...problem(
-        503,
-        'not-ready',
-        `not ready: ${failing.map((p) => `${p.name} (${p.detail})`).join('; ')}`,
-      ).problem,
-      parts,
-    });
-  });
+  server.get('/ready', readinessRoute(app));
   server.get('/metrics', async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );

@@ -44,14 +44,38 @@ const TITLES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Content too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
+  426: 'Upgrade required',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   500: 'Internal server error',
+  502: 'Bad gateway',
   503: 'Service unavailable',
+};
+
+/** The `type` of the client errors Fastify raises itself (bad JSON, too large, wrong type). */
+const FRAMEWORK_TYPES: Readonly<Record<number, string>> = {
+  413: 'too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+};
+
+/** Fastify's own refusals of a body, said as what was expected and what was found. */
+const FRAMEWORK_DETAILS: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'expected a body of at most 1 MB, found a larger one',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE:
+    'expected a body as application/json (or a media type the operation lists), found another Content-Type',
+  FST_ERR_CTP_EMPTY_JSON_BODY:
+    'expected a JSON body, found an empty one: send one, or no Content-Type',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'expected a JSON body, found text that does not parse as JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH:
+    'expected a body as long as its Content-Length says, found another length',
 };
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -103,8 +127,23 @@ export function problemOf(error: unknown): Problem | undefined {
     const detail = error.hint === undefined ? error.message : `${error.message} (${error.hint})`;
     return problem(mapped[0], mapped[1], detail).problem;
   }
-  const { statusCode: status, message } = error as { statusCode?: number; message?: string };
-  if (status !== undefined && status >= 400 && status < 500)
-    return problem(status, 'bad-request', message ?? 'bad request').problem;
+  const {
+    statusCode: status,
+    message,
+    code,
+  } = error as {
+    statusCode?: number;
+    message?: string;
+    code?: string;
+  };
+  if (status !== undefined && status >= 400 && status < 500) {
+    // A body JSON.parse refused (or one with a __proto__ key) carries only the parser's words.
+    const detail =
+      FRAMEWORK_DETAILS[code ?? ''] ??
+      (error instanceof SyntaxError
+        ? `expected a JSON body, found one that does not parse (${message ?? 'unknown'})`
+        : (message ?? 'bad request'));
+    return problem(status, FRAMEWORK_TYPES[status] ?? 'bad-request', detail).problem;
+  }
   return undefined;
 }

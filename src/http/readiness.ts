@@ -1,9 +1,15 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app/create-app.js';
+import { GLOBAL_SCOPE } from '../plugins/plugin-registry.js';
+import { bearerToken, findToken, tokenRefusal } from './api/authenticate.js';
+import { problem, sendProblem } from './problem.js';
 
 export interface ReadinessPart {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
+  /** The channel a channel's own plugin serves; unset for the parts of the whole instance. */
+  readonly channel?: string;
 }
 
 /**
@@ -35,9 +41,69 @@ export async function readiness(app: App): Promise<ReadinessPart[]> {
   }
   for (const plugin of await app.plugins.health())
     parts.push({
-      name: `plugin ${plugin.type}/${plugin.name}${plugin.scope === '*' ? '' : ` (${plugin.scope})`}`,
+      name: `plugin ${plugin.type}/${plugin.name}${plugin.scope === GLOBAL_SCOPE ? '' : ` (${plugin.scope})`}`,
       ok: plugin.ok,
       detail: plugin.detail,
+      ...(plugin.scope === GLOBAL_SCOPE ? {} : { channel: plugin.scope }),
     });
   return parts;
+}
+
+/** Parts checked at most this often: `/ready` is open, and each check asks every plugin. */
+const CHECK_EVERY_MS = 2_000;
+
+/**
+ * `GET /ready`, open to load balancers: 200 or 503, and which part fails (`failing`: the
+ * database, the jobs, a global plugin) or which channels have a broken plugin of their own
+ * (`degraded`: those channels fail, the instance serves the others and stays ready). What a
+ * part says (vendors' error text: URLs, paths, sometimes a credential) is shown only with an
+ * admin token. Concurrent and repeated requests share one check for `CHECK_EVERY_MS`.
+ */
+export function readinessRoute(app: App) {
+  let last: { at: number; parts: Promise<ReadinessPart[]> } | undefined;
+  const current = (): Promise<ReadinessPart[]> => {
+    if (last === undefined || performance.now() - last.at > CHECK_EVERY_MS)
+      last = { at: performance.now(), parts: readiness(app) };
+    return last.parts;
+  };
+
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const [parts, admin] = await Promise.all([current(), isAdmin(app, request)]);
+    const failing = parts.filter((p) => !p.ok && p.channel === undefined);
+    const degraded = [
+      ...new Set(parts.filter((p) => !p.ok && p.channel !== undefined).map((p) => p.channel)),
+    ];
+    const summary = {
+      failing: admin ? failing.map((p) => p.name) : [...new Set(failing.map(publicName))],
+      degraded: admin
+        ? degraded.map((c) => `channel ${c}`)
+        : degraded.length > 0
+          ? ['channels']
+          : [],
+      ...(admin ? { parts } : {}),
+    };
+    if (failing.length === 0) return { status: 'ready', ...summary };
+    const named = admin ? failing.map((p) => `${p.name} (${p.detail})`) : summary.failing;
+    return sendProblem(reply, {
+      ...problem(503, 'not-ready', `not ready: ${named.join('; ')}`).problem,
+      ...summary,
+    });
+  };
+}
+
+/** What a part is called without a token: its kind, never which vendor or what it said. */
+function publicName(part: ReadinessPart): string {
+  return part.name.startsWith('plugin ') ? 'plugins' : part.name;
+}
+
+async function isAdmin(app: App, request: FastifyRequest): Promise<boolean> {
+  const presented = bearerToken(request.headers.authorization);
+  if (presented === undefined) return false;
+  try {
+    const token = await findToken(app, presented);
+    return token !== null && tokenRefusal(token) === undefined && token.role === 'admin';
+  } catch {
+    // The database is what fails: the answer says so, without the details.
+    return false;
+  }
 }

@@ -48,15 +48,39 @@ export function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(`${createdAt}|${id}`).toString('base64url');
 }
 
+/**
+ * The one way back from a cursor: it must be exactly what `encodeCursor` makes, a timestamp in
+ * the database's text form that the database will read (JavaScript's Date.parse also takes
+ * `1`, `Tuesday 2020` or February 30th, which the database refuses) and a UUID.
+ */
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt = '', id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (id === undefined || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [createdAt = '', id = ''] = parts;
+  if (parts.length !== 2 || !isUuid(id) || !isCursorTime(createdAt)) {
     throw new AppError(
       'invalid_input',
       'cursor: expected a cursor returned by a previous page, found an unknown value',
     );
   }
   return { createdAt, id };
+}
+
+const CURSOR_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)$/;
+
+function isCursorTime(text: string): boolean {
+  const match = CURSOR_TIME.exec(text);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // A real calendar day, in years the database has (there is no year 0).
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    year >= 1 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day
+  );
 }
 
 export function clampLimit(limit: number | undefined, fallback = 50, max = 500): number {

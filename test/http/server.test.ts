@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createHttpServer } from '../../src/http/create-server.js';
+import { issueToken } from '../../src/security/api-tokens.js';
 import { REPO_ROOT } from '../support/child-process.js';
 import { capturingLogger } from '../support/logger.js';
 
@@ -43,7 +44,15 @@ describe('the HTTP server', () => {
   });
 
   it('is ready when the database, the job queue and every plugin are', async () => {
-    const response = await fetch(`${base}/ready`);
+    expect(await (await fetch(`${base}/ready`)).json()).toEqual({
+      status: 'ready',
+      failing: [],
+      degraded: [],
+    });
+    const { token } = await issueToken(app.store, { name: 'ops', role: 'admin', createdBy: 't' });
+    const response = await fetch(`${base}/ready`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const body = (await response.json()) as {
       status: string;
       parts: { name: string; ok: boolean }[];
@@ -66,8 +75,17 @@ describe('the HTTP server', () => {
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json()).toMatchObject({
       type: 'https://aidev.dev/problems/not-ready',
-      detail: 'not ready: jobs (job table locked)',
+      detail: 'not ready: jobs',
+      failing: ['jobs'],
     });
+    // What the part said is for admins only.
+    const { token } = await issueToken(app.store, { name: 'ops-2', role: 'admin', createdBy: 't' });
+    const detailed = await broken.inject({
+      method: 'GET',
+      url: '/ready',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(detailed.json()).toMatchObject({ detail: 'not ready: jobs (job table locked)' });
     await broken.close();
   });
 

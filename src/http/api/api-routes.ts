@@ -2,8 +2,9 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { App } from '../../app/create-app.js';
 import { Keyring } from '../../security/keyring.js';
+import { problem, sendProblem } from '../problem.js';
 import { auditor } from './audit.js';
-import { authenticator, requirePrincipal } from './authenticate.js';
+import { authenticator, requirePrincipal, tokenRefusal } from './authenticate.js';
 import { EventHub, type EventStreamOptions } from './event-stream.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
@@ -45,6 +46,7 @@ export function apiRoutes(app: App, options: ApiOptions = {}): FastifyPluginAsyn
         logger: app.logger,
         sharedDatabase: app.config.database.url !== undefined,
       }));
+    const hub = eventHub(app, options.events ?? {});
     const routes: ApiRoute[] = [
       ...runRoutes(app),
       ...workflowRoutes(app),
@@ -53,7 +55,8 @@ export function apiRoutes(app: App, options: ApiOptions = {}): FastifyPluginAsyn
       ...pluginRoutes(app, keyring),
       ...channelRoutes(app),
       ...costRoutes(app),
-      ...tokenRoutes(app),
+      // A token revoked here closes its event streams at once, not at the next check.
+      ...tokenRoutes(app, { revoked: () => hub.checkTokens() }),
     ];
     const document = openApiDocument(routes);
     await server.register(
@@ -79,30 +82,46 @@ export function apiRoutes(app: App, options: ApiOptions = {}): FastifyPluginAsyn
         );
         registerRoutes(api, routes);
         api.get('/openapi.json', { config: { role: 'viewer' } }, () => document);
-        registerEvents(api, app, options.events ?? {});
+        registerEvents(api, hub);
       },
       { prefix: API_PREFIX },
     );
   };
 }
 
-function registerEvents(api: FastifyInstance, app: App, options: EventStreamOptions): void {
-  const hub = new EventHub(
+function eventHub(app: App, options: EventStreamOptions): EventHub {
+  return new EventHub(
     app.engine.events,
     app.logger.child({ component: 'events' }),
     options,
     async (id) => (await app.store.runs.get(id)) !== null,
+    // Read from the database: a revocation by another process counts too.
+    async (tokenId) => tokenRefusal(await app.store.tokens.get(tokenId)),
   );
+}
+
+function registerEvents(api: FastifyInstance, hub: EventHub): void {
   // Before the server waits for its connections: a client that never reads would hold it open.
   api.addHook('preClose', (done) => {
     hub.close();
     done();
   });
-  api.get(
-    '/events',
-    { websocket: true, config: { role: 'viewer', tokenInQuery: true } },
-    (socket, request) => {
+  api.route({
+    method: 'GET',
+    url: '/events',
+    config: { role: 'viewer', tokenInQuery: true },
+    // A plain GET: without it the plugin answers an empty 404.
+    handler: (_request, reply) =>
+      sendProblem(
+        reply,
+        problem(
+          426,
+          'upgrade-required',
+          'expected a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket), found a plain GET',
+        ).problem,
+      ),
+    wsHandler: (socket, request) => {
       hub.attach(socket, requirePrincipal(request));
     },
-  );
+  });
 }

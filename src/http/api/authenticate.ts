@@ -53,17 +53,10 @@ export function authenticator(app: App, limiter: RateLimiter) {
         reply,
         'this needs an API token: send Authorization: Bearer <token> (`aidev token create` makes one)',
       );
-    const token = looksLikeToken(presented)
-      ? await app.store.tokens.lookup(hashToken(presented))
-      : null;
-    if (token === null) return unauthorized(reply, 'the API token is not one aidev issued');
-    if (token.revokedAt !== null)
-      return unauthorized(reply, `the API token "${token.name}" was revoked`);
-    if (token.expiresAt !== null && token.expiresAt <= new Date())
-      return unauthorized(
-        reply,
-        `the API token "${token.name}" expired at ${token.expiresAt.toISOString()}`,
-      );
+    const token = await findToken(app, presented);
+    const refused = tokenRefusal(token);
+    if (refused !== undefined || token === null)
+      return unauthorized(reply, refused ?? 'the API token is not one aidev issued');
     const wait = limiter.take(token.id);
     if (wait > 0) {
       reply.header('Retry-After', String(wait));
@@ -89,6 +82,18 @@ export function authenticator(app: App, limiter: RateLimiter) {
   };
 }
 
+/**
+ * Why a stored token may not be used now (unknown, revoked, expired), or undefined when it may:
+ * checked on every request, and again, while they stay open, for the event streams it opened.
+ */
+export function tokenRefusal(token: ApiToken | null, now = new Date()): string | undefined {
+  if (token === null) return 'the API token is not one aidev issued';
+  if (token.revokedAt !== null) return `the API token "${token.name}" was revoked`;
+  if (token.expiresAt !== null && token.expiresAt <= now)
+    return `the API token "${token.name}" expired at ${token.expiresAt.toISOString()}`;
+  return undefined;
+}
+
 function principalOf(token: ApiToken): Principal {
   return {
     tokenId: token.id,
@@ -99,12 +104,19 @@ function principalOf(token: ApiToken): Principal {
   };
 }
 
+/** The stored token a client presented, revoked and expired ones included (see tokenRefusal). */
+export async function findToken(app: App, presented: string): Promise<ApiToken | null> {
+  return looksLikeToken(presented) ? app.store.tokens.lookup(hashToken(presented)) : null;
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
 function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1];
-  }
+  if (header !== undefined) return bearerToken(header);
   if (request.routeOptions.config.tokenInQuery !== true) return undefined;
   const query = request.query as Record<string, unknown> | undefined;
   return typeof query?.token === 'string' ? query.token : undefined;

@@ -14,13 +14,25 @@ export interface EventStreamOptions {
   readonly maxBufferedBytes?: number;
   /** Runs one connection may follow one by one (it may also follow all). */
   readonly maxRunsPerClient?: number;
+  /**
+   * How often the tokens of open connections are read again: a token revoked (in any process)
+   * or expired since its connection opened closes it within this time.
+   */
+  readonly tokenCheckMs?: number;
 }
 
 export const DEFAULT_EVENT_STREAM: Required<EventStreamOptions> = {
   heartbeatMs: 30_000,
   maxBufferedBytes: 1024 * 1024,
   maxRunsPerClient: 100,
+  tokenCheckMs: 5_000,
 };
+
+/** Why a token may no longer be used (revoked, expired, unknown), or undefined while it may. */
+export type TokenCheck = (tokenId: string) => Promise<string | undefined>;
+
+/** The close code of a connection whose token was revoked or expired: Policy Violation. */
+export const TOKEN_CLOSE_CODE = 1008;
 
 const clientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('subscribe'), run_id: z.uuid().optional() }),
@@ -30,6 +42,7 @@ const clientMessage = z.discriminatedUnion('type', [
 interface Client {
   readonly socket: WebSocket;
   readonly who: string;
+  readonly tokenId: string;
   all: boolean;
   readonly runs: Set<string>;
   alive: boolean;
@@ -40,23 +53,31 @@ interface Client {
  * serves every client; each event is serialized once and handed to the sockets without waiting
  * for them. A client that does not keep up (its unsent bytes pass `maxBufferedBytes`) or stops
  * answering pings is disconnected: a slow reader costs memory up to the limit, never time.
+ * The tokens of open connections are read again every `tokenCheckMs` (and at once with
+ * `checkTokens()`): one revoked or expired closes its connections with 1008 and the reason.
  */
 export class EventHub {
   private readonly clients = new Set<Client>();
   private readonly options: Required<EventStreamOptions>;
   private readonly unsubscribe: () => void;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly tokenTimer: NodeJS.Timeout;
+  /** A timed check still running: the next tick skips rather than piles up behind it. */
+  private checking = false;
 
   constructor(
     bus: EngineEventBus,
     private readonly logger: Logger,
     options: EventStreamOptions = {},
     private readonly runExists: (id: string) => Promise<boolean> = () => Promise.resolve(true),
+    private readonly tokenCheck: TokenCheck = () => Promise.resolve(undefined),
   ) {
     this.options = { ...DEFAULT_EVENT_STREAM, ...options };
     this.unsubscribe = bus.subscribe((event) => this.publish(event));
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
+    this.tokenTimer = setInterval(() => this.timedCheck(), this.options.tokenCheckMs);
+    this.tokenTimer.unref();
   }
 
   get size(): number {
@@ -64,7 +85,14 @@ export class EventHub {
   }
 
   attach(socket: WebSocket, principal: Principal): void {
-    const client: Client = { socket, who: principal.by, all: false, runs: new Set(), alive: true };
+    const client: Client = {
+      socket,
+      who: principal.by,
+      tokenId: principal.tokenId,
+      all: false,
+      runs: new Set(),
+      alive: true,
+    };
     this.clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -81,9 +109,47 @@ export class EventHub {
     });
   }
 
+  private timedCheck(): void {
+    if (this.checking) return;
+    this.checking = true;
+    void this.checkTokens().finally(() => {
+      this.checking = false;
+    });
+  }
+
+  /**
+   * Reads the token of every open connection again and closes those it no longer allows. Always
+   * a fresh read: a check already running may have read a token before it was revoked.
+   */
+  async checkTokens(): Promise<void> {
+    const tokenIds = new Set([...this.clients].map((c) => c.tokenId));
+    for (const tokenId of tokenIds) {
+      let refusal: string | undefined;
+      try {
+        refusal = await this.tokenCheck(tokenId);
+      } catch (error) {
+        // The database is away for a moment: the next check decides; requests fail meanwhile.
+        this.logger.warn({ err: error }, 'could not check the token of an event stream');
+        continue;
+      }
+      if (refusal === undefined) continue;
+      for (const client of this.clients)
+        if (client.tokenId === tokenId) this.refuse(client, refusal);
+    }
+  }
+
+  /** Closes a connection whose token may no longer be used: no event reaches it after this. */
+  private refuse(client: Client, reason: string): void {
+    if (!this.clients.delete(client)) return;
+    this.logger.info({ subscriber: client.who }, `closed an event stream: ${reason}`);
+    // A close reason is at most 123 bytes.
+    client.socket.close(TOKEN_CLOSE_CODE, Buffer.from(reason).subarray(0, 123).toString());
+  }
+
   close(): void {
     this.unsubscribe();
     clearInterval(this.heartbeat);
+    clearInterval(this.tokenTimer);
     for (const client of this.clients) client.socket.terminate();
     this.clients.clear();
   }

@@ -49,14 +49,37 @@ export function openApiDocument(routes: readonly ApiRoute[]): JsonSchema {
   };
 }
 
-const PROBLEMS: Readonly<Record<number, string>> = {
+/** Every problem status the API answers, each an application/problem+json. */
+export const PROBLEMS: Readonly<Record<number, string>> = {
+  400: 'the request is not well-formed: a body that does not parse, a URL that does not decode',
   401: 'no API token, or one that is unknown, revoked or expired',
   403: 'the token’s role may not do this',
   404: 'no such thing',
+  408: 'the request did not arrive in time',
   409: 'the state does not allow it (already decided, finished, changed meanwhile)',
-  422: 'the request does not validate: `errors` lists each field',
+  413: 'the body is larger than 1 MB',
+  414: 'a part of the URL’s path is longer than 100 characters',
+  415: 'the body’s Content-Type is not one the operation takes',
+  422: 'the request does not validate: `errors` lists each field, what was expected and found',
+  426: 'the request asks for a WebSocket but is not an upgrade',
   429: 'too many requests with this token: see Retry-After',
+  431: 'the request line and headers are larger than 16 KB',
+  500: 'a fault of the server, recorded in its log (never a stack trace)',
+  502: 'a service aidev asked for the answer (the tracker) failed',
+  503: 'the database is unreachable or busy: retry later',
 };
+
+/** Problems any operation may answer, whatever it does: parsing, authentication, faults. */
+const EVERY_OPERATION = [400, 401, 403, 408, 429, 431, 500, 503];
+
+/** The problem statuses an operation may answer, for its `responses`. */
+export function problemStatuses(route: ApiRoute): number[] {
+  const statuses = [...EVERY_OPERATION, 422, ...route.problems];
+  if (route.params !== undefined) statuses.push(404, 414);
+  // Fastify reads a body for these methods, whether or not the operation takes one.
+  if (route.method !== 'GET') statuses.push(409, 413, 415);
+  return [...new Set(statuses)].sort((a, b) => a - b);
+}
 
 function operation(
   route: ApiRoute,
@@ -65,6 +88,7 @@ function operation(
   const parameters = [
     ...parametersOf(route.params, 'path', schema),
     ...parametersOf(route.query, 'query', schema),
+    ...parametersOf(route.headers, 'header', schema),
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, spec] of Object.entries(route.responses))
@@ -75,10 +99,7 @@ function operation(
             description: spec.description,
             content: { 'application/json': { schema: schema(spec.schema, 'output') } },
           };
-  const problems = [401, 403, 429, ...(route.params === undefined ? [] : [404]), 422];
-  if (route.method !== 'GET') problems.push(409);
-  for (const status of problems)
-    responses[String(status)] ??= { $ref: `#/components/responses/Problem${status}` };
+  for (const status of problemStatuses(route)) responses[String(status)] ??= problemRef(status);
   return {
     operationId: operationId(route),
     tags: [route.tag],
@@ -104,7 +125,7 @@ function requestBody(
 
 function parametersOf(
   zod: z.ZodType | undefined,
-  location: 'path' | 'query',
+  location: 'path' | 'query' | 'header',
   schema: (zod: z.ZodType, io: 'input' | 'output') => JsonSchema,
 ): Record<string, unknown>[] {
   if (!(zod instanceof z.ZodObject)) return [];
@@ -134,6 +155,10 @@ function toSchema(
   return rest;
 }
 
+function problemRef(status: number): { $ref: string } {
+  return { $ref: `#/components/responses/Problem${status}` };
+}
+
 function operationId(route: ApiRoute): string {
   const words = route.url
     .split('/')
@@ -151,13 +176,14 @@ function eventsOperation(): Record<string, unknown> {
     tags: ['events'],
     summary: 'The engine’s events, live, over a WebSocket',
     description:
-      'Upgrade to a WebSocket (token as Authorization: Bearer, or `?token=` from a browser). Send `{"type":"subscribe"}` for every run or `{"type":"subscribe","run_id":"…"}` for one; each event arrives as `{"version":1,"type":"step.succeeded","run_id":…,"step":…,"message":…,"data":…,"at":…}`. The server pings and sends `{"type":"heartbeat"}`; a client that falls behind is disconnected.',
+      'Upgrade to a WebSocket (token as Authorization: Bearer, or `?token=` from a browser). Send `{"type":"subscribe"}` for every run or `{"type":"subscribe","run_id":"…"}` for one; each event arrives as `{"version":1,"type":"step.succeeded","run_id":…,"step":…,"message":…,"data":…,"at":…}`. The server pings and sends `{"type":"heartbeat"}`; a client that falls behind is disconnected. When the token is revoked or expires, the stream closes with code 1008 and the reason.',
     'x-aidev-role': 'viewer',
     parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' } }],
     responses: {
       101: { description: 'switching to the WebSocket protocol' },
-      401: { $ref: '#/components/responses/Problem401' },
-      403: { $ref: '#/components/responses/Problem403' },
+      ...Object.fromEntries(
+        [...EVERY_OPERATION, 426].sort((a, b) => a - b).map((s) => [s, problemRef(s)]),
+      ),
     },
   };
 }

@@ -125,11 +125,22 @@ export function pageOf<T extends z.ZodType>(item: T, id: string) {
     .meta({ id });
 }
 
+/**
+ * Longest id or name a client may pass (a channel, user, workflow, project, task key, step):
+ * far above any real one, and far below what a database index can hold (a longer key is a
+ * server fault there, not a refusal). NUL bytes are refused for every field by `guardInput`.
+ */
+export const MAX_ID_LENGTH = 200;
+
+/** An id or name given by a client: 1 to `MAX_ID_LENGTH` characters. */
+export const idText = z.string().min(1).max(MAX_ID_LENGTH);
+
 /** `limit` and `cursor`, shared by the paginated lists. */
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).optional().describe('items per page (default 50)'),
   cursor: z
     .string()
+    .max(MAX_ID_LENGTH)
     .refine(
       (value) => {
         try {
@@ -174,4 +185,15 @@ export const tokenSchema = z
   .meta({ id: 'ApiToken' });
 
 /** Path parameter `id` of a run (any text: an unknown id is a 404, not a 422). */
-export const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+export const idParams = z.strictObject({ id: idText });
+
+/** `Idempotency-Key`: printable ASCII, as long as a UUID or a hash needs and then some. */
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, {
+      error: 'expected 1 to 255 printable ASCII characters without spaces, such as a UUID',
+    })
+    .optional()
+    .describe('the same key (from the same token) returns the first run instead of a new one'),
+});

@@ -6,8 +6,9 @@ import type { ChannelSettingsRecord } from '../../../store/repositories/channel-
 import type { Store } from '../../../store/store.js';
 import { problem, validationProblem } from '../../problem.js';
 import { defineRoute, type ApiRoute } from '../route.js';
+import { idText } from '../schemas.js';
 
-const channelParams = z.strictObject({ id: z.string().min(1).max(100).describe('the channel id') });
+const channelParams = z.strictObject({ id: idText.describe('the channel id') });
 
 const settingsView = z
   .object({

@@ -3,6 +3,7 @@ import type { App } from '../../../app/create-app.js';
 import { budgetReport } from '../../../costs/budget-report.js';
 import { COST_GROUPS, type CostLine } from '../../../store/repositories/cost-entries.js';
 import { defineRoute, type ApiRoute } from '../route.js';
+import { idText } from '../schemas.js';
 
 const usd = z.string().describe('dollars, as a decimal string');
 
@@ -45,8 +46,8 @@ const costsQuery = z.strictObject({
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'expected a month as YYYY-MM such as 2026-11' })
     .optional()
     .describe('default: this month (UTC)'),
-  channel: z.string().min(1).optional(),
-  user: z.string().min(1).optional(),
+  channel: idText.optional(),
+  user: idText.optional(),
   group_by: z.enum(COST_GROUPS).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });

@@ -12,17 +12,14 @@ import {
   putConfigBody,
 } from '../plugin-config.js';
 import { defineRoute, type ApiRoute } from '../route.js';
+import { idText } from '../schemas.js';
 
 const pluginParams = z.strictObject({
   type: z.enum(PLUGIN_TYPES),
   name: z.string().regex(/^[a-z][a-z0-9_-]*$/, { error: 'expected a plugin name such as github' }),
 });
 const scopeQuery = z.strictObject({
-  channel: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('a channel’s own configuration; default the global one'),
+  channel: idText.optional().describe('a channel’s own configuration; default the global one'),
 });
 
 const listSchema = z.object({
@@ -32,7 +29,11 @@ const listSchema = z.object({
       name: z.string(),
       scope: z.string().describe('`*` for every channel, or the channel with its own'),
       healthy: z.boolean(),
-      detail: z.string(),
+      detail: z
+        .string()
+        .describe(
+          'what the plugin said of its health: for admin tokens (vendors echo URLs, paths)',
+        ),
     }),
   ),
   available: z.array(
@@ -56,15 +57,17 @@ export function pluginRoutes(app: App, keyring: Keyring): ApiRoute[] {
       summary:
         'The configured plugins (globally and per channel) with their health, and those available',
       responses: { 200: { description: 'the plugins', schema: listSchema } },
-      async handler() {
+      async handler({ principal }) {
         const health = await app.plugins.health();
+        // A vendor's error text may hold an internal URL, a path, even an echoed credential.
+        const admin = principal.role === 'admin';
         return {
           items: health.map((h) => ({
             type: h.type,
             name: h.name,
             scope: h.scope,
             healthy: h.ok,
-            detail: h.detail,
+            detail: admin ? h.detail : h.ok ? 'healthy' : 'failing (an admin token shows why)',
           })),
           available: app.plugins.available().map((d) => ({
             ...d,

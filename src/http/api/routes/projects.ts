@@ -1,19 +1,24 @@
 import { z } from 'zod';
 import type { App } from '../../../app/create-app.js';
 import { defineRoute, type ApiRoute } from '../route.js';
-import { projectSchema } from '../schemas.js';
+import { idText, projectSchema } from '../schemas.js';
 import { projectView } from '../views.js';
 import { projectOr404 } from './lookups.js';
 
 const fields = {
   name: z.string().min(1).max(200),
   description: z.string().max(10_000),
-  repository: z.string().min(1).nullable().describe('owner/name on GitHub, or a local repository'),
+  repository: z
+    .string()
+    .min(1)
+    .max(1_000)
+    .nullable()
+    .describe('owner/name on GitHub, or a local repository'),
   tracker_project: z
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, { error: 'expected a project key in capitals, such as PROJ' })
     .nullable(),
-  docs_space: z.string().min(1).nullable(),
+  docs_space: idText.nullable(),
 };
 
 const createBody = z.strictObject({
@@ -36,7 +41,7 @@ const updateBody = z.strictObject({
   status: z.enum(['active', 'archived']).optional(),
 });
 
-const projectParams = z.strictObject({ id: z.string().min(1).describe('the project’s id or key') });
+const projectParams = z.strictObject({ id: idText.describe('the project’s id or key') });
 const admin = { role: 'admin', tag: 'projects' } as const;
 
 /** Only the fields given: undefined leaves a field alone, null clears it. */

@@ -7,11 +7,11 @@ import type { Run } from '../../../store/repositories/runs.js';
 import { problem, validationProblem, type HttpProblem } from '../../problem.js';
 import type { Principal } from '../authenticate.js';
 import { defineRoute, type ApiRoute } from '../route.js';
-import { idParams, runSchema } from '../schemas.js';
+import { idParams, idText, runSchema } from '../schemas.js';
 import { runView } from '../views.js';
 import { runOr404 } from './lookups.js';
 
-const step = z.string().min(1).optional().describe('the gate to decide, if the run has several');
+const step = idText.optional().describe('the gate to decide, if the run has several');
 const feedback = z.string().min(1).max(10_000).optional();
 
 /**

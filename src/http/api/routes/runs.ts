@@ -8,24 +8,32 @@ import type { JsonObject } from '../../../store/sql.js';
 import { problem, validationProblem } from '../../problem.js';
 import type { Principal } from '../authenticate.js';
 import { defineRoute, type ApiRoute } from '../route.js';
-import { idParams, pageOf, pageQuery, runDetailSchema, runSchema } from '../schemas.js';
+import {
+  idempotencyHeaders,
+  idParams,
+  idText,
+  pageOf,
+  pageQuery,
+  runDetailSchema,
+  runSchema,
+} from '../schemas.js';
 import { costEntryView, decisionView, eventView, runView, stepView } from '../views.js';
 import { findProject, runOr404 } from './lookups.js';
 import { authorizeToken, decisionRoute } from './run-decisions.js';
 
 const startBody = z.strictObject({
-  workflow: z.string().min(1).describe('the workflow to run, e.g. implement-task'),
+  workflow: idText.describe('the workflow to run, e.g. implement-task'),
   inputs: z.record(z.string(), z.unknown()).optional().describe('the workflow inputs'),
-  channel: z.string().min(1).optional().describe('the channel the run belongs to (its budgets)'),
-  project: z.string().min(1).optional().describe('a project, by key or id'),
-  task_key: z.string().min(1).optional().describe('the tracker task the run works on'),
+  channel: idText.optional().describe('the channel the run belongs to (its budgets)'),
+  project: idText.optional().describe('a project, by key or id'),
+  task_key: idText.optional().describe('the tracker task the run works on'),
 });
 
 const listQuery = z.strictObject({
   status: z.enum(RUN_STATUSES).optional(),
-  channel: z.string().min(1).optional(),
-  user: z.string().min(1).optional(),
-  workflow: z.string().min(1).optional(),
+  channel: idText.optional(),
+  user: idText.optional(),
+  workflow: idText.optional(),
   ...pageQuery,
 });
 
@@ -87,6 +95,7 @@ export function runRoutes(app: App): ApiRoute[] {
       description:
         'Answers 202 with the queued run. With an `Idempotency-Key` header, the same key (from the same token) returns the first run with 200 instead of starting another.',
       body: startBody,
+      headers: idempotencyHeaders,
       responses: {
         202: { description: 'the run, queued', schema: runSchema },
         200: {
@@ -95,10 +104,11 @@ export function runRoutes(app: App): ApiRoute[] {
         },
       },
       audit: { action: 'run.start', target: 'run' },
-      async handler({ body, principal, request, reply }) {
-        const header = request.headers['idempotency-key'];
-        const idempotencyKey = typeof header === 'string' && header !== '' ? header : undefined;
-        const { run, created } = await startApiRun(app, principal, { ...body, idempotencyKey });
+      async handler({ body, headers, principal, request, reply }) {
+        const { run, created } = await startApiRun(app, principal, {
+          ...body,
+          idempotencyKey: headers['idempotency-key'],
+        });
         request.auditDetail = { targetId: run.id, after: { workflow: run.workflowName } };
         reply.code(created ? 202 : 200).header('Location', `/api/v1/runs/${run.id}`);
         return runView(run);

@@ -8,41 +8,34 @@ import type { JsonObject } from '../../../store/sql.js';
 import { problem, validationProblem } from '../../problem.js';
 import type { Principal } from '../authenticate.js';
 import { defineRoute, type ApiRoute } from '../route.js';
-import { runSchema } from '../schemas.js';
+import { idText, runSchema } from '../schemas.js';
 import { runView } from '../views.js';
 import { findProject } from './lookups.js';
 import { startApiRun } from './runs.js';
 
 const PLUGIN_CALL_TIMEOUT_MS = 30_000;
 const keyParams = z.strictObject({
-  key: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*-\d+$/, {
+  key: idText.regex(/^[A-Za-z][A-Za-z0-9_]*-\d+$/, {
     error: 'expected a task key such as PROJ-456',
   }),
 });
-const channel = z
-  .string()
-  .min(1)
+const channel = idText
   .optional()
   .describe('whose tracker to ask (a channel’s own plugin), default the global one');
 
 const assignBody = z.strictObject({
-  repository: z.string().min(1).optional().describe('default: the channel’s, else the project’s'),
-  channel: z
+  repository: z
     .string()
     .min(1)
+    .max(1_000)
     .optional()
-    .describe('the channel the run reports to and is budgeted in'),
-  project: z
-    .string()
-    .min(1)
+    .describe('default: the channel’s, else the project’s'),
+  channel: idText.optional().describe('the channel the run reports to and is budgeted in'),
+  project: idText
     .optional()
     .describe('a project (key or id); default: the one whose tracker project prefixes the key'),
-  workflow: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('default: the channel’s workflow, else implement-task'),
-  approvers: z.array(z.string().min(1)).optional(),
+  workflow: idText.optional().describe('default: the channel’s workflow, else implement-task'),
+  approvers: z.array(idText).max(100).optional(),
 });
 
 /** Calls a task-management action for the API (outside any run), as the token's caller. */
@@ -87,13 +80,14 @@ export function taskRoutes(app: App): ApiRoute[] {
       tag: 'tasks',
       summary: 'The tasks of a tracker project',
       query: z.strictObject({
-        project: z.string().min(1).describe('the tracker project key, e.g. PROJ'),
-        status: z.string().min(1).optional(),
+        project: idText.describe('the tracker project key, e.g. PROJ'),
+        status: idText.optional(),
         channel,
       }),
       responses: {
         200: { description: 'the tasks', schema: z.object({ items: z.array(taskSchema) }) },
       },
+      problems: [404, 502],
       async handler({ query, principal }) {
         const result = (await taskAction(
           app,
@@ -117,6 +111,7 @@ export function taskRoutes(app: App): ApiRoute[] {
       params: keyParams,
       query: z.strictObject({ channel }),
       responses: { 200: { description: 'the task', schema: taskSchema } },
+      problems: [502],
       async handler({ params, query, principal }) {
         const result = (await taskAction(
           app,

@@ -22,7 +22,12 @@ const createdSchema = tokenSchema
 
 const admin = { role: 'admin', tag: 'tokens' } as const;
 
-export function tokenRoutes(app: App): ApiRoute[] {
+export interface TokenRouteHooks {
+  /** Called once a token is revoked: what it opened (event streams) closes. */
+  readonly revoked?: () => Promise<void>;
+}
+
+export function tokenRoutes(app: App, hooks: TokenRouteHooks = {}): ApiRoute[] {
   return [
     defineRoute({
       method: 'GET',
@@ -72,6 +77,7 @@ export function tokenRoutes(app: App): ApiRoute[] {
             ? problem(404, 'not-found', `there is no token ${JSON.stringify(params.id)}`)
             : problem(409, 'already-revoked', `the token "${token.name}" was already revoked`);
         }
+        await hooks.revoked?.();
         return reply.code(204).send();
       },
     }),

@@ -3,6 +3,7 @@ import type { App } from '../../../app/create-app.js';
 import { loadWorkflowText } from '../../../engine/load-workflow.js';
 import { INPUT_TYPES } from '../../../engine/workflow-model.js';
 import { defineRoute, type ApiRoute } from '../route.js';
+import { idText } from '../schemas.js';
 
 export const YAML_MEDIA_TYPES = [
   'application/yaml',
@@ -47,7 +48,7 @@ const validateBody = z.union([
   z.string().min(1).describe('the YAML text, sent as application/yaml or text/plain'),
   z.strictObject({
     yaml: z.string().min(1),
-    file: z.string().min(1).optional().describe('the name positions are given in'),
+    file: idText.optional().describe('the name positions are given in'),
   }),
 ]);
 
@@ -86,7 +87,7 @@ export function workflowRoutes(app: App): ApiRoute[] {
       description:
         'Send the YAML as application/yaml (or text/plain), or as JSON `{ "yaml": "…", "file": "name.yaml" }`. A workflow with problems is still a 200 answer, with `valid: false`.',
       body: validateBody,
-      query: z.strictObject({ file: z.string().min(1).optional() }),
+      query: z.strictObject({ file: idText.optional() }),
       textBody: YAML_MEDIA_TYPES,
       responses: { 200: { description: 'the problems found, if any', schema: validationSchema } },
       async handler({ body, query }) {
