@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
 import { realAgents } from '../support/agents.js';
@@ -94,8 +94,8 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
         approvers: ['U-dev'],
       },
     });
-    const event = h.events.find((e: EngineEvent) => e.type === 'budget.paused');
-    expect(event?.message).toMatch(
+    const event = await pausedEvent(h.events);
+    expect(event.message).toMatch(
       /^plan paused: the next model call will cost at least \$0\.01024, which would exceed this run’s budget of \$0\.0001: \$0\.00 is spent$/,
     );
 
@@ -176,8 +176,8 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(await h.waitFor(run.id, ['waiting', 'failed'])).toMatchObject({ waitingFor: 'budget' });
     expect(server.count('messages/count-tokens')).toBe(1);
     expect(creates()).toBe(0);
-    const event = h.events.find((e: EngineEvent) => e.type === 'budget.paused');
-    expect(event?.message).toMatch(/the next model call could cost up to \$0\.01\d+, which/);
+    const event = await pausedEvent(h.events);
+    expect(event.message).toMatch(/the next model call could cost up to \$0\.01\d+, which/);
   });
 
   it('lets only one of two concurrent runs spend when together they would break the budget', async () => {
@@ -195,3 +195,12 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(creates()).toBe(1);
   });
 });
+
+/** The run is waiting as soon as its row says so; the event that says why follows it. */
+function pausedEvent(events: readonly EngineEvent[]): Promise<EngineEvent> {
+  return vi.waitFor(() => {
+    const paused = events.find((e: EngineEvent) => e.type === 'budget.paused');
+    if (paused === undefined) throw new Error('no budget.paused event yet');
+    return paused;
+  });
+}
