@@ -6,23 +6,13 @@
  * authenticated with a token (one indexed lookup) and checked against its role. The per-token
  * rate limit is raised for the measurement: with one token it would otherwise be the limit.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
-import { createApp, type App } from '../src/app/create-app.js';
-import { loadConfig } from '../src/config/load-config.js';
-import { apiRoutes } from '../src/http/api/api-routes.js';
-import { createHttpServer } from '../src/http/create-server.js';
-import { silentLogger } from '../src/log/create-logger.js';
-import { issueToken } from '../src/security/api-tokens.js';
-import { benchPostgres } from './support/databases.js';
+import type { App } from '../src/app/create-app.js';
+import { withBenchApi } from './support/api-server.js';
 import { table } from './support/measure.js';
 
 const CONNECTIONS = 50;
 const DURATION_S = 10;
-const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** A finished run as the API shows it: steps, the run log, model calls. */
 async function seedRun(app: App): Promise<string> {
@@ -90,26 +80,8 @@ async function measure(options: autocannon.Options): Promise<string[]> {
 }
 
 export async function run(): Promise<void> {
-  const database = await benchPostgres();
-  if (database === null) return;
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-bench-api-'));
-  const config = loadConfig({
-    env: { AIDEV_DATA_DIR: scratch, DATABASE_URL: database.url ?? '' },
-    cwd: ROOT,
-  });
-  const app = await createApp({ config, logger: silentLogger(), cwd: ROOT });
-  const server = await createHttpServer({
-    app,
-    routes: [apiRoutes(app, { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } })],
-  });
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  try {
-    const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/api/v1`;
-    const { token } = await issueToken(app.store, {
-      name: 'bench',
-      role: 'operator',
-      createdBy: 'bench',
-    });
+  await withBenchApi('api', 'operator', async ({ app, config, origin, token }) => {
+    const base = `${origin}/api/v1`;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const runId = await seedRun(app);
     const rows = [
@@ -128,10 +100,5 @@ export async function run(): Promise<void> {
       `\nREST API on PostgreSQL (${config.database.poolSize} pool connections), ${CONNECTIONS} connections for ${DURATION_S} s each\n`,
     );
     console.log(table(['request', 'req/s', 'p50 ms', 'p99 ms', 'requests', 'failed'], rows));
-  } finally {
-    await server.close();
-    await app.stop();
-    await database.dispose();
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }

@@ -5,18 +5,10 @@
  * through to the schema checks, and a shipped workflow for comparison. Meanwhile a worker
  * thread asks `/health` every 5 ms: its latency is how long the event loop was blocked.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createApp } from '../src/app/create-app.js';
-import { loadConfig } from '../src/config/load-config.js';
-import { apiRoutes } from '../src/http/api/api-routes.js';
-import { createHttpServer } from '../src/http/create-server.js';
-import { silentLogger } from '../src/log/create-logger.js';
-import { issueToken } from '../src/security/api-tokens.js';
-import { benchPostgres } from './support/databases.js';
+import { withBenchApi } from './support/api-server.js';
 import { fmt, table } from './support/measure.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -74,26 +66,8 @@ async function healthProbe(url: string): Promise<{
 }
 
 export async function run(): Promise<void> {
-  const database = await benchPostgres();
-  if (database === null) return;
-  const scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-bench-validate-'));
-  const config = loadConfig({
-    env: { AIDEV_DATA_DIR: scratch, DATABASE_URL: database.url ?? '' },
-    cwd: ROOT,
-  });
-  const app = await createApp({ config, logger: silentLogger(), cwd: ROOT });
-  const server = await createHttpServer({
-    app,
-    routes: [apiRoutes(app, { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } })],
-  });
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  try {
-    const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-    const { token } = await issueToken(app.store, {
-      name: 'bench',
-      role: 'viewer',
-      createdBy: 'bench',
-    });
+  await withBenchApi('validate', 'viewer', async ({ origin, token }) => {
+    const base = origin;
     const documents: [string, string][] = [
       [
         'workflows/implement-task.yaml',
@@ -150,10 +124,5 @@ export async function run(): Promise<void> {
         rows,
       ),
     );
-  } finally {
-    await server.close();
-    await app.stop();
-    await database.dispose();
-    await rm(scratch, { recursive: true, force: true });
-  }
+  });
 }
