@@ -1,5 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
+import { readRegularFile } from '../sandbox/regular-file.js';
 
 /** The project directory a workflow's `prompt_template` must name a file in. */
 export const PROMPTS_DIR = 'prompts';
@@ -61,31 +62,13 @@ export class PromptFileError extends Error {
  * is read (a device such as /dev/zero is refused before any byte of it is read).
  */
 export function readPromptFile(file: string, shown = file): string {
-  // O_NONBLOCK and O_NOFOLLOW do not exist on Windows; there, a plain open is what we have.
-  const flags = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
-  let fd: number;
-  try {
-    fd = openSync(file, flags);
-  } catch (error) {
-    throw new PromptFileError(promptRefusal(shown), (error as NodeJS.ErrnoException).code);
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new PromptFileError(promptRefusal(shown));
-    if (stat.size > MAX_PROMPT_BYTES) throw tooLarge(shown);
-    // One byte more than allowed: a file that grew since fstat is refused, not cut short.
-    const buffer = Buffer.alloc(MAX_PROMPT_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    if (length > MAX_PROMPT_BYTES) throw tooLarge(shown);
-    return buffer.toString('utf8', 0, length);
-  } finally {
-    closeSync(fd);
-  }
+  const read = readRegularFile(file, MAX_PROMPT_BYTES);
+  if (read.ok) return read.text;
+  if (read.reason === 'too_large') throw tooLarge(shown);
+  throw new PromptFileError(
+    promptRefusal(shown),
+    read.reason === 'open_failed' ? read.code : undefined,
+  );
 }
 
 function tooLarge(shown: string): PromptFileError {

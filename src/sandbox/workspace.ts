@@ -1,6 +1,7 @@
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
+import { readRegularFile } from './regular-file.js';
 
 /**
  * A run's working copy of a repository. Every path an agent names is relative to it and must
@@ -58,27 +59,19 @@ export class Workspace {
    * would block or never end), and never more than `maxBytes` (a sparse file can claim gigabytes).
    */
   async read(relative: string, maxBytes = MAX_READ_BYTES): Promise<string> {
-    const file = await this.resolve(relative);
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(file, READ_FLAGS);
-    } catch (error) {
-      throw fileError(relative, error);
-    }
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw notAFile(relative, stat);
-      if (stat.size > maxBytes)
-        throw new StepError(
-          `${relative} has ${stat.size} bytes, more than the ${maxBytes} a file may have to be read whole`,
-          { code: 'file_too_large' },
-        );
-      const buffer = Buffer.alloc(stat.size);
-      const { bytesRead } = await handle.read(buffer, 0, stat.size, 0);
-      return buffer.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await handle.close();
-    }
+    const read = readRegularFile(await this.resolve(relative), maxBytes);
+    if (read.ok) return read.text;
+    if (read.reason === 'not_a_file') throw notAFile(relative, read.stat);
+    if (read.reason === 'too_large')
+      throw new StepError(
+        `${relative} has ${read.size} bytes, more than the ${maxBytes} a file may have to be read whole`,
+        { code: 'file_too_large' },
+      );
+    throw fileError(
+      relative,
+      read.code,
+      new Error(`cannot open ${relative}: ${read.code ?? 'unknown error'}`),
+    );
   }
 
   async write(relative: string, content: string): Promise<void> {
@@ -90,7 +83,7 @@ export class Workspace {
     try {
       handle = await fs.open(file, WRITE_FLAGS, 0o644);
     } catch (error) {
-      throw fileError(relative, error);
+      throw fileError(relative, (error as NodeJS.ErrnoException).code, error);
     }
     try {
       const stat = await handle.stat();
@@ -117,7 +110,6 @@ export class Workspace {
 
 /** Files larger than this are not read whole (a model is told to read a range instead). */
 export const MAX_READ_BYTES = 2 * 1024 * 1024;
-const READ_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 const WRITE_FLAGS =
   fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 
@@ -136,8 +128,8 @@ function notAFile(relative: string, stat: Stats): StepError {
   });
 }
 
-function fileError(relative: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
+/** The agent-facing error for an open that failed with `code`; aidev's own failures as they are. */
+function fileError(relative: string, code: string | undefined, error: unknown): unknown {
   if (code === 'ENOENT')
     return new StepError(`no file ${relative} in the repository`, { code: 'not_found' });
   if (code === 'EISDIR')
