@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { git, resolveRef } from '../adapters/local-git/git.js';
+import { git, resolveRef } from '../git/git.js';
 import type { App } from '../app/create-app.js';
 import type { Logger } from '../log/create-logger.js';
 import { RegistryActionRunner } from '../plugins/registry-action-runner.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../src/adapters/local-git/git.js';
+import { git } from '../../src/git/git.js';
 import { createApp, type App } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { PriceTable } from '../../src/costs/price-table.js';

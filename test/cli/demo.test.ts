@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../src/adapters/local-git/git.js';
+import { git } from '../../src/git/git.js';
 import { REPO_ROOT } from '../support/child-process.js';
 import { runBin, type CliResult } from '../support/cli.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
-import { git } from '../../src/adapters/local-git/git.js';
+import { git } from '../../src/git/git.js';
 import { DEMO_PROJECT, DEMO_TASK } from '../../src/demo/sample-project.js';
 import { describeEachBackend } from '../support/backends.js';
 import { REPO_ROOT } from '../support/child-process.js';

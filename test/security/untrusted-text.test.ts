@@ -25,7 +25,7 @@ import type { RunEvent } from '../../src/store/repositories/run-events.js';
 import type { RunStep } from '../../src/store/repositories/run-step-row.js';
 import type { Run } from '../../src/store/repositories/runs.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
-import { git } from '../../src/adapters/local-git/git.js';
+import { git } from '../../src/git/git.js';
 import { slackChannel } from '../../src/adapters/slack/slack-plugin.js';
 import type { Plugin } from '../../src/plugins/plugin.js';
 import { PluginRegistry } from '../../src/plugins/plugin-registry.js';

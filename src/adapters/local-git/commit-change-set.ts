@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StepError } from '../../engine/step-errors.js';
-import { git, resolveRef } from './git.js';
+import { git, resolveRef } from '../../git/git.js';
 
 export type Change =
   | { readonly path: string; readonly content: string }

@@ -6,7 +6,7 @@ import { StepError } from '../../engine/step-errors.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { markdownText } from '../../plugins/markdown-text.js';
 import { commitChangeSet } from './commit-change-set.js';
-import { git, resolveRef } from './git.js';
+import { git, resolveRef } from '../../git/git.js';
 import { confinementOf, repositoryDirectory } from './repository-paths.js';
 
 const configSchema = z.strictObject({

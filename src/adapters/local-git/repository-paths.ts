@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StepError } from '../../engine/step-errors.js';
 import { AppError } from '../../errors/app-error.js';
-import { git } from './git.js';
+import { git } from '../../git/git.js';
 
 /**
  * Where local_git may find repositories: the repositories directory, and the directories the

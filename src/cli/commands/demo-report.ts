@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { git } from '../../adapters/local-git/git.js';
+import { git } from '../../git/git.js';
 import type { App } from '../../app/create-app.js';
 import { roundUsd, parseUsd } from '../../costs/money.js';
 import type { JsonObject } from '../../store/sql.js';

@@ -43,6 +43,13 @@ export interface ToolDefinition {
   readonly description: string;
   /** JSON Schema of the tool's input object. */
   readonly inputSchema: JsonObject;
+  /**
+   * A tool the provider's models are trained on under its own type: Anthropic's `bash`
+   * (`bash_20250124`) and text editor (`str_replace_based_edit_tool`, `text_editor_20250728`).
+   * A provider that knows the type sends it instead of the schema; any other sends the schema,
+   * which describes the same input.
+   */
+  readonly native?: 'bash' | 'text_editor';
 }
 
 /** A block of system text. `cache` marks the end of a stable prefix worth caching. */

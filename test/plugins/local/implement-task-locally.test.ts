@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../../src/adapters/local-git/git.js';
+import { git } from '../../../src/git/git.js';
 import { RegistryActionRunner } from '../../../src/plugins/registry-action-runner.js';
 import { openTestDatabase, type TestDatabase } from '../../support/backends.js';
 import { REPO_ROOT } from '../../support/child-process.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { git } from '../../../src/adapters/local-git/git.js';
+import { git } from '../../../src/git/git.js';
 import { openTestDatabase, resetTables, type TestDatabase } from '../../support/backends.js';
 import { capturingLogger } from '../../support/logger.js';
 import { connectLocalPlugins, type LocalPlugins } from './local-plugins.js';

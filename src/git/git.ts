@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { StepError } from '../../engine/step-errors.js';
+import { StepError } from '../engine/step-errors.js';
 
 /** Identity for commits aidev makes, so that a machine without git config can commit. */
 const IDENTITY = {
