@@ -63,7 +63,6 @@ function withoutCaching(provider: AiProvider): AiProvider {
   return {
     ...provider,
     complete: (r, o) => provider.complete(strip(r), o),
-    countTokens: (r, o) => provider.countTokens(strip(r), o),
   };
 }
 

@@ -66,7 +66,6 @@ function noProvider(transcript: string): AiProvider {
     name: 'none',
     description: 'none (set ANTHROPIC_API_KEY)',
     complete: refuse,
-    countTokens: refuse,
     health: () =>
       Promise.resolve({
         ok: false,

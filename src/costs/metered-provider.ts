@@ -9,6 +9,7 @@ import { crossedThresholds, type BudgetAlert } from './budget-alerts.js';
 import { BudgetExceededError } from './budget-exceeded-error.js';
 import { BudgetKeeper } from './budget-keeper.js';
 import { formatUsd, type Units } from './money.js';
+import { estimateInputTokens } from './token-estimate.js';
 import type { PriceTable } from './price-table.js';
 
 /** Who a model call is for and how to record it. */
@@ -64,8 +65,8 @@ export class MeteredProvider {
   }
 
   /** The most `request` can cost: its input at the dearest input rate, plus all its output. */
-  async estimate(request: ModelRequest, meta: CallMeta): Promise<Units> {
-    const inputTokens = await this.options.provider.countTokens(request, meta);
+  estimate(request: ModelRequest): Units {
+    const inputTokens = estimateInputTokens(request);
     const cached =
       request.cache?.tools === true ||
       request.cache?.conversation === true ||
@@ -85,12 +86,12 @@ export class MeteredProvider {
       if (limit !== undefined)
         await store.budgets.ensure({ scope: 'run', scopeId: meta.runId, limitUsd: limit });
     }
-    // Its output allowance alone can break a spent budget: then no token count (a request) is
-    // needed. (Pricing it also reports an unknown model before anything is spent.)
+    // Its output allowance alone can break a spent budget. (Pricing it also reports an unknown
+    // model before anything is spent.)
     const floor = prices.cost(request.model, { ...emptyUsage, outputTokens: request.maxTokens });
     const early = await this.keeper.check({ ...scopeOf(meta), estimate: floor });
     if (early !== undefined) throw new BudgetExceededError({ ...early, estimateBound: 'least' });
-    const estimate = await this.estimate(request, meta);
+    const estimate = this.estimate(request);
     const outcome = await this.keeper.reserve({
       ...scopeOf(meta),
       estimate,

@@ -1,11 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../../log/create-logger.js';
-import type { AiProvider, ModelRequest } from '../../plugins/interfaces/ai-provider.js';
+import type { AiProvider } from '../../plugins/interfaces/ai-provider.js';
 import type { PluginHealth } from '../../plugins/plugin.js';
 import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { toVendorError, type ErrorContext } from './anthropic-errors.js';
-import { toCreateParams, toPromptParams } from './messages-request.js';
-import { fromMessage, invalidResponse } from './messages-response.js';
+import { toCreateParams } from './messages-request.js';
+import { fromMessage } from './messages-response.js';
 
 export const DEFAULT_ANTHROPIC_URL = 'https://api.anthropic.com';
 /** A long answer (tens of thousands of tokens, not streamed) takes minutes. */
@@ -99,16 +99,6 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): AiPr
         'anthropic: answer received',
       );
       return response;
-    },
-
-    async countTokens(request: ModelRequest, { signal, log }) {
-      const counted: unknown = await call('messages.countTokens', signal, () =>
-        client.messages.countTokens(toPromptParams(request, log), { signal }),
-      );
-      const tokens = (counted as { input_tokens?: unknown } | null)?.input_tokens;
-      if (typeof tokens !== 'number' || !Number.isSafeInteger(tokens) || tokens < 0)
-        throw invalidResponse(`count_tokens answered input_tokens ${JSON.stringify(tokens)}`);
-      return tokens;
     },
 
     health: () =>

@@ -55,10 +55,6 @@ export class RecordingProvider implements AiProvider {
     return response;
   }
 
-  countTokens(request: ModelRequest, options: ProviderCallOptions): Promise<number> {
-    return this.inner.countTokens(request, options);
-  }
-
   health() {
     return this.inner.health();
   }

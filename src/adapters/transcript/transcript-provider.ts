@@ -13,12 +13,6 @@ import {
   type Transcript,
 } from './transcript-format.js';
 
-/** About four characters a token: the estimate a budget check needs, without a network call. */
-export function estimateTokens(request: ModelRequest): number {
-  const text = JSON.stringify([request.system, request.tools, request.messages]);
-  return Math.ceil(text.length / 4);
-}
-
 /**
  * Replays a recorded conversation instead of calling a model: each request is checked against
  * the recording of its conversation and turn, and the recorded response (with its recorded
@@ -44,10 +38,6 @@ export class TranscriptProvider implements AiProvider {
   complete(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResponse> {
     // A divergence rejects the promise (the executor's throw), like any failed call.
     return new Promise((resolve) => resolve(this.replay(request, options)));
-  }
-
-  countTokens(request: ModelRequest): Promise<number> {
-    return Promise.resolve(estimateTokens(request));
   }
 
   health() {

@@ -109,8 +109,6 @@ export interface AiProvider {
   /** For people: which provider, model source or recording this is. */
   readonly description: string;
   complete(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResponse>;
-  /** Input tokens the request would bill (the provider's own count when it has one). */
-  countTokens(request: ModelRequest, options: ProviderCallOptions): Promise<number>;
   health(): Promise<PluginHealth>;
   close?(): Promise<void>;
 }
