@@ -7,6 +7,7 @@ import type { Logger } from '../log/create-logger.js';
 import { bwrapCommand, sandboxEnv, skeletonFiles, type SandboxTools } from './bwrap-command.js';
 import { findExecutable } from './find-executable.js';
 import { handOver } from './hand-over.js';
+import { HeadTailCapture } from './output-capture.js';
 import { startNetworkProxy, type ProxyOptions, type RunningProxy } from './network-proxy.js';
 import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy } from './sandbox-policy.js';
 
@@ -132,17 +133,11 @@ function spawnLimited(
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const out = { stdout: '', stderr: '', truncated: false };
-    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const room = run.maxOutputBytes - Buffer.byteLength(out[stream]);
-      if (room <= 0) {
-        out.truncated = true;
-        return;
-      }
-      const text = chunk.toString('utf8');
-      if (Buffer.byteLength(text) > room) out.truncated = true;
-      out[stream] += Buffer.from(text).subarray(0, room).toString('utf8');
+    const out = {
+      stdout: HeadTailCapture.ofSize(run.maxOutputBytes),
+      stderr: HeadTailCapture.ofSize(run.maxOutputBytes),
     };
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => out[stream].push(chunk);
     child.stdout.on('data', collect('stdout'));
     child.stderr.on('data', collect('stderr'));
     let timedOut = false;
@@ -170,10 +165,10 @@ function spawnLimited(
       const ended = timedOut ? `\n[aidev: stopped after ${run.timeoutMs} ms]` : '';
       resolve({
         exitCode: code,
-        stdout: out.stdout,
-        stderr: `${out.stderr}${out.truncated ? '\n[aidev: output cut]' : ''}${ended}`,
+        stdout: out.stdout.text(),
+        stderr: `${out.stderr.text()}${ended}`,
         timedOut,
-        truncated: out.truncated,
+        truncated: out.stdout.truncated || out.stderr.truncated,
         durationMs: Math.round(performance.now() - started),
       });
     });

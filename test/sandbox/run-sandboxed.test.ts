@@ -96,12 +96,16 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
     expect(result.stderr).toContain('stopped after 300 ms');
   });
 
-  it('keeps at most the output limit', async () => {
-    const result = await run('node -e "process.stdout.write(\'x\'.repeat(100000))"', {
-      maxOutputBytes: 1000,
-    });
-    expect(result.stdout).toHaveLength(1000);
+  it('keeps the start and the end of the output within its limit, and says what it left out', async () => {
+    const result = await run(
+      'node -e "process.stdout.write(\'x\'.repeat(100000))"; seq 1 20000; echo THE END',
+      { maxOutputBytes: 1000 },
+    );
     expect(result.truncated).toBe(true);
+    expect(result.stdout.startsWith('x'.repeat(500))).toBe(true);
+    expect(result.stdout).toMatch(/\n\[… 19\d\d\d lines \(\d+ bytes\) omitted …\]\n/);
+    expect(result.stdout.endsWith('\n20000\nTHE END\n')).toBe(true);
+    expect(Buffer.byteLength(result.stdout)).toBeLessThan(1100);
   });
 
   it('runs tools from a folder on its PATH even under /tmp, without seeing the rest of /tmp', async () => {
