@@ -7,6 +7,7 @@ import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { JsonObject } from '../store/sql.js';
 import type { Store } from '../store/store.js';
 import type { AgentPrompts } from './agent-prompts.js';
+import type { ContextPolicy } from './context-window.js';
 import { newLoopState, type LoopState } from './model-loop.js';
 
 /** Limits and defaults of the agents (the `ai` settings). */
@@ -28,6 +29,8 @@ export interface AgentSettings {
   /** How the setup command's proxy resolves registries (tests point one at a local server). */
   readonly sandboxProxy?: SandboxedCommand['proxy'];
   readonly dataDir: string;
+  /** How much of its conversation the development agent's model is shown; none: everything. */
+  readonly context?: ContextPolicy;
 }
 
 /** What every agent works with. */
@@ -47,7 +50,7 @@ export interface AgentDeps {
 }
 
 /** The agent settings a channel may choose for its runs. */
-export type ChannelAgentSetting = 'model' | 'setup_command';
+export type ChannelAgentSetting = 'model' | 'setup_command' | 'instructions';
 
 /** Identity of each model call of a step: whose budget, which cost entry. */
 export function callMeta(call: AgentCall): (turn: number) => CallMeta {

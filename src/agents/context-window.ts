@@ -1,8 +1,4 @@
-import type {
-  ChatMessage,
-  ContentBlock,
-  ToolUseBlock,
-} from '../plugins/interfaces/ai-provider.js';
+import type { ChatMessage, ContentBlock, ToolUseBlock } from '../plugins/interfaces/ai-provider.js';
 import type { JsonObject, JsonValue } from '../store/sql.js';
 
 /**
@@ -56,8 +52,7 @@ export function modelView(
   const boundary = toolTurns[Math.floor(elided / step) * step];
   if (elided === 0 || boundary === undefined) return messages;
   const uses = new Map<string, ToolUseBlock>();
-  for (const m of messages)
-    for (const b of m.content) if (b.type === 'tool_use') uses.set(b.id, b);
+  for (const m of messages) for (const b of m.content) if (b.type === 'tool_use') uses.set(b.id, b);
   return messages.map((message, index) =>
     index >= boundary ? message : { ...message, content: message.content.map(stubOf(uses)) },
   );

@@ -112,6 +112,7 @@ export function createAgents(options: {
       toolPath: existsSync(TOOLCHAIN) ? [TOOLCHAIN] : [],
       sandboxPolicy: config.sandbox,
       dataDir: config.dataDir,
+      context: config.ai.context,
     },
     store,
     baseDir: options.baseDir,

@@ -87,6 +87,14 @@ export interface Config {
     readonly setupTimeoutMs: number;
     /** Dollars, as text ("5.00"). */
     readonly runBudgetUsd: string;
+    /** How much of a conversation the development agent's model is shown (ContextPolicy). */
+    readonly context: {
+      readonly windowTokens: number;
+      /** Share of the window (0–1) at which the conversation is summarized. */
+      readonly compactAt: number;
+      readonly keepObservations: number;
+      readonly maxObservationChars: number;
+    };
     /** Absolute path of the transcript replayed without an API key. */
     readonly transcript: string;
     /** Absolute path to record Claude's answers into, if set. */

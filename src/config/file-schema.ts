@@ -26,6 +26,10 @@ export const SETTINGS_DEFAULTS = {
     setupTimeoutMs: 600_000,
     runBudgetUsd: '5',
     transcript: 'transcripts/demo.json',
+    contextWindow: 200_000,
+    compactAtPercent: 70,
+    keepObservations: 8,
+    maxObservationChars: 24_000,
   },
 } as const;
 
@@ -158,6 +162,34 @@ export const fileSchema = z.strictObject({
         .register(settingsRegistry, {
           description: 'Tokens of relevant repository files given to the agents up front.',
           default: String(SETTINGS_DEFAULTS.ai.contextTokens),
+        }),
+      context_window: integer(8_000, 2_000_000)
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Tokens the model’s context window holds; the development agent keeps every request within it.',
+          default: String(SETTINGS_DEFAULTS.ai.contextWindow),
+        }),
+      compact_at_percent: integer(30, 95)
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'When a request reaches this percentage of the context window, the conversation so far is replaced by a summary the model writes (a metered call).',
+          default: String(SETTINGS_DEFAULTS.ai.compactAtPercent),
+        }),
+      keep_observations: integer(1, 100)
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Tool results of this many recent turns are shown to the model whole; older ones become a one-line note (the run log keeps them whole).',
+          default: String(SETTINGS_DEFAULTS.ai.keepObservations),
+        }),
+      max_observation_chars: integer(2_000, 200_000)
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Most characters of one tool result the model sees (its beginning and end, with what was left out said).',
+          default: String(SETTINGS_DEFAULTS.ai.maxObservationChars),
         }),
       test_timeout: duration({ min: '5s', max: '2h' }).optional().register(settingsRegistry, {
         description: 'How long the repository’s test command may run in the sandbox.',

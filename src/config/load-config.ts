@@ -203,6 +203,13 @@ function buildConfig(
       setupCommand: settings.ai?.setup_command,
       setupTimeoutMs: settings.ai?.setup_timeout ?? SETTINGS_DEFAULTS.ai.setupTimeoutMs,
       runBudgetUsd: settings.ai?.run_budget ?? SETTINGS_DEFAULTS.ai.runBudgetUsd,
+      context: {
+        windowTokens: settings.ai?.context_window ?? SETTINGS_DEFAULTS.ai.contextWindow,
+        compactAt: (settings.ai?.compact_at_percent ?? SETTINGS_DEFAULTS.ai.compactAtPercent) / 100,
+        keepObservations: settings.ai?.keep_observations ?? SETTINGS_DEFAULTS.ai.keepObservations,
+        maxObservationChars:
+          settings.ai?.max_observation_chars ?? SETTINGS_DEFAULTS.ai.maxObservationChars,
+      },
       // The demo's transcript ships with aidev: by default it is found wherever aidev runs from.
       transcript:
         settings.ai?.transcript === undefined

@@ -19,6 +19,10 @@ export const ENGINE_EVENT_TYPES = [
   'approval.requested',
   'approval.decided',
   'agent.status_update',
+  /** One tool call of an agent and its whole result, for people reading the run log. */
+  'agent.tool',
+  /** What shaped an agent's context: instructions used, a conversation summarized. */
+  'agent.context',
   'budget.paused',
   'budget.decided',
   'budget.alert',
