@@ -22,6 +22,9 @@ export const MAX_MONTHLY_BUDGET_USD = 1_000_000;
 
 export const NOTIFICATION_STYLES = ['thread', 'channel', 'quiet'] as const;
 
+/** The team's instructions go into every agent request of the channel's runs: kept short. */
+export const MAX_TEAM_INSTRUCTIONS = 4_000;
+
 /**
  * A channel's team defaults: what `/aidev implement` uses when the command does not say, who
  * may approve, and what may be spent. Every key is optional; unknown keys are refused.
@@ -78,6 +81,17 @@ export const channelSettingsSchema = z.strictObject({
   replan_on_reject: z
     .boolean({ error: 'expected true or false' })
     .describe('re-plan with the feedback when a plan is rejected')
+    .optional(),
+  instructions: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_TEAM_INSTRUCTIONS, {
+      error: `expected at most ${MAX_TEAM_INSTRUCTIONS} characters of instructions`,
+    })
+    .describe(
+      'the team’s instructions the agents follow in this channel’s runs, beside the repository’s AGENTS.md (e.g. "commit messages in English; never touch migrations/")',
+    )
     .optional(),
 });
 

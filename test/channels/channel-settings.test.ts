@@ -28,7 +28,7 @@ it('names the key and the allowed values of a bad setting', () => {
   expect(checked.ok).toBe(false);
   if (checked.ok) return;
   expect(describeProblems(checked.problems)).toBe(
-    'budget_monthly: expected a dollar amount such as 5 or 2.50, found "lots"; notifications: expected one of thread, channel, quiet, found "loud"; colour: unknown key; allowed keys: repository, tracker_project, workflow, model, budget_per_run, budget_monthly, approvers, docs_space, notifications, setup_command, replan_on_reject',
+    'budget_monthly: expected a dollar amount such as 5 or 2.50, found "lots"; notifications: expected one of thread, channel, quiet, found "loud"; colour: unknown key; allowed keys: repository, tracker_project, workflow, model, budget_per_run, budget_monthly, approvers, docs_space, notifications, setup_command, replan_on_reject, instructions',
   );
 });
 
