@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StepError } from '../engine/step-errors.js';
 import type { AgentCall } from '../engine/runners.js';
+import type { SystemBlock } from '../plugins/interfaces/ai-provider.js';
 import type { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
 import { callMeta, modelOf, openSession, type AgentDeps } from './agent-context.js';
@@ -10,8 +11,17 @@ import { developmentTools, newProgress, type DevelopmentProgress } from './devel
 import { runModelLoop } from './model-loop.js';
 import { PromptTemplate } from './prompt-template.js';
 import { analyseRepository } from './repository-analysis.js';
-import { copyRepository, digest, workspaceDirectory } from './repository-copy.js';
+import { instructionsBlock, repositoryInstructions } from './repository-instructions.js';
+import { logCompaction, logInstructions, logToolCall } from './run-log.js';
+import {
+  checkOutWorkingCopy,
+  describeChanges,
+  restoreSavedChange,
+  statusWord,
+  saveChange,
+} from './working-copy-session.js';
 import { setUpWorkspace } from './workspace-setup.js';
+import { changedPaths, ignoreUntracked } from '../git/working-copy.js';
 
 export const implementInput = z.looseObject({
   mode: z.literal('implement'),
@@ -46,19 +56,17 @@ export async function implement(
   call: AgentCall,
   input: ImplementInput,
 ): Promise<JsonObject> {
-  const directory = workspaceDirectory(deps.settings.dataDir, call.run.id, call.step);
-  const copy = await copyRepository({
+  const copy = await checkOutWorkingCopy({
     actions: deps.actions,
     call,
     repository: input.repository,
     ref: input.branch,
-    directory,
+    dataDir: deps.settings.dataDir,
   });
   const session = await openSession<DevelopmentProgress>(deps.store, call, () => ({
     firstMessage: firstMessage(deps, call, input),
     data: newProgress(),
   }));
-  if (session.resumed) await restore(copy.workspace, session.data);
   // Workflows that skip the analysis step still get the test command and the relevant files.
   const analysis =
     input.analysis ??
@@ -90,6 +98,13 @@ export async function implement(
       logger: call.log,
       status,
     });
+  // What the setup installed is the environment, not the change; the saved work goes on top of it.
+  if (setupCommand !== undefined) await ignoreUntracked(copy.copy);
+  if (session.resumed) {
+    await restoreSavedChange(copy, session.data.change);
+    // A session saved before working copies were git clones kept the files themselves.
+    await restore(copy.workspace, session.data);
+  }
   const tools = developmentTools({
     workspace: copy.workspace,
     progress: session.data,
@@ -103,16 +118,17 @@ export async function implement(
     status,
   });
   const model = await modelOf(deps, call);
-  const context = await repositoryContext(deps, copy.workspace, { ...input, analysis });
+  // Built once, at the first turn, and saved with the session: a resumed step sends exactly the
+  // prefix its conversation started with, whatever the working copy holds by then.
+  const system =
+    session.loop.prefix?.system ??
+    (await developmentSystem(deps, call, copy.workspace, { ...input, analysis }));
   const summary = finishSchema.parse(
     await runModelLoop({
       model: deps.model,
       request: {
         model,
-        system: [
-          { text: deps.prompts.render('development_system', {}) },
-          { text: context, cache: true },
-        ],
+        system,
         maxTokens: deps.settings.maxOutputTokens,
         cache: { tools: true, conversation: true },
       },
@@ -120,21 +136,36 @@ export async function implement(
       state: session.loop,
       maxTurns: deps.settings.maxTurns,
       meta: callMeta(call),
-      save: () => session.save(),
+      // The conversation and the work so far (a binary-safe diff) are saved together.
+      save: async () => {
+        session.data.change = await saveChange(copy);
+        await session.save();
+      },
       nudge:
         'Go on with the task using the tools. When the change is complete and the tests pass, call finish.',
+      ...(deps.settings.context === undefined ? {} : { context: deps.settings.context }),
+      onToolCall: logToolCall(call),
+      onCompaction: logCompaction(call),
     }),
   );
-  const changes = changeSet(session.data, copy.original);
-  if (changes.length === 0)
+  const change = await saveChange(copy);
+  const changed = await changedPaths(copy.copy, change.base);
+  if (change.diff_base64 === null || changed.length === 0)
     throw new StepError('the agent finished without changing any file', { code: 'no_changes' });
   const tests = session.data.tests;
-  await fs.rm(directory, { recursive: true, force: true });
+  await fs.rm(copy.copy.directory, { recursive: true, force: true });
+  await fs.rm(copy.copy.gitDir, { recursive: true, force: true });
   return {
     implementation: {
-      changes,
+      // What the commit step applies: every change as git records it (modes, links, binaries).
+      patch: { base: change.base, diff_base64: change.diff_base64 },
+      changed_files: changed.map((c) => ({
+        status: statusWord(c.status),
+        path: c.path,
+        ...(c.from === undefined ? {} : { from: c.from }),
+      })),
       pr_title: summary.pr_title,
-      pr_description: `${summary.pr_description}\n\n${testNote(tests)}`,
+      pr_description: `${summary.pr_description}\n\n**Files changed**\n${describeChanges(changed)}\n\n${testNote(tests)}`,
       documentation: summary.documentation,
       tests,
       // A change whose tests fail is proposed as a draft, for a person to finish.
@@ -156,6 +187,28 @@ function firstMessage(deps: AgentDeps, call: AgentCall, input: ImplementInput): 
       .render(values)
       .trim();
   return deps.prompts.render('implement_task', values);
+}
+
+/**
+ * The development agent's system text: aidev's instructions, the repository's and the team's
+ * (AGENTS.md or the like, the channel's `instructions`), then the repository context, which
+ * ends the cached prefix. Which instructions were used goes to the run log.
+ */
+async function developmentSystem(
+  deps: AgentDeps,
+  call: AgentCall,
+  workspace: Workspace,
+  input: ImplementInput,
+): Promise<SystemBlock[]> {
+  const repository = await repositoryInstructions(workspace);
+  const team = await deps.channelSetting?.(call, 'instructions');
+  await logInstructions(call, repository, team);
+  const instructions = instructionsBlock(repository, team);
+  return [
+    { text: deps.prompts.render('development_system', {}) },
+    ...(instructions === '' ? [] : [{ text: instructions }]),
+    { text: await repositoryContext(deps, workspace, input), cache: true },
+  ];
 }
 
 /** The relevant files' contents, as they are in the working copy, within the token budget. */
@@ -185,21 +238,6 @@ async function restore(workspace: Workspace, progress: DevelopmentProgress): Pro
     if (content === null) await workspace.remove(file);
     else await workspace.write(file, content);
   }
-}
-
-type Change = { path: string; content: string } | { path: string; delete: true };
-
-/** Files that differ from the repository: written or deleted (touched-and-restored ones drop out). */
-function changeSet(progress: DevelopmentProgress, original: ReadonlyMap<string, string>): Change[] {
-  const changes: Change[] = [];
-  for (const [file, content] of Object.entries(progress.files).sort(([a], [b]) =>
-    a.localeCompare(b),
-  )) {
-    if (content === null) {
-      if (original.has(file)) changes.push({ path: file, delete: true });
-    } else if (original.get(file) !== digest(content)) changes.push({ path: file, content });
-  }
-  return changes;
 }
 
 function testNote(tests: DevelopmentProgress['tests']): string {

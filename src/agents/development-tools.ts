@@ -7,6 +7,7 @@ import type { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
 import { defineTool, type AgentTool } from './model-loop.js';
 import { applyEdit, listFiles, readLines, searchText } from './workspace-tools.js';
+import type { SavedChange } from './working-copy-session.js';
 
 /** The last test run, as the agent and the pull request report it. */
 export interface TestRecord extends JsonObject {
@@ -26,6 +27,8 @@ export interface DevelopmentProgress extends JsonObject {
   tests: TestRecord | null;
   /** The number of edits when the tests last ran: finishing needs tests after the last edit. */
   tested_at_edit: number;
+  /** The working copy's change so far, as git sees it (saved after every turn). */
+  change?: SavedChange | null;
 }
 
 export const newProgress = (): DevelopmentProgress => ({
@@ -33,6 +36,7 @@ export const newProgress = (): DevelopmentProgress => ({
   edits: 0,
   tests: null,
   tested_at_edit: -1,
+  change: null,
 });
 
 export interface ToolEnvironment {

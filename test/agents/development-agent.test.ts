@@ -91,10 +91,12 @@ describe('the development agent', () => {
     expect(server.count('messages/create')).toBe(5);
     expect(bodies()[3]?.messages).toHaveLength(5);
     expect(result.implementation).toMatchObject({
-      changes: [{ path: 'src/cart.ts', content: expect.stringContaining(FIX) as string }],
+      changed_files: [{ status: 'modified', path: 'src/cart.ts' }],
       tests: { passed: true },
       turns: 4,
     });
+    const patch = (result.implementation.patch as { diff_base64: string }).diff_base64;
+    expect(Buffer.from(patch, 'base64').toString('utf8')).toContain(`+${FIX}`);
     expect(await database.store.costs.listForRun(run.id)).toHaveLength(4);
   });
 
@@ -186,10 +188,10 @@ describe('the development agent', () => {
           resolve: () => Promise.resolve(['127.0.0.1']),
           addressAllowed: (address) => address === '127.0.0.1',
         },
-      }).run(call(implement))) as { implementation: { changes: { path: string }[] } };
+      }).run(call(implement))) as { implementation: { changed_files: { path: string }[] } };
       expect(callsWhenReached).toEqual([0]);
       // What the setup installed is not part of the change.
-      expect(result.implementation.changes.map((c) => c.path)).toEqual(['src/cart.ts']);
+      expect(result.implementation.changed_files.map((c) => c.path)).toEqual(['src/cart.ts']);
     } finally {
       registry.close();
     }

@@ -69,12 +69,11 @@ describe('the development agent, replaying the recorded demo conversation', () =
     const implementation = (implement?.outputs as { implementation: Record<string, unknown> })
       .implementation;
     expect(implementation.tests).toMatchObject({ command: 'npm test', passed: true });
-    expect(implementation.changes).toEqual([
-      {
-        path: 'src/cart.ts',
-        content: expect.stringContaining('sum + item.unitPrice * item.quantity') as string,
-      },
-    ]);
+    expect(implementation.changed_files).toEqual([{ status: 'modified', path: 'src/cart.ts' }]);
+    const patch = (implementation.patch as { diff_base64: string }).diff_base64;
+    expect(Buffer.from(patch, 'base64').toString('utf8')).toContain(
+      '+  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);',
+    );
 
     // The bug is real, and the change fixes it: checked again outside the agent.
     const before = await testsAt(repositoryPath, 'main');

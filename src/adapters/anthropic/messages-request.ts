@@ -5,6 +5,7 @@ import type {
   ContentBlock,
   ModelRequest,
   SystemBlock,
+  ToolDefinition,
 } from '../../plugins/interfaces/ai-provider.js';
 
 type TextBlockParam = Anthropic.TextBlockParam;
@@ -15,11 +16,15 @@ export const MAX_CACHE_BREAKPOINTS = 4;
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
 
+/** The tool kinds aidev sends: its own (with a schema), Anthropic's bash and text editor. */
+export type AnthropicTool =
+  Anthropic.Tool | Anthropic.ToolBash20250124 | Anthropic.ToolTextEditor20250728;
+
 /** The parts of a Messages request that `messages.create` and `messages.countTokens` share. */
 export interface PromptParams {
   readonly model: string;
   readonly system?: TextBlockParam[];
-  readonly tools?: Anthropic.Tool[];
+  readonly tools?: AnthropicTool[];
   readonly messages: Anthropic.MessageParam[];
 }
 
@@ -40,10 +45,8 @@ export function toPromptParams(request: ModelRequest, log: Logger): PromptParams
   const system = request.system
     .filter((block) => block.text !== '')
     .map((block) => systemBlock(block, systemCaching.has(block)));
-  const tools = request.tools.map((tool, index): Anthropic.Tool => ({
-    name: tool.name,
-    description: tool.description,
-    input_schema: { ...tool.inputSchema, type: 'object' },
+  const tools = request.tools.map((tool, index): AnthropicTool => ({
+    ...toolParam(tool),
     ...(request.cache?.tools === true && index === request.tools.length - 1
       ? { cache_control: EPHEMERAL }
       : {}),
@@ -61,6 +64,32 @@ export function toPromptParams(request: ModelRequest, log: Logger): PromptParams
     ...(tools.length > 0 ? { tools } : {}),
     messages,
   };
+}
+
+/** Anthropic's own tool types our native tools become, and the names the API requires. */
+const NATIVE_TOOLS = {
+  bash: { type: 'bash_20250124', name: 'bash' },
+  text_editor: { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' },
+} as const;
+
+/**
+ * A tool as the Messages API takes it: a native one by its type alone (Claude models are trained
+ * on its schema and description), any other with its schema. A native tool under another name is
+ * aidev's mistake, refused here rather than by the API in the middle of a run.
+ */
+function toolParam(tool: ToolDefinition): AnthropicTool {
+  if (tool.native === undefined)
+    return {
+      name: tool.name,
+      description: tool.description,
+      input_schema: { ...tool.inputSchema, type: 'object' },
+    };
+  const native = NATIVE_TOOLS[tool.native];
+  if (tool.name !== native.name)
+    throw new Error(
+      `the tool ${JSON.stringify(tool.name)} is marked native '${tool.native}', but Anthropic's ${native.type} tool must be named ${JSON.stringify(native.name)}: rename the tool, or leave native out to send it with its schema`,
+    );
+  return { ...native };
 }
 
 function systemBlock(block: SystemBlock, cache: boolean): TextBlockParam {

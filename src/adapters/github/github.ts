@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { StepError } from '../../engine/step-errors.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
+import { insideWorkspaces } from '../../git/clone.js';
 import { commitChangeSet } from './commit-change-set.js';
+import { gitTransport } from './git-transport.js';
 import { createGitHubClient, hasStatus, webUrlOf } from './github-client.js';
 import { pullRequestActions } from './pull-requests.js';
 import { repositoryNamer } from './repository-name.js';
@@ -17,6 +19,10 @@ const configSchema = z.strictObject({
   write_spacing_ms: z.number().int().min(0).max(10_000).default(100),
   /** Least time between two writes that notify people (pull requests, labels, reviewers). */
   notification_spacing_ms: z.number().int().min(0).max(10_000).default(1_000),
+  /** Author and committer of the commits aidev pushes (a bot identity). */
+  commit_author: z
+    .strictObject({ name: z.string().min(1), email: z.string().min(3) })
+    .default({ name: 'aidev[bot]', email: 'aidev[bot]@users.noreply.github.com' }),
 });
 
 const DEFAULT_BRANCH_TTL_MS = 5 * 60_000;
@@ -40,6 +46,12 @@ export const github = definePlugin({
     });
     const web = webUrlOf(config.api_url);
     const nameOf = repositoryNamer(config.owner);
+    const transport = gitTransport({
+      token: config.token,
+      apiUrl: config.api_url,
+      guard: context.guards.for('github'),
+      identity: config.commit_author,
+    });
 
     async function repository(name: string) {
       const { owner, repo } = nameOf(name);
@@ -183,16 +195,34 @@ export const github = definePlugin({
             };
           }
         },
+        async check_out(input, call) {
+          const { owner, repo } = nameOf(input.repository);
+          const ref = input.ref ?? (await defaultBranchOf(input.repository));
+          const directory = insideWorkspaces(context.dataDir, input.directory);
+          const head = await transport.checkOut(owner, repo, ref, directory, call.signal);
+          return { directory, ref, head };
+        },
         async commit_changes(input, call) {
           const { owner, repo } = nameOf(input.repository);
-          const sha = await commitChangeSet(octokit, {
-            owner,
-            repo,
-            branch: input.branch,
-            message: input.message,
-            changes: input.changes,
-            idempotencyKey: call.idempotencyKey,
-          });
+          const sha =
+            input.patch === undefined
+              ? await commitChangeSet(octokit, {
+                  owner,
+                  repo,
+                  branch: input.branch,
+                  message: input.message,
+                  changes: input.changes ?? [],
+                  idempotencyKey: call.idempotencyKey,
+                })
+              : await transport.commitPatch({
+                  owner,
+                  repo,
+                  branch: input.branch,
+                  message: input.message,
+                  diffBase64: input.patch.diff_base64,
+                  idempotencyKey: call.idempotencyKey,
+                  signal: call.signal,
+                });
           return { sha, commit_url: `${web}/${owner}/${repo}/commit/${sha}` };
         },
         async delete_branch(input) {

@@ -6,6 +6,8 @@ import { StepError } from '../../engine/step-errors.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { markdownText } from '../../plugins/markdown-text.js';
 import { commitChangeSet } from './commit-change-set.js';
+import { cloneBranch, insideWorkspaces } from '../../git/clone.js';
+import { commitPatch, madeBy, type CommitIdentity } from '../../git/commit-patch.js';
 import { git, resolveRef } from '../../git/git.js';
 import { confinementOf, repositoryDirectory } from './repository-paths.js';
 
@@ -15,7 +17,33 @@ const configSchema = z.strictObject({
    * Elsewhere only inside `local_git.allowed_paths` of the settings file.
    */
   repositories_dir: z.string().min(1).optional(),
+  /** Author and committer of the commits aidev makes. */
+  commit_author: z
+    .strictObject({ name: z.string().min(1), email: z.string().min(3) })
+    .default({ name: 'aidev', email: 'aidev@localhost' }),
 });
+
+/**
+ * A working copy's patch committed on a branch: found again if an earlier attempt made it, else
+ * applied on the branch's tip and the branch moved there only if nothing moved it meanwhile.
+ */
+async function commitPatchToBranch(options: {
+  repo: string;
+  branch: string;
+  message: string;
+  diffBase64: string;
+  idempotencyKey: string;
+  identity: CommitIdentity;
+}): Promise<string> {
+  const { repo, branch } = options;
+  const tip = await resolveRef(repo, `refs/heads/${branch}`);
+  if (tip === undefined)
+    throw new StepError(`no branch ${branch} in ${repo}; create it first`, { code: 'not_found' });
+  if (await madeBy(repo, tip, options.idempotencyKey)) return tip;
+  const commit = await commitPatch({ ...options, tip });
+  await git(['update-ref', `refs/heads/${branch}`, commit, tip], { cwd: repo });
+  return commit;
+}
 
 /**
  * Version control on real git repositories on this machine: branches and commits are made with
@@ -123,15 +151,34 @@ export const localGit = definePlugin({
           await git(['branch', input.branch, baseSha], { cwd: repo });
           return { branch: input.branch, branch_url: branchUrl(repo, input.branch), sha: baseSha };
         },
+        async check_out(input) {
+          const repo = await repoOf(input.repository);
+          const ref = input.ref ?? (await defaultBranch(repo));
+          const directory = insideWorkspaces(context.dataDir, input.directory);
+          const head = await cloneBranch({ url: repo, ref, directory });
+          return { directory, ref, head };
+        },
         async commit_changes(input, call) {
           const repo = await repoOf(input.repository);
-          const { sha } = await commitChangeSet({
-            repo,
-            branch: input.branch,
-            message: input.message,
-            changes: input.changes,
-            idempotencyKey: call.idempotencyKey,
-          });
+          const sha =
+            input.patch === undefined
+              ? (
+                  await commitChangeSet({
+                    repo,
+                    branch: input.branch,
+                    message: input.message,
+                    changes: input.changes ?? [],
+                    idempotencyKey: call.idempotencyKey,
+                  })
+                ).sha
+              : await commitPatchToBranch({
+                  repo,
+                  branch: input.branch,
+                  message: input.message,
+                  diffBase64: input.patch.diff_base64,
+                  idempotencyKey: call.idempotencyKey,
+                  identity: config.commit_author,
+                });
           return { sha, commit_url: `${pathToFileURL(repo).href}#commit=${sha}` };
         },
         async create_pull_request(input) {

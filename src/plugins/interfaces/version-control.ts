@@ -9,6 +9,19 @@ const fileChange = z.union([
   z.strictObject({ path: z.string().min(1), delete: z.literal(true) }),
 ]);
 
+/**
+ * A working copy's change as git sees it: `git diff --binary` from `base` (the commit the copy
+ * was checked out at), base64 so that any bytes survive JSON. Modes, links, binaries, renames
+ * and deletions all travel in it.
+ */
+const patch = z.strictObject({
+  base: z.string().regex(/^[0-9a-f]{40}$/, 'expected the 40-hex commit the diff starts from'),
+  diff_base64: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9+/]+=*$/, 'expected base64 text'),
+});
+
 export const versionControlActions = [
   action({
     plugin: 'version_control',
@@ -46,6 +59,24 @@ export const versionControlActions = [
   }),
   action({
     plugin: 'version_control',
+    action: 'check_out',
+    description:
+      'A working copy of the repository at a branch (default: the default branch) in a directory under aidev’s workspaces: a shallow git clone with every file, mode, link and binary.',
+    input: z.strictObject({
+      repository,
+      ref: z.string().min(1).optional(),
+      directory: z.string().min(1),
+    }),
+    output: z.object({
+      directory: z.string(),
+      ref: z.string(),
+      /** The commit checked out: the base of the working copy's patch. */
+      head: z.string(),
+    }),
+    sideEffect: false,
+  }),
+  action({
+    plugin: 'version_control',
     action: 'create_branch',
     description: 'Create a branch from a base branch (default: the repository default branch).',
     input: z.strictObject({ repository, branch, base_branch: z.string().optional() }),
@@ -59,13 +90,19 @@ export const versionControlActions = [
   action({
     plugin: 'version_control',
     action: 'commit_changes',
-    description: 'Commit a change set (writes and deletions) to a branch as one commit.',
-    input: z.strictObject({
-      repository,
-      branch,
-      message: z.string().min(1),
-      changes: z.array(fileChange).min(1),
-    }),
+    description:
+      'Commit a change to a branch as one commit: a change set (writes and deletions) or a working copy’s patch (git diff --binary), made and pushed with git.',
+    input: z
+      .strictObject({
+        repository,
+        branch,
+        message: z.string().min(1),
+        changes: z.array(fileChange).min(1).optional(),
+        patch: patch.optional(),
+      })
+      .refine((input) => (input.changes === undefined) !== (input.patch === undefined), {
+        message: 'expected either `changes` or `patch`, not both and not neither',
+      }),
     output: z.object({ sha: z.string(), commit_url: z.string() }),
     sideEffect: true,
   }),

@@ -66,6 +66,11 @@ export interface VendorServerOptions {
   readonly handlers: Readonly<Record<string, Handler>>;
   /** The vendor's error body for a status and message. */
   errorBody(status: number, message: string): unknown;
+  /**
+   * Serves a request outside the API description (e.g. git's smart HTTP beside GitHub's REST
+   * API): true when it answered, false to hand it to the API. Such requests are not recorded.
+   */
+  serveOther?(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
   /** Adjusts a request before validation (e.g. Slack's form bodies and token header). */
   prepare?(request: {
     method: string;
@@ -181,6 +186,7 @@ export class VendorServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((await this.options.serveOther?.(req, res)) === true) return;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -1,0 +1,75 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cloneBranch, pushCommit, type Remote } from '../../git/clone.js';
+import { commitPatch, madeBy, type CommitIdentity } from '../../git/commit-patch.js';
+import type { ServiceGuard } from '../../resilience/service-guard.js';
+import { webUrlOf } from './github-client.js';
+
+/**
+ * git's smart HTTP to GitHub, as GitHub documents it for apps and tokens: the clone URL on the
+ * web host, the token as the password of HTTP Basic (user `x-access-token`), sent as a header
+ * of that one command. Each clone or push is one call through the GitHub guard.
+ */
+export function gitTransport(options: {
+  readonly token: string;
+  readonly apiUrl: string;
+  readonly guard: ServiceGuard;
+  readonly identity: CommitIdentity;
+}) {
+  const web = webUrlOf(options.apiUrl);
+  const basic = Buffer.from(`x-access-token:${options.token}`).toString('base64');
+  const remote = (owner: string, repo: string, signal?: AbortSignal): Remote => ({
+    url: `${web}/${owner}/${repo}.git`,
+    headers: [`Authorization: Basic ${basic}`],
+    ...(signal === undefined ? {} : { signal }),
+  });
+
+  return {
+    /** A shallow clone of `ref` into `directory`; the commit checked out. */
+    checkOut(owner: string, repo: string, ref: string, directory: string, signal?: AbortSignal) {
+      return options.guard.call(`git clone ${owner}/${repo}`, () =>
+        cloneBranch({ ...remote(owner, repo, signal), ref, directory }),
+      );
+    },
+
+    /**
+     * A working copy's patch as one commit on `branch`, pushed: the branch's tip is cloned,
+     * an earlier attempt's commit is found by its trailer, else the patch is applied on the tip
+     * and the commit pushed (not forced: a branch that moved meanwhile makes it retry).
+     */
+    async commitPatch(input: {
+      owner: string;
+      repo: string;
+      branch: string;
+      message: string;
+      diffBase64: string;
+      idempotencyKey: string;
+      signal?: AbortSignal;
+    }): Promise<string> {
+      const scratch = await mkdtemp(path.join(tmpdir(), 'aidev-github-commit-'));
+      const directory = path.join(scratch, 'clone');
+      const where = remote(input.owner, input.repo, input.signal);
+      try {
+        const tip = await options.guard.call(`git clone ${input.owner}/${input.repo}`, () =>
+          cloneBranch({ ...where, ref: input.branch, directory }),
+        );
+        if (await madeBy(directory, tip, input.idempotencyKey)) return tip;
+        const commit = await commitPatch({
+          repo: directory,
+          tip,
+          diffBase64: input.diffBase64,
+          message: input.message,
+          idempotencyKey: input.idempotencyKey,
+          identity: options.identity,
+        });
+        await options.guard.call(`git push ${input.owner}/${input.repo}`, () =>
+          pushCommit({ ...where, repo: directory, commit, branch: input.branch }),
+        );
+        return commit;
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    },
+  };
+}
