@@ -29,6 +29,7 @@ import { table } from './support/measure.js';
 const BUG = '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);';
 const FIX =
   '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);';
+const EDITOR = 'str_replace_based_edit_tool';
 const tool = (name: string, input: Record<string, unknown> = {}): ScriptedReply => ({
   content: [
     { type: 'text', text: `Next: ${name}.` },
@@ -38,15 +39,15 @@ const tool = (name: string, input: Record<string, unknown> = {}): ScriptedReply 
 
 /** Ten turns of a careful agent: look around, read, fix, test, finish. */
 const TEN_TURNS: readonly ScriptedReply[] = [
-  tool('list_files'),
-  tool('read_file', { path: 'src/cart.ts' }),
-  tool('read_file', { path: 'test/cart.test.ts' }),
-  tool('search_code', { text: 'orderTotal' }),
-  tool('read_file', { path: 'src/money.ts' }),
-  tool('read_file', { path: 'package.json' }),
-  tool('run_tests'),
-  tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
-  tool('run_tests'),
+  tool(EDITOR, { command: 'view', path: '.' }),
+  tool(EDITOR, { command: 'view', path: 'src/cart.ts' }),
+  tool(EDITOR, { command: 'view', path: 'test/cart.test.ts' }),
+  tool('bash', { command: 'grep -rn orderTotal src test' }),
+  tool(EDITOR, { command: 'view', path: 'src/money.ts' }),
+  tool(EDITOR, { command: 'view', path: 'package.json' }),
+  tool('bash', { command: 'npm test' }),
+  tool(EDITOR, { command: 'str_replace', path: 'src/cart.ts', old_str: BUG, new_str: FIX }),
+  tool('bash', { command: 'npm test' }),
   tool('finish', {
     pr_title: 'Charge quantities',
     pr_description: 'Fixes totals.',

@@ -45,7 +45,11 @@ export const DEMO_SCRIPT: readonly ScriptedReply[] = [
   {
     content: [
       { type: 'text', text: 'Let me first see which tests fail.' },
-      { type: 'tool_use', name: 'run_tests', input: {} },
+      {
+        type: 'tool_use',
+        name: 'bash',
+        input: { command: 'npm test 2>&1 | grep -E "^(not )?ok"' },
+      },
     ],
   },
   {
@@ -56,17 +60,26 @@ export const DEMO_SCRIPT: readonly ScriptedReply[] = [
       },
       {
         type: 'tool_use',
-        name: 'edit_file',
+        name: 'str_replace_based_edit_tool',
         input: {
+          command: 'str_replace',
           path: 'src/cart.ts',
-          search: '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);',
-          replace:
+          old_str: '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);',
+          new_str:
             '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);',
         },
       },
     ],
   },
-  { content: [{ type: 'tool_use', name: 'run_tests', input: {} }] },
+  {
+    content: [
+      {
+        type: 'tool_use',
+        name: 'bash',
+        input: { command: 'npm test 2>&1 | grep -E "^# (pass|fail)"' },
+      },
+    ],
+  },
   {
     content: [
       {

@@ -3,7 +3,7 @@ import { PromptTemplate, PromptTemplateError } from './prompt-template.js';
 
 /** Each built-in prompt and the variables the agents give it. */
 const PROMPTS = {
-  development_system: [],
+  development_system: ['environment'],
   repository_context: ['repository', 'analysis', 'files'],
   implement_task: ['task', 'plan', 'branch', 'repository'],
   planning_system: [],

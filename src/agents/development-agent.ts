@@ -7,7 +7,12 @@ import type { SystemBlock } from '../plugins/interfaces/ai-provider.js';
 import type { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
 import { callMeta, modelOf, openSession, type AgentDeps } from './agent-context.js';
-import { developmentTools, newProgress, type DevelopmentProgress } from './development-tools.js';
+import {
+  developmentTools,
+  environmentText,
+  newProgress,
+  type DevelopmentProgress,
+} from './development-tools.js';
 import { runModelLoop } from './model-loop.js';
 import { PromptTemplate } from './prompt-template.js';
 import { analyseRepository } from './repository-analysis.js';
@@ -105,7 +110,7 @@ export async function implement(
     // A session saved before working copies were git clones kept the files themselves.
     await restore(copy.workspace, session.data);
   }
-  const tools = developmentTools({
+  const toolEnvironment = {
     workspace: copy.workspace,
     progress: session.data,
     testCommand,
@@ -115,14 +120,16 @@ export async function implement(
     ...(deps.settings.sandboxPolicy === undefined ? {} : { policy: deps.settings.sandboxPolicy }),
     signal: call.signal,
     log: call.log,
+    hasChanges: async () => (await changedPaths(copy.copy, copy.head)).length > 0,
     status,
-  });
+  };
+  const tools = developmentTools(toolEnvironment);
   const model = await modelOf(deps, call);
   // Built once, at the first turn, and saved with the session: a resumed step sends exactly the
   // prefix its conversation started with, whatever the working copy holds by then.
   const system =
     session.loop.prefix?.system ??
-    (await developmentSystem(deps, call, copy.workspace, { ...input, analysis }));
+    (await developmentSystem(deps, call, copy.workspace, { ...input, analysis }, toolEnvironment));
   const summary = finishSchema.parse(
     await runModelLoop({
       model: deps.model,
@@ -199,13 +206,18 @@ async function developmentSystem(
   call: AgentCall,
   workspace: Workspace,
   input: ImplementInput,
+  environment: Parameters<typeof environmentText>[0],
 ): Promise<SystemBlock[]> {
   const repository = await repositoryInstructions(workspace);
   const team = await deps.channelSetting?.(call, 'instructions');
   await logInstructions(call, repository, team);
   const instructions = instructionsBlock(repository, team);
   return [
-    { text: deps.prompts.render('development_system', {}) },
+    {
+      text: deps.prompts.render('development_system', {
+        environment: environmentText(environment),
+      }),
+    },
     ...(instructions === '' ? [] : [{ text: instructions }]),
     { text: await repositoryContext(deps, workspace, input), cache: true },
   ];
@@ -234,7 +246,7 @@ async function repositoryContext(
 
 /** Puts back what the agent had changed before it was interrupted. */
 async function restore(workspace: Workspace, progress: DevelopmentProgress): Promise<void> {
-  for (const [file, content] of Object.entries(progress.files)) {
+  for (const [file, content] of Object.entries(progress.files ?? {})) {
     if (content === null) await workspace.remove(file);
     else await workspace.write(file, content);
   }
@@ -243,7 +255,11 @@ async function restore(workspace: Workspace, progress: DevelopmentProgress): Pro
 function testNote(tests: DevelopmentProgress['tests']): string {
   if (tests === null) return '_No test command was found; the change was not tested by aidev._';
   if (tests.passed) return `Tests: \`${tests.command}\` passed in aidev's sandbox.`;
-  return `**Tests: \`${tests.command}\` failed in aidev's sandbox** (exit code ${String(tests.exit_code)}); review with care.`;
+  const why =
+    tests.failing_reason === undefined
+      ? ''
+      : `\n\nThe agent's explanation: ${tests.failing_reason}`;
+  return `**Tests: \`${tests.command}\` failed in aidev's sandbox** (exit code ${String(tests.exit_code)}); review with care.${why}`;
 }
 
 function progressOf(turns: number, deps: AgentDeps): number {

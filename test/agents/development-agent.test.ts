@@ -50,6 +50,13 @@ const implement = { mode: 'implement', task: TASK, repository: 'sample-shop' };
 const tool = (name: string, input: Record<string, unknown> = {}) => ({
   content: [{ type: 'tool_use' as const, name, input }],
 });
+const edit = (oldStr: string, newStr: string) =>
+  tool('str_replace_based_edit_tool', {
+    command: 'str_replace',
+    path: 'src/cart.ts',
+    old_str: oldStr,
+    new_str: newStr,
+  });
 const finish = tool('finish', {
   pr_title: 'Charge quantities',
   pr_description: 'Multiplies by quantity.',
@@ -67,10 +74,7 @@ describe('the development agent', () => {
       agent: 'development',
       step: 'implement',
     });
-    server.reply(
-      tool('run_tests'),
-      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
-    );
+    server.reply(tool('bash', { command: 'npm test' }), edit(BUG, FIX));
     let creates = 0;
     server.inject({
       ...apiErrorFault(1),
@@ -83,7 +87,7 @@ describe('the development agent', () => {
     expect(server.count('messages/create')).toBe(3);
     expect((await database.store.agentSessions.get(`${run.id}:implement`))?.turns).toBe(2);
 
-    server.reply(tool('run_tests'), finish);
+    server.reply(tool('bash', { command: 'git diff --stat' }), finish);
     const result = (await agents().run(call(implement, 2))) as {
       implementation: Record<string, unknown>;
     };
@@ -100,26 +104,53 @@ describe('the development agent', () => {
     expect(await database.store.costs.listForRun(run.id)).toHaveLength(4);
   });
 
-  it('will not finish before the tests ran after its last edit, and says so to the model', async () => {
+  it('finish runs the tests itself: it refuses an empty change and failing tests, with their output', async () => {
     const { call } = await agentRun(database.store, logger, {
       agent: 'development',
       step: 'implement',
     });
-    server.reply(
-      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
-      finish,
-      tool('run_tests'),
-      finish,
-    );
+    const WRONG = BUG.replace('item.unitPrice,', 'item.unitPrice * 2,');
+    server.reply(finish, edit(BUG, WRONG), finish, edit(WRONG, FIX), finish);
     const result = (await agents().run(call(implement))) as {
-      implementation: { pr_description: string };
+      implementation: { pr_description: string; draft: boolean };
     };
-    expect(lastResult(bodies()[2])).toMatchObject({
+    expect(lastResult(bodies()[1])).toMatchObject({
       is_error: true,
-      content: 'run the tests after your last edit before finishing',
+      content: expect.stringContaining('nothing is changed in the working copy yet') as string,
+    });
+    expect(lastResult(bodies()[3])).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(
+        /^Not finished: npm test failed \(exit code 1\)[\s\S]*# fail/,
+      ) as string,
     });
     expect(result.implementation.pr_description).toContain(
       "Tests: `npm test` passed in aidev's sandbox.",
+    );
+    expect(result.implementation.draft).toBe(false);
+  });
+
+  it('proposes a draft when the agent explains why the tests it cannot fix fail', async () => {
+    const { call } = await agentRun(database.store, logger, {
+      agent: 'development',
+      step: 'implement',
+    });
+    const WRONG = BUG.replace('item.unitPrice,', 'item.unitPrice * 2,');
+    server.reply(
+      edit(BUG, WRONG),
+      tool('finish', {
+        pr_title: 'Charge quantities',
+        pr_description: 'Multiplies.',
+        documentation: 'Totals.',
+        failing_tests_reason: 'the quantity test needs a fixture I cannot add',
+      }),
+    );
+    const result = (await agents().run(call(implement))) as {
+      implementation: { pr_description: string; draft: boolean; tests: { passed: boolean } };
+    };
+    expect(result.implementation).toMatchObject({ draft: true, tests: { passed: false } });
+    expect(result.implementation.pr_description).toContain(
+      "The agent's explanation: the quantity test needs a fixture I cannot add",
     );
   });
 
@@ -129,20 +160,19 @@ describe('the development agent', () => {
       step: 'implement',
     });
     server.reply(
-      tool('read_file', { path: '../../../etc/passwd' }),
-      tool('edit_file', { path: 'src/cart.ts', search: 'no such text', replace: 'x' }),
-      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
-      tool('run_tests'),
+      tool('str_replace_based_edit_tool', { command: 'view', path: '../../../etc/passwd' }),
+      edit('no such text', 'x'),
+      edit(BUG, FIX),
       finish,
     );
     await agents().run(call(implement));
     expect(lastResult(bodies()[1])).toMatchObject({
       is_error: true,
-      content: expect.stringContaining('refused: it leads outside the repository') as string,
+      content: expect.stringContaining('outside the repository') as string,
     });
     expect(lastResult(bodies()[2])).toMatchObject({
       is_error: true,
-      content: expect.stringContaining('the search text was not found') as string,
+      content: expect.stringContaining('old_str is not in src/cart.ts') as string,
     });
   });
 
@@ -151,7 +181,7 @@ describe('the development agent', () => {
       agent: 'development',
       step: 'implement',
     });
-    server.reply(tool('list_files'), tool('list_files'));
+    server.reply(tool('bash', { command: 'ls' }), tool('bash', { command: 'ls' }));
     await expect(agents({ maxTurns: 2 }).run(call(implement))).rejects.toMatchObject({
       code: 'agent_turn_limit',
       message:
@@ -174,11 +204,7 @@ describe('the development agent', () => {
     await new Promise<void>((resolve) => registry.listen(0, '127.0.0.1', resolve));
     const { port } = registry.address() as { port: number };
     const fetch = `curl -sSf -p http://registry.test:${port}/left-pad`;
-    server.reply(
-      tool('edit_file', { path: 'src/cart.ts', search: BUG, replace: FIX }),
-      tool('run_tests'),
-      finish,
-    );
+    server.reply(edit(BUG, FIX), finish);
     try {
       const result = (await agents({
         setupCommand: `${fetch} && mkdir -p node_modules/.installed && echo ok > node_modules/.installed/stamp`,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => rm(directory, { recursive: true, force: true }));
 
 describe('files a model names after an object’s internals', () => {
-  it('records __proto__ and constructor as files of the change, written and deleted', async () => {
+  it('creates and edits files named __proto__ and constructor like any other', async () => {
     const progress = newProgress();
     const tools = developmentTools({
       workspace: await Workspace.open(directory),
@@ -25,18 +25,23 @@ describe('files a model names after an object’s internals', () => {
       testTimeoutMs: 1_000,
       signal: new AbortController().signal,
       log: capturingLogger().logger,
+      hasChanges: () => Promise.resolve(true),
       status: () => undefined,
     });
     const run = (name: string, input: Record<string, unknown>) =>
       tools.find((t) => t.definition.name === name)?.run(input);
-    await run('write_file', { path: '__proto__', content: 'first' });
-    await run('write_file', { path: 'constructor', content: 'second' });
-    await run('delete_file', { path: '__proto__' });
-    expect(Object.getPrototypeOf(progress.files)).toBe(Object.prototype);
-    expect(Object.entries(progress.files)).toEqual([
-      ['__proto__', null],
-      ['constructor', 'second'],
-    ]);
-    expect(JSON.parse(JSON.stringify(progress))).toMatchObject({ edits: 3 });
+    const editor = 'str_replace_based_edit_tool';
+    await run(editor, { command: 'create', path: '__proto__', file_text: 'first\n' });
+    await run(editor, { command: 'create', path: 'constructor', file_text: 'second\n' });
+    await run(editor, {
+      command: 'str_replace',
+      path: '__proto__',
+      old_str: 'first',
+      new_str: 'changed',
+    });
+    expect(await readFile(path.join(directory, '__proto__'), 'utf8')).toBe('changed\n');
+    expect(await readFile(path.join(directory, 'constructor'), 'utf8')).toBe('second\n');
+    expect(Object.getPrototypeOf(progress)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(progress))).toEqual(newProgress());
   });
 });

@@ -147,13 +147,14 @@ function describeResult(result: SandboxResult, timeoutMs: number): ToolOutcome {
   const output = result.stdout === '' ? '(no output)\n' : withNewline(result.stdout);
   const own = sandboxStderr(result);
   const sandboxNote = own === '' ? '' : `[sandbox] ${own}\n`;
-  const seconds = `${(result.durationMs / 1000).toFixed(1)} s`;
   if (result.timedOut)
     return {
       content: `${output}${sandboxNote}[stopped after ${Math.round(timeoutMs / 1000)} s: the command did not finish in time and was killed with everything it started. Run something narrower (one test file, one package, a smaller directory) or give it its own shorter limit; nothing can keep running in the background, each command's sandbox ends with it.]`,
       isError: true,
     };
-  return { content: `${output}${sandboxNote}[exit code ${exitText(result.exitCode)}, ${seconds}]` };
+  // No duration: the same command on the same files answers the same (a recorded conversation
+  // replays), and the model has no use for it.
+  return { content: `${output}${sandboxNote}[exit code ${exitText(result.exitCode)}]` };
 }
 
 const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
