@@ -18,6 +18,8 @@ export interface AgentSettings {
   /** Tokens of repository files given to the agents up front. */
   readonly contextTokens: number;
   readonly testTimeoutMs: number;
+  /** The limit of one shell command of the development agent's; default testTimeoutMs. */
+  readonly commandTimeoutMs?: number;
   /** Installs what the tests need, with network, before the development agent starts. */
   readonly setupCommand?: string;
   readonly setupTimeoutMs?: number;

@@ -117,6 +117,9 @@ export async function implement(
     sandbox: deps.settings.sandbox,
     toolPath: deps.settings.toolPath,
     testTimeoutMs: deps.settings.testTimeoutMs,
+    ...(deps.settings.commandTimeoutMs === undefined
+      ? {}
+      : { commandTimeoutMs: deps.settings.commandTimeoutMs }),
     ...(deps.settings.sandboxPolicy === undefined ? {} : { policy: deps.settings.sandboxPolicy }),
     signal: call.signal,
     log: call.log,

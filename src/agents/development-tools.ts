@@ -42,8 +42,10 @@ export interface ToolEnvironment {
   readonly testCommand: string | null;
   readonly sandbox: SandboxMode;
   readonly toolPath: readonly string[];
-  /** The limit of the test command, and of any one shell command. */
+  /** The limit of the test command (and of a shell command, unless commandTimeoutMs says). */
   readonly testTimeoutMs: number;
+  /** The limit of one shell command of the agent's. Default: testTimeoutMs. */
+  readonly commandTimeoutMs?: number;
   readonly policy?: SandboxPolicy;
   readonly signal: AbortSignal;
   readonly log: Logger;
@@ -65,7 +67,7 @@ export function developmentTools(env: ToolEnvironment): AgentTool[] {
       workspace: env.workspace,
       sandbox: env.sandbox,
       toolPath: env.toolPath,
-      timeoutMs: env.testTimeoutMs,
+      timeoutMs: env.commandTimeoutMs ?? env.testTimeoutMs,
       ...(env.policy === undefined ? {} : { policy: env.policy }),
       signal: env.signal,
       logger: env.log,
@@ -91,9 +93,11 @@ export function developmentTools(env: ToolEnvironment): AgentTool[] {
  * description, so what our shell is (sandboxed, no network, fresh per command, limits) and the
  * test command are said here, for every provider alike.
  */
-export function environmentText(env: Pick<ToolEnvironment, 'testCommand' | 'testTimeoutMs'>) {
+export function environmentText(
+  env: Pick<ToolEnvironment, 'testCommand' | 'testTimeoutMs' | 'commandTimeoutMs'>,
+) {
   return [
-    `- The shell: ${bashDescription(env.testTimeoutMs, BASH_OUTPUT_BYTES)}`,
+    `- The shell: ${bashDescription(env.commandTimeoutMs ?? env.testTimeoutMs, BASH_OUTPUT_BYTES)}`,
     env.testCommand === null
       ? '- No test command was found in the repository: check your change with the checks you find (a type checker, a linter, a build) and by reading it again.'
       : `- The repository's test command is \`${env.testCommand}\`; finish runs it.`,

@@ -106,6 +106,7 @@ export function createAgents(options: {
       maxTurns: config.ai.maxTurns,
       contextTokens: config.ai.contextTokens,
       testTimeoutMs: config.ai.testTimeoutMs,
+      commandTimeoutMs: config.ai.commandTimeoutMs,
       ...(config.ai.setupCommand === undefined ? {} : { setupCommand: config.ai.setupCommand }),
       setupTimeoutMs: config.ai.setupTimeoutMs,
       sandbox: config.security.sandbox,

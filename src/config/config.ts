@@ -82,6 +82,7 @@ export interface Config {
     readonly maxTurns: number;
     readonly contextTokens: number;
     readonly testTimeoutMs: number;
+    readonly commandTimeoutMs: number;
     /** Run with network in the working copy before the development agent starts (`npm ci`). */
     readonly setupCommand: string | undefined;
     readonly setupTimeoutMs: number;

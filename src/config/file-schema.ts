@@ -23,6 +23,7 @@ export const SETTINGS_DEFAULTS = {
     maxTurns: 40,
     contextTokens: 24_000,
     testTimeoutMs: 600_000,
+    commandTimeoutMs: 120_000,
     setupTimeoutMs: 600_000,
     runBudgetUsd: '5',
     transcript: 'transcripts/demo.json',
@@ -194,6 +195,11 @@ export const fileSchema = z.strictObject({
       test_timeout: duration({ min: '5s', max: '2h' }).optional().register(settingsRegistry, {
         description: 'How long the repository’s test command may run in the sandbox.',
         default: '10m',
+      }),
+      command_timeout: duration({ min: '5s', max: '2h' }).optional().register(settingsRegistry, {
+        description:
+          'How long one shell command of the development agent’s may run in the sandbox (the repository’s tests, when it finishes, have ai.test_timeout).',
+        default: '2m',
       }),
       setup_command: text().optional().register(settingsRegistry, {
         description:

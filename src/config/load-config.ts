@@ -200,6 +200,7 @@ function buildConfig(
       maxTurns: settings.ai?.max_turns ?? SETTINGS_DEFAULTS.ai.maxTurns,
       contextTokens: settings.ai?.context_tokens ?? SETTINGS_DEFAULTS.ai.contextTokens,
       testTimeoutMs: settings.ai?.test_timeout ?? SETTINGS_DEFAULTS.ai.testTimeoutMs,
+      commandTimeoutMs: settings.ai?.command_timeout ?? SETTINGS_DEFAULTS.ai.commandTimeoutMs,
       setupCommand: settings.ai?.setup_command,
       setupTimeoutMs: settings.ai?.setup_timeout ?? SETTINGS_DEFAULTS.ai.setupTimeoutMs,
       runBudgetUsd: settings.ai?.run_budget ?? SETTINGS_DEFAULTS.ai.runBudgetUsd,

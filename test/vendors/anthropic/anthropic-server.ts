@@ -64,6 +64,10 @@ export class AnthropicServer {
   readonly apiKey: string;
   contextWindow: number;
   private readonly replies: ScriptedReply[] = [];
+  private readonly standing: {
+    matches: (body: Json) => boolean;
+    answer: (body: Json) => ScriptedReply;
+  }[] = [];
   private readonly cache: PromptCache;
 
   private constructor(
@@ -114,6 +118,16 @@ export class AnthropicServer {
     return this;
   }
 
+  /**
+   * Answers every Messages request `matches` accepts with `answer`, ahead of the queued replies
+   * and without consuming them: what a model does whenever it is asked a certain thing (to
+   * summarize its conversation, say), whenever that comes.
+   */
+  answerWhen(matches: (body: Json) => boolean, answer: (body: Json) => ScriptedReply): this {
+    this.standing.push({ matches, answer });
+    return this;
+  }
+
   /** A scripted failure (see rateLimitFault, overloadedFault, apiErrorFault). */
   inject(fault: Fault): void {
     this.http.inject(fault);
@@ -134,6 +148,7 @@ export class AnthropicServer {
   reset(): void {
     this.http.resetTraffic();
     this.replies.length = 0;
+    this.standing.length = 0;
     this.cache.clear();
     this.contextWindow = DEFAULT_CONTEXT_WINDOW;
   }
@@ -182,7 +197,9 @@ export class AnthropicServer {
         `prompt is too long: ${total} tokens > ${this.contextWindow} maximum`,
       );
     const usage = this.cache.usage(model.id, units);
-    const reply = this.replies.shift() ?? { content: [{ type: 'text', text: 'Done.' }] };
+    const standing = this.standing.find((s) => s.matches(body));
+    const reply = standing?.answer(body) ??
+      this.replies.shift() ?? { content: [{ type: 'text', text: 'Done.' }] };
     return withRequestId(messageJson(model, reply, usage));
   }
 
