@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { extraReadOnlyDirs, SYSTEM_ROOTS, systemView } from './filesystem-view.js';
+import { findExecutable } from './find-executable.js';
 import { BRIDGE_SCRIPT, PROXY_PORT_INSIDE, PROXY_SOCKET_INSIDE, proxyEnv } from './proxy-bridge.js';
 import type { SandboxPolicy } from './sandbox-policy.js';
 
@@ -40,9 +41,10 @@ export function sandboxEnv(toolPath: readonly string[], home: string): Record<st
 }
 
 /**
- * prlimit → bwrap → (setpriv →) (proxy bridge →) sh -c command. Every namespace is new; the
- * filesystem is built up from nothing: the read-only view of system directories, the working
- * copy read-write, a private /tmp and home of fixed size, a minimal /dev, a /proc of its own.
+ * prlimit → bwrap → (setpriv →) inherited descriptors closed → (proxy bridge →) sh -c command.
+ * Every namespace is new; the filesystem is built up from nothing: the read-only view of system
+ * directories, the working copy read-write, a private /tmp and home of fixed size, a minimal
+ * /dev, a /proc of its own.
  */
 export function bwrapCommand(tools: SandboxTools, plan: BwrapPlan): [string, string[]] {
   const { limits } = plan.policy;
@@ -82,6 +84,7 @@ export function bwrapCommand(tools: SandboxTools, plan: BwrapPlan): [string, str
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),
     '--',
     ...dropToUser(tools, plan),
+    ...closeInheritedFds(),
     ...(plan.proxySocket === undefined
       ? []
       : [
@@ -125,6 +128,24 @@ class Mounted {
     this.dirs.add(dest);
     return [...parents.flatMap((p) => ['--perms', '0755', '--dir', p]), how, source, dest];
   }
+}
+
+const BASH = findExecutable('bash', '/usr/bin:/bin');
+
+/**
+ * Closes every file descriptor above stderr before anything of the command runs. Node passes a
+ * child every descriptor its own process inherited without close-on-exec (a supervisor's pipe,
+ * a socket of whoever started aidev), and bwrap and setpriv keep them: without this a command
+ * could write to, or read from, whatever they lead to. bash closes any number; without bash, the
+ * POSIX shell can name only 3 to 9.
+ */
+function closeInheritedFds(): string[] {
+  const close =
+    BASH === undefined
+      ? 'exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-'
+      : // The glob's own directory descriptor is closed again by the time the loop runs: -e skips it.
+        'for f in /proc/$$/fd/*; do n=${f##*/}; if [ "$n" -gt 2 ] && [ -e "$f" ]; then exec {n}>&-; fi; done';
+  return [BASH ?? '/bin/sh', '-c', `${close}; exec "$@"`, 'aidev-sandbox'];
 }
 
 function dropToUser(tools: SandboxTools, plan: BwrapPlan): string[] {

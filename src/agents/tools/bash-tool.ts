@@ -107,6 +107,8 @@ async function run(
   timeoutMs: number,
   maxOutputBytes: number,
 ): Promise<SandboxResult> {
+  // A run cancelled before the call runs nothing (an abort listener added now would never fire).
+  throwIfCancelled(options.signal);
   let result: SandboxResult;
   try {
     result = await runSandboxed({
@@ -128,14 +130,18 @@ async function run(
       cause: error,
     });
   }
-  if (options.signal?.aborted === true)
-    throw options.signal.reason instanceof Error ? options.signal.reason : new RunCancelledError();
+  throwIfCancelled(options.signal);
   const own = sandboxStderr(result);
   if (own !== '' && /^(bwrap|prlimit|setpriv): /m.test(own) && result.stdout === '')
     throw new StepError(`the sandbox could not start the command: ${own}`, {
       code: 'sandbox_unavailable',
     });
   return result;
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true)
+    throw signal.reason instanceof Error ? signal.reason : new RunCancelledError();
 }
 
 /** What the sandbox itself wrote, without aidev's own notes (the timeout is reported apart). */

@@ -28,7 +28,8 @@ export function replaceOnce(text: string, oldStr: string, newStr: string, file: 
     at = occurrences(text, search);
   }
   if (at.length > 1) {
-    const lines = at.map((index) => lineAt(text, index));
+    // Several on one line (a tab, a short word) name that line once.
+    const lines = [...new Set(at.map((index) => lineAt(text, index)))];
     const shown = lines.length > 20 ? `${lines.slice(0, 20).join(', ')}, …` : lines.join(', ');
     throw refused(
       `old_str occurs ${at.length} times in ${file}, starting at lines ${shown}; include more of the surrounding lines so that it matches exactly once`,

@@ -26,7 +26,8 @@ export type EntryKind = 'file' | 'directory' | 'missing' | 'other';
 
 /** Bytes git looks at to call a file binary; a NUL among them is the sign. */
 const BINARY_SNIFF_BYTES = 8000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a byte-order mark stays in the text (as U+FEFF), so that an edit writes it back.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The text editor's access to the working copy: every path checked by the Workspace (no way
@@ -134,7 +135,7 @@ export class EditorFiles {
     const didYouMean = guess === undefined ? '' : ` Did you mean ${joined(parent, guess)}?`;
     const shown = listing.slice(0, 40).join(', ');
     const more = listing.length > 40 ? `, … (${listing.length - 40} more)` : '';
-    const where = parent === '.' ? 'the repository root' : parent;
+    const where = parent === '.' ? 'The repository root' : parent;
     return new StepError(
       `no such file or directory: ${located.relative}.${didYouMean} ${where} holds: ${shown === '' ? '(nothing)' : `${shown}${more}`}`,
       { code: 'not_found' },

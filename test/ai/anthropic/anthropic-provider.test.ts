@@ -1,6 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bashTool } from '../../../src/agents/tools/bash-tool.js';
+import { TEXT_EDITOR_NAME, textEditorTool } from '../../../src/agents/tools/text-editor-tool.js';
 import type { AiProvider, ToolUseBlock } from '../../../src/plugins/interfaces/ai-provider.js';
 import type { Guards } from '../../../src/resilience/guards.js';
+import { Workspace } from '../../../src/sandbox/workspace.js';
 import { capturingLogger } from '../../support/logger.js';
 import {
   startAnthropicServer,
@@ -118,6 +124,76 @@ describe('anthropic provider: requests and answers', () => {
     expect(headers['anthropic-version']).toBe('2026-10-21');
     expect(headers.authorization).toBe(`Bearer ${server.apiKey}`);
     expect(headers['x-stainless-retry-count']).toBe('0');
+  });
+
+  it('sends the bash and text editor tools as Anthropic’s own types, by type and name alone', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'aidev-anthropic-tools-'));
+    try {
+      await writeFile(path.join(root, 'README.md'), '# Shop\n');
+      const workspace = await Workspace.open(root);
+      const editor = textEditorTool({ workspace });
+      const tools = [
+        bashTool({ workspace, sandbox: 'bubblewrap', logger }).definition,
+        editor.definition,
+      ];
+      const input = { command: 'view', path: 'README.md' };
+      server.reply({ content: [{ type: 'tool_use', name: TEXT_EDITOR_NAME, input }] });
+      const ask = userText('What does the README say?');
+      const first = await provider.complete(
+        request({ tools, messages: [ask], cache: { tools: true, conversation: false } }),
+        call(),
+      );
+      const use = first.content[0] as ToolUseBlock;
+      expect(use).toMatchObject({ type: 'tool_use', name: TEXT_EDITOR_NAME, input });
+      const outcome = await editor.run(use.input);
+      await provider.complete(
+        request({
+          tools,
+          cache: { tools: true, conversation: false },
+          messages: [
+            ask,
+            { role: 'assistant', content: first.content },
+            {
+              role: 'user',
+              content: [{ type: 'tool_result', toolUseId: use.id, content: outcome.content }],
+            },
+          ],
+        }),
+        call(),
+      );
+      for (const body of server.messageBodies())
+        expect(body.tools).toEqual([
+          { type: 'bash_20250124', name: 'bash' },
+          {
+            type: 'text_editor_20250728',
+            name: 'str_replace_based_edit_tool',
+            cache_control: { type: 'ephemeral' },
+          },
+        ]);
+      expect(lastBody().messages[2]?.content).toEqual([
+        {
+          type: 'tool_result',
+          tool_use_id: use.id,
+          content: "Here's the result of running `cat -n` on README.md:\n     1\t# Shop",
+          is_error: false,
+        },
+      ]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to send a native tool under a name Anthropic’s type does not take', async () => {
+    const renamed = {
+      name: 'shell',
+      description: 'Run a command.',
+      inputSchema: { type: 'object' },
+      native: 'bash' as const,
+    };
+    await expect(provider.complete(request({ tools: [renamed] }), call())).rejects.toThrow(
+      'the tool "shell" is marked native \'bash\', but Anthropic\'s bash_20250124 tool must be named "bash"',
+    );
+    expect(server.count('messages/create')).toBe(0);
   });
 
   it('marks the last tool, the cached system blocks and the conversation tail for caching', async () => {

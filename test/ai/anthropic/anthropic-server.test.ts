@@ -166,6 +166,59 @@ describe('local Anthropic API', () => {
     expect(server.violations).toEqual([expect.stringContaining(text)]);
   });
 
+  it('accepts Anthropic’s bash and text editor tools by type and name, with their options', async () => {
+    for (const tools of [
+      [{ type: 'bash_20250124', name: 'bash' }],
+      [{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }],
+      [
+        { type: 'bash_20250124', name: 'bash', cache_control: { type: 'ephemeral' } },
+        {
+          type: 'text_editor_20250728',
+          name: 'str_replace_based_edit_tool',
+          max_characters: 10_000,
+          cache_control: { type: 'ephemeral', ttl: '1h' },
+        },
+      ],
+      [{ type: 'text_editor_20250124', name: 'str_replace_editor' }],
+      [{ type: 'web_search_20250305', name: 'web_search', max_uses: 3 }],
+    ]) {
+      const { status } = await post('/v1/messages', message({ tools }));
+      expect(status, JSON.stringify(tools)).toBe(200);
+    }
+    expect(server.violations).toEqual([]);
+  });
+
+  it.each<[string, Body]>([
+    ['bash under another name', { type: 'bash_20250124', name: 'shell' }],
+    [
+      'the text editor under its old name',
+      { type: 'text_editor_20250728', name: 'str_replace_editor' },
+    ],
+    [
+      'the old text editor under the new name',
+      { type: 'text_editor_20250124', name: 'str_replace_based_edit_tool' },
+    ],
+    ['a version of bash that does not exist', { type: 'bash_20990101', name: 'bash' }],
+    [
+      'bash with a schema of its own',
+      { type: 'bash_20250124', name: 'bash', input_schema: { type: 'object' } },
+    ],
+    ['max_characters on bash', { type: 'bash_20250124', name: 'bash', max_characters: 1000 }],
+    [
+      'max_characters on a text editor before 20250728',
+      { type: 'text_editor_20250429', name: 'str_replace_based_edit_tool', max_characters: 1000 },
+    ],
+    [
+      'max_characters that is not a positive whole number',
+      { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool', max_characters: 0.5 },
+    ],
+  ])('refuses %s', async (_case, tool) => {
+    const { status, json } = await post('/v1/messages', message({ tools: [tool] }));
+    expect(status).toBe(400);
+    expect(json).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    expect(server.violations).toEqual([expect.stringContaining('tools')]);
+  });
+
   it('lists models a page at a time', async () => {
     const response = await fetch(`${server.url}/v1/models?limit=2`, {
       headers: { 'anthropic-version': '2026-10-21', authorization: `Bearer ${server.apiKey}` },

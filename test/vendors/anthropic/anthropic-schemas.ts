@@ -123,11 +123,57 @@ const CustomTool = closed(
   ['name', 'input_schema'],
 );
 
-/** Server and versioned tools (`web_search_20250305`, `bash_20250124`, …), by type only. */
-const VersionedTool: Schema = {
+/**
+ * What each of Anthropic's own client tools takes besides its type and name (SDK 1.14's
+ * ToolBash20250124, ToolTextEditor20250728, …). They have no input_schema or description: the
+ * model knows them.
+ */
+const ANTHROPIC_TOOL_FIELDS: Record<string, Schema> = {
+  cache_control: nullable(ref('CacheControlEphemeral')),
+  allowed_callers: arrayOf({
+    type: 'string',
+    enum: [
+      'direct',
+      'code_execution_20250825',
+      'code_execution_20260120',
+      'code_execution_20260521',
+    ],
+  }),
+  defer_loading: { type: 'boolean' },
+  input_examples: arrayOf({ type: 'object' }),
+  strict: { type: 'boolean' },
+};
+
+/** One of Anthropic's client tools: its version's type, and the one name that type takes. */
+const anthropicTool = (type: string, name: string, extra: Record<string, Schema> = {}) =>
+  closed({ type: constant(type), name: constant(name), ...ANTHROPIC_TOOL_FIELDS, ...extra }, [
+    'type',
+    'name',
+  ]);
+
+/**
+ * The bash and text editor tools, in full: each version's type with its one name (another name
+ * is a 400), and `max_characters` (the longest view) only from text_editor_20250728 on.
+ */
+const ANTHROPIC_TOOLS: readonly Schema[] = [
+  anthropicTool('bash_20250124', 'bash'),
+  anthropicTool('text_editor_20250124', 'str_replace_editor'),
+  anthropicTool('text_editor_20250429', 'str_replace_based_edit_tool'),
+  anthropicTool('text_editor_20250728', 'str_replace_based_edit_tool', {
+    max_characters: nullable({ type: 'integer', minimum: 1 }),
+  }),
+];
+
+/**
+ * Other server and versioned tools (`web_search_20250305`, `memory_20250818`, …), which aidev
+ * does not send, by type only; a bash or text editor type not described above is none of them.
+ */
+const OtherVersionedTool: Schema = {
   type: 'object',
   required: ['type', 'name'],
-  properties: { type: { type: 'string', pattern: '^[a-z_0-9]+_\\d{8}$' } },
+  properties: {
+    type: { type: 'string', pattern: '^(?!bash_|text_editor_)[a-z_0-9]+_\\d{8}$' },
+  },
 };
 
 const ToolChoice: Schema = {
@@ -148,7 +194,7 @@ const PROMPT_FIELDS: Record<string, Schema> = {
   model: { type: 'string', minLength: 1, maxLength: 256 },
   messages: arrayOf(ref('MessageParam'), { maxItems: 100_000 }),
   system: System,
-  tools: arrayOf({ anyOf: [ref('Tool'), VersionedTool] }),
+  tools: arrayOf({ anyOf: [ref('Tool'), ...ANTHROPIC_TOOLS, OtherVersionedTool] }),
   tool_choice: ToolChoice,
   thinking: { type: 'object', required: ['type'] },
   cache_control: nullable(ref('CacheControlEphemeral')),
