@@ -65,9 +65,7 @@ describe('the bash tool', () => {
         tool({ status: (message) => statuses.push(message) }),
       );
       expect(outcome.isError).toBeUndefined();
-      expect(outcome.content).toMatch(
-        new RegExp(`^${root}\\nhello\\n\\[exit code 0, \\d+\\.\\d s\\]$`),
-      );
+      expect(outcome.content).toMatch(new RegExp(`^${root}\\nhello\\n\\[exit code 0\\]$`));
       expect(await fs.readFile(path.join(root, 'note.txt'), 'utf8')).toBe('hello\n');
       expect(statuses).toEqual(['running pwd; echo hello > note.txt; cat note.txt']);
     });
@@ -77,18 +75,18 @@ describe('the bash tool', () => {
         command: 'grep -rn nothing-like-this . ; echo "grep said $?"; exit 1',
       });
       expect(outcome.isError).toBeUndefined();
-      expect(outcome.content).toMatch(/^grep said 1\n\[exit code 1, \d+\.\d s\]$/);
-      expect((await run({ command: 'false' })).content).toMatch(/^\(no output\)\n\[exit code 1, /);
+      expect(outcome.content).toMatch(/^grep said 1\n\[exit code 1\]$/);
+      expect((await run({ command: 'false' })).content).toMatch(/^\(no output\)\n\[exit code 1\]/);
     });
 
     it('explains an exit code of a signal: 137 is SIGKILL, perhaps memory', async () => {
       expect((await run({ command: 'echo before; kill -9 $$' })).content).toMatch(
-        /^before\n\[exit code 137: killed by SIGKILL \(perhaps out of memory\), \d+\.\d s\]$/,
+        /^before\n\[exit code 137: killed by SIGKILL \(perhaps out of memory\)\]$/,
       );
       expect((await run({ command: 'kill -XCPU $$' })).content).toContain(
-        '[exit code 152: killed by SIGXCPU (the CPU time limit),',
+        '[exit code 152: killed by SIGXCPU (the CPU time limit)]',
       );
-      expect((await run({ command: 'exit 200' })).content).toContain('[exit code 200, ');
+      expect((await run({ command: 'exit 200' })).content).toContain('[exit code 200');
     });
 
     it('merges stderr into stdout in the order written', async () => {
@@ -96,7 +94,7 @@ describe('the bash tool', () => {
         command: 'for i in 1 2 3; do echo out$i; echo err$i >&2; done; ls no-such-file',
       });
       expect(outcome.content).toMatch(
-        /^out1\nerr1\nout2\nerr2\nout3\nerr3\nls: cannot access 'no-such-file': No such file or directory\n\[exit code 2, /,
+        /^out1\nerr1\nout2\nerr2\nout3\nerr3\nls: cannot access 'no-such-file': No such file or directory\n\[exit code 2\]/,
       );
     });
 
@@ -107,13 +105,13 @@ describe('the bash tool', () => {
       );
       expect(head?.startsWith('1\n2\n3\n')).toBe(true);
       expect(omitted).toMatch(/^\[… 4\d\d\d lines \(2\d\d\d\d bytes\) omitted …\]$/);
-      expect(tail).toMatch(/\n4999\n5000\n\[exit code 0, \d+\.\d s\]$/);
+      expect(tail).toMatch(/\n4999\n5000\n\[exit code 0\]$/);
       expect(Buffer.byteLength(outcome.content)).toBeLessThan(1200);
     });
 
     it('gives a command no input: one that reads stdin does not wait', async () => {
       expect((await run({ command: 'cat; read line; echo "read: $?"' })).content).toMatch(
-        /^read: 1\n\[exit code 0, /,
+        /^read: 1\n\[exit code 0\]/,
       );
     });
 
@@ -151,7 +149,7 @@ describe('the bash tool', () => {
         /^There is no shell session to restart: every command already runs in a fresh shell/,
       );
       expect((await run({ command: 'echo still here', restart: true })).content).toMatch(
-        /^still here\n\[exit code 0, /,
+        /^still here\n\[exit code 0\]/,
       );
       expect(await run({ command: 42 })).toMatchObject({ isError: true });
     });
@@ -160,7 +158,7 @@ describe('the bash tool', () => {
       await run({ command: 'export LEFT=over; cd /tmp; echo x > /tmp/left; mkdir -p sub' });
       expect((await run({ command: 'echo "[$LEFT]"; pwd; cat /tmp/left' })).content).toMatch(
         new RegExp(
-          `^\\[\\]\\n${root}\\ncat: /tmp/left: No such file or directory\\n\\[exit code 1, `,
+          `^\\[\\]\\n${root}\\ncat: /tmp/left: No such file or directory\\n\\[exit code 1\\]`,
         ),
       );
     });
