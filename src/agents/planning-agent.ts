@@ -4,6 +4,8 @@ import type { AgentCall } from '../engine/runners.js';
 import type { JsonObject } from '../store/sql.js';
 import { callMeta, modelOf, openSession, type AgentDeps } from './agent-context.js';
 import { defineTool, runModelLoop } from './model-loop.js';
+import { openPlanningReading, type PlanningReading } from './planning-reading.js';
+import { logToolCall } from './run-log.js';
 import { breakdownSchema, breakdownText, planSchema, planText, type Plan } from './plan-schema.js';
 
 export const planInput = z.looseObject({
@@ -12,6 +14,9 @@ export const planInput = z.looseObject({
   analysis: z
     .looseObject({ summary: z.string().optional(), relevant_files: z.unknown().optional() })
     .optional(),
+  /** The repository to read while planning, at `branch` (default: its default branch). */
+  repository: z.string().min(1).optional(),
+  branch: z.string().min(1).optional(),
   /** A revision: the plan that was rejected, and what the reviewer said. */
   previous_plan: z.unknown().optional(),
   feedback: z.string().nullable().optional(),
@@ -37,7 +42,12 @@ export async function plan(
   input: z.output<typeof planInput>,
 ): Promise<JsonObject> {
   const revising = input.feedback != null && input.feedback.trim() !== '';
+  const reading =
+    input.repository === undefined
+      ? undefined
+      : await openPlanningReading(deps, call, input.repository, input.branch);
   const result = await answerWithTool(deps, call, {
+    ...(reading === undefined ? {} : { reading }),
     tool: 'submit_plan',
     description: 'Submit the plan.',
     schema: planSchema,
@@ -55,7 +65,7 @@ export async function plan(
           ]
         : []),
     ].join('\n\n'),
-  });
+  }).finally(() => reading?.close());
   const planned = planSchema.parse(result);
   const estimate = await implementationEstimate(deps, call, planned, input.analysis);
   return {
@@ -86,12 +96,25 @@ export async function breakdown(
   return { breakdown: parsed as JsonObject, breakdown_text: breakdownText(parsed) };
 }
 
-/** A conversation whose only way out is one valid call of `tool`. */
+/** Turns the planning agent may take reading the repository before it answers. */
+const READING_TURNS = 12;
+
+/**
+ * A conversation whose only way out is one valid call of `tool`; with `reading`, the model may
+ * first look at the repository with read-only tools, within a few turns.
+ */
 async function answerWithTool(
   deps: AgentDeps,
   call: AgentCall,
-  options: { tool: string; description: string; schema: z.ZodType; message: string },
+  options: {
+    tool: string;
+    description: string;
+    schema: z.ZodType;
+    message: string;
+    reading?: PlanningReading;
+  },
 ): Promise<JsonObject> {
+  const { reading } = options;
   const session = await openSession(deps.store, call, () => ({
     firstMessage: options.message,
     data: {},
@@ -100,20 +123,30 @@ async function answerWithTool(
     model: deps.model,
     request: {
       model: await modelOf(deps, call),
-      system: [{ text: deps.prompts.render('planning_system', {}), cache: true }],
+      // Fixed at the first turn (a resumed step sends the prefix its conversation began with).
+      system: session.loop.prefix?.system ?? [
+        { text: deps.prompts.render('planning_system', {}), cache: reading === undefined },
+        ...(reading === undefined || reading.instructions === ''
+          ? []
+          : [{ text: reading.instructions, cache: true }]),
+        ...(reading === undefined ? [] : [{ text: READING_NOTE, cache: true }]),
+      ],
       maxTokens: deps.settings.maxOutputTokens,
       cache: { tools: true, conversation: false },
     },
     tools: [
+      ...(reading?.tools ?? []),
       defineTool(options.tool, options.description, options.schema, (answer) =>
         Promise.resolve({ content: 'received', finish: answer as JsonObject }),
       ),
     ],
     state: session.loop,
-    maxTurns: 4,
+    maxTurns: reading === undefined ? 4 : READING_TURNS,
     meta: callMeta(call),
     save: () => session.save(),
     nudge: `Answer by calling ${options.tool} with the whole answer.`,
+    ...(deps.settings.context === undefined ? {} : { context: deps.settings.context }),
+    onToolCall: logToolCall(call),
   });
 }
 
@@ -142,6 +175,8 @@ async function implementationEstimate(
     });
   return displayUsd(units);
 }
+
+const READING_NOTE = `You may read the repository before you answer: view files and directories with str_replace_based_edit_tool, and run read-only commands (grep -rn, find, git log) with bash, in a working copy mounted read-only. You have ${READING_TURNS} turns in all: read what the plan needs, then answer.`;
 
 function previousPlanText(previous: unknown): string {
   const parsed = planSchema.safeParse(stripExtras(previous));

@@ -26,6 +26,8 @@ export interface BwrapPlan {
   readonly proxySocket?: string;
   /** aidev runs as root: no user namespace, the command runs as policy.uid after set-up. */
   readonly asRoot: boolean;
+  /** The working copy is mounted read-only (an agent that only reads). */
+  readonly readOnly?: boolean;
 }
 
 /** The environment a command gets: enough to run a toolchain, none of aidev's. */
@@ -78,7 +80,7 @@ export function bwrapCommand(tools: SandboxTools, plan: BwrapPlan): [string, str
     ...(plan.proxySocket === undefined
       ? []
       : mounted.bind('--bind', plan.proxySocket, PROXY_SOCKET_INSIDE)),
-    ...mounted.bind('--bind', plan.cwd),
+    ...mounted.bind(plan.readOnly === true ? '--ro-bind-try' : '--bind', plan.cwd),
     ...['--chdir', plan.cwd],
     '--clearenv',
     ...Object.entries(env).flatMap(([k, v]) => ['--setenv', k, v]),

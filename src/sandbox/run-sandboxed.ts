@@ -33,6 +33,8 @@ export interface SandboxedCommand {
   readonly proxy?: Pick<ProxyOptions, 'resolve' | 'addressAllowed' | 'ports'>;
   /** More directories of programs on the command's PATH (read-only, like the system's). */
   readonly toolPath?: readonly string[];
+  /** Mount the workspace read-only (bubblewrap only: `none` has no mounts to make). */
+  readonly readOnly?: boolean;
   readonly signal?: AbortSignal;
   readonly logger: Logger;
 }
@@ -88,6 +90,7 @@ export async function runSandboxed(run: SandboxedCommand): Promise<SandboxResult
       toolPath: run.toolPath ?? [],
       skeleton,
       asRoot,
+      ...(run.readOnly === true ? { readOnly: true } : {}),
       ...(proxy === undefined ? {} : { proxySocket }),
     });
     // bwrap itself gets no environment either: /proc/1/environ inside shows nothing of aidev's.

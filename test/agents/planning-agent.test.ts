@@ -1,4 +1,8 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureSampleRepository } from '../../src/demo/sample-project.js';
+import { git } from '../../src/git/git.js';
 import type { AiAgentRunner } from '../../src/agents/agent-runner.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
 import { agentRun } from '../support/agent-call.js';
@@ -130,6 +134,50 @@ describe('the planning agent', () => {
     expect(tasks.find((t) => t.key === 'SHOP-2')?.description).toBe(
       'Sum lines\n\nEstimate: 3 story points',
     );
+  });
+
+  it('reads the repository with read-only tools before it plans, under its instructions', async () => {
+    const repo = await ensureSampleRepository(world.scratch, logger);
+    await writeFile(path.join(repo, 'AGENTS.md'), 'Money is in integer cents. Plans name tests.\n');
+    await git(['add', 'AGENTS.md'], { cwd: repo });
+    await git(['commit', '--quiet', '-m', 'Agent instructions'], { cwd: repo });
+    const { provider } = anthropicProvider(server, logger);
+    const reader = realAgents({
+      provider,
+      store: database.store,
+      actions: world.actions,
+      settings: { dataDir: world.scratch },
+    }).runner;
+    const { run, call } = await agentRun(database.store, logger, {
+      agent: 'planning',
+      step: 'plan',
+    });
+    server.reply(
+      submit('str_replace_based_edit_tool', { command: 'view', path: 'src/cart.ts' }),
+      submit('bash', { command: 'grep -rn quantity src && touch src/planted.ts' }),
+      submit('str_replace_based_edit_tool', {
+        command: 'create',
+        path: 'src/planted.ts',
+        file_text: 'x',
+      }),
+      submit('submit_plan', PLAN),
+    );
+    const planned = (await reader.run(
+      call({ mode: 'plan', task: TASK, repository: 'sample-shop' }),
+    )) as { plan: Record<string, unknown> };
+    expect(planned.plan).toMatchObject({ summary: PLAN.summary });
+    const result = (turn: number) => bodies()[turn]?.messages.at(-1)?.content.at(-1);
+    expect(result(1)?.content).toContain('export function orderTotal');
+    expect(result(2)?.content).toMatch(/src\/cart\.ts:\d+:.*quantity[\s\S]*Read-only file system/);
+    expect(result(3)).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining('create refused: the planning agent only reads') as string,
+    });
+    const system = JSON.stringify((server.messageBodies()[0] as { system: unknown }).system);
+    expect(system).toContain('Money is in integer cents. Plans name tests.');
+    expect(system).toContain('AGENTS.md');
+    // Nothing of the reading is left behind.
+    expect(await readdir(path.join(world.scratch, 'workspaces', run.id))).toEqual([]);
   });
 
   it('names the agent’s modes when a step asks for one it does not have, and the fields it needs', async () => {

@@ -24,6 +24,8 @@ export interface BashToolOptions {
   readonly maxOutputBytes?: number;
   /** For people watching: the command now running. */
   readonly status?: (message: string) => void;
+  /** The working copy is mounted read-only: the shell of an agent that only reads. */
+  readonly readOnly?: boolean;
 }
 
 export const BASH_TIMEOUT_MS = 120_000;
@@ -119,6 +121,7 @@ async function run(
       maxOutputBytes,
       ...(options.policy === undefined ? {} : { policy: options.policy }),
       ...(options.toolPath === undefined ? {} : { toolPath: options.toolPath }),
+      ...(options.readOnly === true ? { readOnly: true } : {}),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       logger: options.logger,
     });

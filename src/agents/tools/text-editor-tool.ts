@@ -21,6 +21,8 @@ export interface TextEditorToolOptions {
   readonly maxViewChars?: number;
   /** Most entries a directory view lists. Default 300. */
   readonly maxDirectoryEntries?: number;
+  /** Only `view`: every other command is refused with why (an agent that reads, not writes). */
+  readonly readOnly?: string;
 }
 
 export const TEXT_EDITOR_NAME = 'str_replace_based_edit_tool';
@@ -106,6 +108,8 @@ class Editor {
   ) {}
 
   async run(request: Input): Promise<ToolOutcome> {
+    if (this.options.readOnly !== undefined && request.command !== 'view')
+      return { content: `${request.command} refused: ${this.options.readOnly}`, isError: true };
     const located = await this.files.locate(request.path);
     switch (request.command) {
       case 'view':
