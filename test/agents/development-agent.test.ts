@@ -94,6 +94,13 @@ describe('the development agent', () => {
     // Turn 3 is asked again (it failed), with the whole history of turns 1 and 2; nothing else.
     expect(server.count('messages/create')).toBe(5);
     expect(bodies()[3]?.messages).toHaveLength(5);
+    // The same prefix as the conversation began with, though the working copy holds the edit now
+    // (the repository context is built from its files): the cache and the recording still match.
+    const prefix = (i: number) => {
+      const body = server.messageBodies()[i] as { system: unknown; tools: unknown };
+      return JSON.stringify([body.system, body.tools]);
+    };
+    expect(prefix(3)).toBe(prefix(0));
     expect(result.implementation).toMatchObject({
       changed_files: [{ status: 'modified', path: 'src/cart.ts' }],
       tests: { passed: true },
