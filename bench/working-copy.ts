@@ -78,9 +78,7 @@ export async function run(): Promise<void> {
   const bytes = Object.values(repositoryFiles).reduce((n, c) => n + Buffer.byteLength(c), 0);
   const github = await GitHubServer.start({ token: TOKEN });
   const repo = github.createRepository(REPOSITORY, repositoryFiles);
-  // NOTE: with the git-backed GitHub server (.wip/h-git) refs is read-only: create the branch
-  // with `git update-ref` on repo.dir instead.
-  repo.refs.set(`heads/${BRANCH}`, repo.refs.get('heads/main') ?? '');
+  repo.setBranch(BRANCH, repo.refs.get('heads/main') ?? '');
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-bench-working-copy-'));
   const config = loadConfig({
     env: { AIDEV_DATA_DIR: scratch, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url },
@@ -159,7 +157,7 @@ export async function run(): Promise<void> {
       console.log(`\nGitHub API violations: ${github.http.violations.slice(0, 5).join('\n')}`);
   } finally {
     await app.stop();
-    await github.http.close();
+    await github.close();
     await rm(scratch, { recursive: true, force: true });
   }
 }

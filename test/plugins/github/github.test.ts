@@ -46,7 +46,7 @@ afterEach(() => {
   expect(server.http.violations).toEqual([]);
 });
 afterAll(async () => {
-  await server.http.close();
+  await server.close();
   expect(lines.filter((line) => line.includes(TOKEN))).toEqual([]);
 });
 
