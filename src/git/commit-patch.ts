@@ -24,10 +24,18 @@ export interface PatchCommit {
   readonly identity: CommitIdentity;
 }
 
-/** Whether `tip` is the commit an earlier attempt of this step made. */
+/**
+ * Whether `tip` is the commit an earlier attempt of this step made: its message has the trailer
+ * line with exactly this key (`run-1:commit` is not `run-1:commit-2`).
+ */
 export async function madeBy(repo: string, tip: string, idempotencyKey: string): Promise<boolean> {
   const message = (await run(repo, ['log', '-1', '--format=%B', tip])).toString('utf8');
-  return message.includes(`${IDEMPOTENCY_TRAILER}: ${idempotencyKey}`);
+  return hasTrailer(message, idempotencyKey);
+}
+
+/** Whether a commit message carries the idempotency trailer line of exactly `key`. */
+export function hasTrailer(message: string, key: string): boolean {
+  return message.split('\n').some((line) => line.trimEnd() === `${IDEMPOTENCY_TRAILER}: ${key}`);
 }
 
 /**
