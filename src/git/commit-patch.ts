@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
+import { GitError } from './git.js';
 
 /** The trailer that names the step a commit was made for: a retried step finds its commit. */
 export const IDEMPOTENCY_TRAILER = 'Aidev-Idempotency-Key';
@@ -83,6 +84,29 @@ export async function commitPatch(options: PatchCommit): Promise<string> {
   }
 }
 
+/**
+ * Moves a local branch to `to` only if it is still at `from` (compare and swap). A branch that
+ * moved meanwhile, or that another git is moving right now, is a retryable conflict: the retry
+ * builds on its new tip.
+ */
+export async function moveBranch(
+  repo: string,
+  branch: string,
+  to: string,
+  from: string,
+): Promise<void> {
+  try {
+    await run(repo, ['update-ref', '-m', 'aidev: commit', `refs/heads/${branch}`, to, from]);
+  } catch (error) {
+    if (error instanceof GitError && /cannot lock ref/i.test(error.stderr))
+      throw new StepError(
+        `${branch} moved while aidev was committing to it (it is no longer at ${from.slice(0, 12)}, or another git is updating it); retry to build on its new tip`,
+        { code: 'conflict', retryable: true, cause: error },
+      );
+    throw error;
+  }
+}
+
 function run(
   repo: string,
   args: readonly string[],
@@ -102,8 +126,9 @@ function run(
       { cwd: repo, env, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error === null) return resolve(stdout);
-        const detail = stderr.toString('utf8').trim().split('\n').at(-1) ?? error.message;
-        reject(new StepError(`git ${args[0] ?? ''} failed: ${detail}`, { code: 'git_failed' }));
+        const said = stderr.toString('utf8');
+        const detail = said.trim().split('\n').at(-1) ?? error.message;
+        reject(new GitError(`git ${args[0] ?? ''} failed: ${detail}`, said, error));
       },
     );
     child.stdin?.end(options.input);

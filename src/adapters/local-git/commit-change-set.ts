@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StepError } from '../../engine/step-errors.js';
-import { hasTrailer, IDEMPOTENCY_TRAILER } from '../../git/commit-patch.js';
+import { hasTrailer, IDEMPOTENCY_TRAILER, moveBranch } from '../../git/commit-patch.js';
 import { git, resolveRef } from '../../git/git.js';
 
 export type Change =
@@ -65,7 +65,7 @@ export async function commitChangeSet(options: {
     const commit = (
       await git(['commit-tree', tree, '-p', tip], { cwd: repo, input: message })
     ).trim();
-    await git(['update-ref', `refs/heads/${branch}`, commit, tip], { cwd: repo });
+    await moveBranch(repo, branch, commit, tip);
     return { sha: commit, created: true };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plu
 import { markdownText } from '../../plugins/markdown-text.js';
 import { commitChangeSet } from './commit-change-set.js';
 import { cloneBranch, insideWorkspaces } from '../../git/clone.js';
-import { commitPatch, madeBy, type CommitIdentity } from '../../git/commit-patch.js';
+import { commitPatch, madeBy, moveBranch, type CommitIdentity } from '../../git/commit-patch.js';
 import { git, resolveRef } from '../../git/git.js';
 import { confinementOf, repositoryDirectory } from './repository-paths.js';
 
@@ -41,7 +41,7 @@ async function commitPatchToBranch(options: {
     throw new StepError(`no branch ${branch} in ${repo}; create it first`, { code: 'not_found' });
   if (await madeBy(repo, tip, options.idempotencyKey)) return tip;
   const commit = await commitPatch({ ...options, tip });
-  await git(['update-ref', `refs/heads/${branch}`, commit, tip], { cwd: repo });
+  await moveBranch(repo, branch, commit, tip);
   return commit;
 }
 
