@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { gitAsync, gitSync } from './server-git.js';
 
 export interface PullRequest {
@@ -37,6 +40,13 @@ export interface CommitObject {
 }
 
 export const ZERO_SHA = '0'.repeat(40);
+
+const SOMEONE_ELSE = {
+  GIT_AUTHOR_NAME: 'Mona Lisa',
+  GIT_AUTHOR_EMAIL: 'mona@example.com',
+  GIT_COMMITTER_NAME: 'Mona Lisa',
+  GIT_COMMITTER_EMAIL: 'mona@example.com',
+};
 
 /**
  * One GitHub repository: a real bare git repository on disk (served to git over smart HTTP and
@@ -111,6 +121,40 @@ export class GitRepository {
   /** Points a branch at a commit, as a push by someone else would (test set-up). */
   setBranch(branch: string, sha: string): void {
     gitSync(this.dir, ['update-ref', `refs/heads/${branch}`, sha]);
+  }
+
+  /**
+   * A commit on `branch` writing these text files, made as someone else's push would (test
+   * set-up): the branch moves to it. Returns its sha.
+   */
+  commitFiles(branch: string, files: Readonly<Record<string, string>>, message: string): string {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'aidev-github-commit-'));
+    const env = { GIT_INDEX_FILE: path.join(scratch, 'index'), ...SOMEONE_ELSE };
+    try {
+      const tip = gitSync(this.dir, ['rev-parse', '--verify', `refs/heads/${branch}^{commit}`])
+        .toString('utf8')
+        .trim();
+      gitSync(this.dir, ['read-tree', tip], { env });
+      for (const [file, content] of Object.entries(files)) {
+        const blob = gitSync(this.dir, ['hash-object', '-w', '--stdin'], { input: content })
+          .toString('utf8')
+          .trim();
+        gitSync(this.dir, ['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`], {
+          env,
+        });
+      }
+      const tree = gitSync(this.dir, ['write-tree'], { env }).toString('utf8').trim();
+      const commit = gitSync(this.dir, ['commit-tree', tree, '-p', tip, '-F', '-'], {
+        env,
+        input: message,
+      })
+        .toString('utf8')
+        .trim();
+      gitSync(this.dir, ['update-ref', `refs/heads/${branch}`, commit, tip]);
+      return commit;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 
   commitSync(ish: string): CommitObject {

@@ -10,6 +10,12 @@ import { DOCS, githubError } from './github-json.js';
 import { initBareRepository } from './initial-commit.js';
 import { serveSmartHttp, type GitRequest } from './smart-http.js';
 
+/** Something to do before git answers a request (see GitHubServer.beforeGit). */
+export interface GitHook {
+  readonly when: (request: GitRequest) => boolean;
+  readonly run: (repository: GitRepository) => void | Promise<void>;
+}
+
 // Every server's repositories go when the process does, even if a test forgot close().
 const roots = new Set<string>();
 process.once('exit', () => {
@@ -27,6 +33,7 @@ export class GitHubServer {
   readonly repos = new Map<string, GitRepository>();
   /** git's smart HTTP requests (REST requests are in `http.requests`). */
   readonly gitRequests: GitRequest[] = [];
+  private readonly gitHooks: (GitHook & { done: boolean })[] = [];
   private nextPull = 1;
   private nextRepository = 1;
 
@@ -54,6 +61,7 @@ export class GitHubServer {
           token: () => self().token,
           repository: (owner, name) => self().repos.get(`${owner}/${name}`.toLowerCase()),
           requests: self().gitRequests,
+          before: (request, repository) => self().runGitHooks(request, repository),
         }),
     });
     const root = mkdtempSync(path.join(tmpdir(), 'aidev-github-'));
@@ -92,6 +100,22 @@ export class GitHubServer {
     return repo;
   }
 
+  /**
+   * Runs `run` before git answers the next request that `when` matches (once): what someone
+   * else does at that moment, such as pushing to the branch between a clone and a push.
+   */
+  beforeGit(hook: GitHook): void {
+    this.gitHooks.push({ ...hook, done: false });
+  }
+
+  /** @internal the smart HTTP server's `before`. */
+  async runGitHooks(request: GitRequest, repository: GitRepository): Promise<void> {
+    const hook = this.gitHooks.find((h) => !h.done && h.when(request));
+    if (hook === undefined) return;
+    hook.done = true;
+    await hook.run(repository);
+  }
+
   /** git requests for one service (`git-upload-pack`, `git-receive-pack`), or all. */
   countGit(service?: string): number {
     return this.gitRequests.filter((r) => service === undefined || r.service === service).length;
@@ -102,6 +126,7 @@ export class GitHubServer {
     this.repos.clear();
     this.nextPull = 1;
     this.gitRequests.length = 0;
+    this.gitHooks.length = 0;
     this.http.resetTraffic();
   }
 

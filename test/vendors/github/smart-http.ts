@@ -19,6 +19,8 @@ export interface SmartHttpOptions {
   readonly token: () => string;
   readonly repository: (owner: string, name: string) => GitRepository | undefined;
   readonly requests: GitRequest[];
+  /** Runs before git answers an authorized request (a test moving a branch meanwhile). */
+  readonly before?: (request: GitRequest, repository: GitRepository) => Promise<void>;
 }
 
 // GitHub serves a repository at /OWNER/REPO.git and /OWNER/REPO.
@@ -66,6 +68,7 @@ export async function serveSmartHttp(
   // GitHub has no dumb protocol: only the two smart services.
   if (!SERVICES.has(service)) return answer(403, 'Please upgrade your git client.\n');
 
+  await options.before?.(recorded, repository);
   const rest = endpoint === 'info/refs' ? '/info/refs' : `/${endpoint}`;
   await runHttpBackend(req, res, recorded, {
     GIT_PROJECT_ROOT: path.dirname(repository.dir),
