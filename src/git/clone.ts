@@ -147,6 +147,8 @@ function gitCommand(
       },
       (error, stdout, stderr) => {
         if (error === null) return resolve(stdout);
+        // Stopped on purpose (the run was cancelled, the step timed out): not git's failure.
+        if (options.signal?.aborted === true) return reject(options.signal.reason as Error);
         reject(options.failure(stderr));
       },
     );
@@ -180,7 +182,11 @@ function failed(verb: string, where: string, ref: string, stderr: string): StepE
     return new StepError(`cannot ${verb} ${where}: the remote refused it: ${said}`, {
       code: 'push_refused',
     });
-  if (/not found|does not appear to be a git repository|\b404\b/i.test(stderr))
+  if (
+    /not found|does not appear to be a git repository|repository '.*' does not exist|\b404\b/i.test(
+      stderr,
+    )
+  )
     return new StepError(`cannot ${verb} ${where}: no such repository (or it is not visible)`, {
       code: 'not_found',
     });
