@@ -20,6 +20,8 @@ export interface PatchCommit {
   readonly tip: string;
   /** `git diff --binary` output, base64. */
   readonly diffBase64: string;
+  /** The commit the diff was made from (the working copy's head), to explain a failure. */
+  readonly base?: string;
   readonly message: string;
   readonly idempotencyKey: string;
   readonly identity: CommitIdentity;
@@ -53,8 +55,12 @@ export async function commitPatch(options: PatchCommit): Promise<string> {
       env,
       input: Buffer.from(options.diffBase64, 'base64'),
     }).catch((error: unknown) => {
+      const moved =
+        options.base !== undefined && options.base !== options.tip
+          ? ` (the change was made on ${options.base.slice(0, 12)}: the branch moved since the working copy was checked out)`
+          : '';
       throw new StepError(
-        `the change does not apply to the branch's tip ${options.tip.slice(0, 12)}: ${(error as Error).message}`,
+        `the change does not apply to the branch's tip ${options.tip.slice(0, 12)}${moved}: ${(error as Error).message}`,
         { code: 'patch_failed', cause: error },
       );
     });

@@ -34,7 +34,8 @@ export function gitTransport(options: {
     },
 
     /**
-     * A working copy's patch as one commit on `branch`, pushed: the branch's tip is cloned,
+     * A working copy's patch as one commit on `branch`, pushed: the branch's tip is cloned
+     * (its repository only: no file is written, the commit is built in a private index),
      * an earlier attempt's commit is found by its trailer, else the patch is applied on the tip
      * and the commit pushed (not forced: a branch that moved meanwhile makes it retry).
      */
@@ -44,6 +45,7 @@ export function gitTransport(options: {
       branch: string;
       message: string;
       diffBase64: string;
+      base: string;
       idempotencyKey: string;
       signal?: AbortSignal;
     }): Promise<string> {
@@ -52,13 +54,14 @@ export function gitTransport(options: {
       const where = remote(input.owner, input.repo, input.signal);
       try {
         const tip = await options.guard.call(`git clone ${input.owner}/${input.repo}`, () =>
-          cloneBranch({ ...where, ref: input.branch, directory }),
+          cloneBranch({ ...where, ref: input.branch, directory, checkout: false }),
         );
         if (await madeBy(directory, tip, input.idempotencyKey)) return tip;
         const commit = await commitPatch({
           repo: directory,
           tip,
           diffBase64: input.diffBase64,
+          base: input.base,
           message: input.message,
           idempotencyKey: input.idempotencyKey,
           identity: options.identity,

@@ -32,6 +32,7 @@ async function commitPatchToBranch(options: {
   branch: string;
   message: string;
   diffBase64: string;
+  base: string;
   idempotencyKey: string;
   identity: CommitIdentity;
 }): Promise<string> {
@@ -176,6 +177,7 @@ export const localGit = definePlugin({
                   branch: input.branch,
                   message: input.message,
                   diffBase64: input.patch.diff_base64,
+                  base: input.patch.base,
                   idempotencyKey: call.idempotencyKey,
                   identity: config.commit_author,
                 });

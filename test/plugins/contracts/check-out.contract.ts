@@ -262,6 +262,9 @@ export function checkOutContract(name: string, fixture: () => CheckOutFixture): 
         message: expect.stringContaining(moved.sha.slice(0, 12)) as unknown as string,
       });
       await expect(failure).rejects.toThrow(/README\.md/);
+      await expect(failure).rejects.toThrow(
+        `the change was made on ${patch.base.slice(0, 12)}: the branch moved since the working copy was checked out`,
+      );
       expect(await fixture().history('aidev/proj-5')).toEqual([
         'by hand',
         ...(await fixture().history('main')),
