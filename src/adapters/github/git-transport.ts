@@ -28,8 +28,10 @@ export function gitTransport(options: {
   return {
     /** A shallow clone of `ref` into `directory`; the commit checked out. */
     checkOut(owner: string, repo: string, ref: string, directory: string, signal?: AbortSignal) {
-      return options.guard.call(`git clone ${owner}/${repo}`, () =>
-        cloneBranch({ ...remote(owner, repo, signal), ref, directory }),
+      return options.guard.call(
+        `git clone ${owner}/${repo}`,
+        () => cloneBranch({ ...remote(owner, repo, signal), ref, directory }),
+        signalOf(signal),
       );
     },
 
@@ -53,8 +55,10 @@ export function gitTransport(options: {
       const directory = path.join(scratch, 'clone');
       const where = remote(input.owner, input.repo, input.signal);
       try {
-        const tip = await options.guard.call(`git clone ${input.owner}/${input.repo}`, () =>
-          cloneBranch({ ...where, ref: input.branch, directory, checkout: false }),
+        const tip = await options.guard.call(
+          `git clone ${input.owner}/${input.repo}`,
+          () => cloneBranch({ ...where, ref: input.branch, directory, checkout: false }),
+          signalOf(input.signal),
         );
         if (await madeBy(directory, tip, input.idempotencyKey)) return tip;
         const commit = await commitPatch({
@@ -66,8 +70,10 @@ export function gitTransport(options: {
           idempotencyKey: input.idempotencyKey,
           identity: options.identity,
         });
-        await options.guard.call(`git push ${input.owner}/${input.repo}`, () =>
-          pushCommit({ ...where, repo: directory, commit, branch: input.branch }),
+        await options.guard.call(
+          `git push ${input.owner}/${input.repo}`,
+          () => pushCommit({ ...where, repo: directory, commit, branch: input.branch }),
+          signalOf(input.signal),
         );
         return commit;
       } finally {
@@ -75,4 +81,9 @@ export function gitTransport(options: {
       }
     },
   };
+}
+
+/** The guard's options for a call that a signal may stop while it waits its turn. */
+function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
 }
