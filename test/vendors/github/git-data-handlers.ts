@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Handler, HandlerRequest } from '../kit/vendor-server.js';
-import { ZERO_SHA, type GitRepository, type TreeEntry } from './git-repository.js';
+import { parseTree, ZERO_SHA, type GitRepository, type TreeEntry } from './git-repository.js';
 import { commitJson, DOCS, githubError, refJson } from './github-json.js';
 import type { GitHubServer } from './github-server.js';
 
@@ -85,8 +85,9 @@ export function gitDataHandlers(server: () => GitHubServer): Record<string, Hand
     'git/get-blob': async (request) => {
       const repo = server().repo(request);
       const sha = param(request, 'file_sha');
-      if ((await repo.typeOf(sha)) !== 'blob') throw githubError(404, 'Not Found');
-      const content = await repo.git(['cat-file', 'blob', sha]);
+      const blob = await repo.object(sha);
+      if (blob?.type !== 'blob') throw githubError(404, 'Not Found');
+      const { content } = blob;
       return {
         body: {
           sha,
@@ -162,63 +163,109 @@ type TreeInput = {
   sha?: string | null;
 };
 
-/** A tree built in a private index: the base tree's entries, then each change in order. */
+/**
+ * A tree built in a private index: the base tree's entries, then each change in order — as few
+ * git processes as the request allows (every content hashed at once, every sha checked at once,
+ * every index change in one `update-index --index-info`), since a request is a handful of them.
+ */
 async function createTree(repo: GitRepository, request: HandlerRequest) {
   const { tree, base_tree } = bodyOf<{ tree: TreeInput[]; base_tree?: string }>(request);
   if (base_tree !== undefined && (await repo.typeOf(base_tree)) !== 'tree')
     throw githubError(422, 'base_tree is not a valid tree oid');
+  for (const entry of tree)
+    if (entry.content !== undefined && entry.sha !== undefined)
+      throw githubError(422, 'Must supply either tree.sha or tree.content, not both');
   const scratch = await mkdtemp(path.join(tmpdir(), 'aidev-github-index-'));
   const env = { GIT_INDEX_FILE: path.join(scratch, 'index') };
   const git = (args: string[], input?: string | Buffer) =>
     repo.git(args, { env, ...(input === undefined ? {} : { input }) });
   try {
     await git(base_tree === undefined ? ['read-tree', '--empty'] : ['read-tree', base_tree]);
-    for (const entry of tree) {
-      if (entry.content !== undefined && entry.sha !== undefined)
-        throw githubError(422, 'Must supply either tree.sha or tree.content, not both');
+    const hashed = await hashContents(git, scratch, tree);
+    const typeOf = await typesOf(
+      repo,
+      tree.flatMap((e) => (typeof e.sha === 'string' && e.mode !== '160000' ? [e.sha] : [])),
+    );
+    // The index's paths as the changes go, so that a deletion takes a folder's files too.
+    const paths = new Set(
+      tree.some((e) => e.sha === null || e.mode === '040000')
+        ? (await git(['ls-files', '-z']))
+            .toString('utf8')
+            .split('\0')
+            .filter((p) => p !== '')
+        : [],
+    );
+    const lines: string[] = [];
+    const remove = (file: string) => {
+      for (const p of [...paths])
+        if (p === file || p.startsWith(`${file}/`)) {
+          paths.delete(p);
+          lines.push(`0 ${ZERO_SHA}\t${p}`);
+        }
+    };
+    for (const [i, entry] of tree.entries()) {
       if (entry.sha === null) {
-        await removeFromIndex(git, entry.path);
+        remove(entry.path);
         continue;
       }
-      const sha =
-        entry.content !== undefined
-          ? (await git(['hash-object', '-w', '--stdin'], entry.content)).toString().trim()
-          : (entry.sha ?? '');
+      const sha = hashed.get(i) ?? entry.sha ?? '';
       const type = entry.mode === '040000' ? 'tree' : entry.mode === '160000' ? 'commit' : 'blob';
-      if (type !== 'commit' && (await repo.typeOf(sha)) !== type)
+      if (type !== 'commit' && !hashed.has(i) && typeOf.get(sha) !== type)
         throw githubError(422, `tree.sha ${sha} is not a valid ${type}`);
       if (type === 'tree') {
-        await removeFromIndex(git, entry.path);
-        await git(['read-tree', `--prefix=${entry.path}/`, sha]);
-      } else
-        await git(['update-index', '--add', '--cacheinfo', `${entry.mode},${sha},${entry.path}`]);
+        remove(entry.path);
+        for (const [file, child] of parseTree(await git(['ls-tree', '-r', '-z', sha]))) {
+          paths.add(`${entry.path}/${file}`);
+          lines.push(`${child.mode} ${child.sha}\t${entry.path}/${file}`);
+        }
+      } else {
+        paths.add(entry.path);
+        lines.push(`${entry.mode} ${sha}\t${entry.path}`);
+      }
     }
+    if (lines.length > 0) await git(['update-index', '--index-info'], `${lines.join('\n')}\n`);
     const sha = (await git(['write-tree'])).toString().trim();
-    const written = await repo.tree(sha, false);
-    return {
-      status: 201,
-      body: { sha, url: '', tree: treeJson(written?.entries ?? new Map()), truncated: false },
-    };
+    const written = parseTree(await git(['ls-tree', '-l', '-z', sha]));
+    return { status: 201, body: { sha, url: '', tree: treeJson(written), truncated: false } };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/**
- * Takes a path (a file, or a folder and everything in it) out of a private index. A bare
- * repository has no work tree, which `update-index --force-remove` and `rm --cached` want:
- * mode 0 through `--index-info` removes an entry without one.
- */
-async function removeFromIndex(
+/** Every inline content of a tree request written as a blob, in one git process: index → sha. */
+async function hashContents(
   git: (args: string[], input?: string | Buffer) => Promise<Buffer>,
-  file: string,
-): Promise<void> {
-  const listed = (await git(['--literal-pathspecs', 'ls-files', '-z', '--', file]))
+  scratch: string,
+  tree: readonly TreeInput[],
+): Promise<Map<number, string>> {
+  const files: { index: number; file: string }[] = [];
+  for (const [index, entry] of tree.entries()) {
+    if (entry.content === undefined) continue;
+    const file = path.join(scratch, `content-${index}`);
+    await writeFile(file, entry.content);
+    files.push({ index, file });
+  }
+  if (files.length === 0) return new Map();
+  const shas = (
+    await git(
+      ['hash-object', '-w', '--no-filters', '--stdin-paths'],
+      files.map((f) => f.file).join('\n'),
+    )
+  )
     .toString('utf8')
-    .split('\0')
-    .filter((p) => p !== '');
-  if (listed.length === 0) return;
-  await git(['update-index', '--index-info'], listed.map((p) => `0 ${ZERO_SHA}\t${p}\n`).join(''));
+    .trim()
+    .split('\n');
+  return new Map(files.map((f, i) => [f.index, shas[i] ?? '']));
+}
+
+/** The type of each of these objects (absent: no such object). */
+async function typesOf(repo: GitRepository, shas: readonly string[]): Promise<Map<string, string>> {
+  const types = new Map<string, string>();
+  for (const sha of new Set(shas)) {
+    const type = await repo.typeOf(sha);
+    if (type !== undefined) types.set(sha, type);
+  }
+  return types;
 }
 
 async function getContent(repo: GitRepository, request: HandlerRequest) {
@@ -250,7 +297,7 @@ async function getContent(repo: GitRepository, request: HandlerRequest) {
       body: [...(listing?.entries ?? [])].map(([name, child]) => item(`${path}/${name}`, child)),
     };
   }
-  const content = await repo.git(['cat-file', 'blob', entry.sha]);
+  const content = (await repo.object(entry.sha))?.content ?? Buffer.of();
   if (entry.mode === '120000')
     return { body: { ...item(path, entry), target: content.toString('utf8') } };
   const large = content.length > CONTENT_LIMIT;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gitAsync, gitSync } from './server-git.js';
+import { gitAsync, gitSync, ObjectReader, type GitObject } from './server-git.js';
 
 export interface PullRequest {
   readonly number: number;
@@ -55,6 +55,7 @@ const SOMEONE_ELSE = {
  */
 export class GitRepository {
   readonly pulls: PullRequest[] = [];
+  private readonly objects: ObjectReader;
 
   constructor(
     readonly owner: string,
@@ -62,7 +63,9 @@ export class GitRepository {
     readonly defaultBranch: string,
     /** The bare repository. */
     readonly dir: string,
-  ) {}
+  ) {
+    this.objects = new ObjectReader(dir);
+  }
 
   get fullName(): string {
     return `${this.owner}/${this.name}`;
@@ -176,25 +179,29 @@ export class GitRepository {
 
   /** The object `refs/<ref>` points to, exactly that ref (no abbreviation, no revision syntax). */
   async refSha(ref: string): Promise<string | undefined> {
-    if (
-      !(await this.git(['check-ref-format', `refs/${ref}`]).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return undefined;
+    // show-ref --verify takes a full ref name only: no revision syntax, no abbreviation.
+    if (ref.startsWith('-') || ref.includes('..')) return undefined;
     return this.text(['show-ref', '--verify', '--hash', `refs/${ref}`]).catch(() => undefined);
   }
 
   /** The type of an object (`commit`, `tree`, `blob`), or undefined if there is none. */
   async typeOf(sha: string): Promise<string | undefined> {
-    if (!/^[0-9a-f]{40}$/.test(sha)) return undefined;
-    return this.text(['cat-file', '-t', sha]).catch(() => undefined);
+    return (await this.objects.read(sha))?.type;
+  }
+
+  /** An object's type and bytes, or undefined if there is none. */
+  object(sha: string): Promise<GitObject | undefined> {
+    return this.objects.read(sha);
   }
 
   async commit(sha: string): Promise<CommitObject | undefined> {
-    if ((await this.typeOf(sha)) !== 'commit') return undefined;
-    return parseCommit(sha, await this.git(['cat-file', 'commit', sha]));
+    const object = await this.objects.read(sha);
+    return object?.type === 'commit' ? parseCommit(sha, object.content) : undefined;
+  }
+
+  /** Stops the repository's object reader (before the repository is removed). */
+  close(): void {
+    this.objects.close();
   }
 
   /** The entries of a tree-ish (a tree, a commit, or a branch name), recursive or top-level. */

@@ -92,7 +92,10 @@ export class GitHubServer {
     const [owner = '', name = ''] = fullName.split('/');
     const key = fullName.toLowerCase();
     const previous = this.repos.get(key);
-    if (previous !== undefined) rmSync(previous.dir, { recursive: true, force: true });
+    if (previous !== undefined) {
+      previous.close();
+      rmSync(previous.dir, { recursive: true, force: true });
+    }
     const dir = path.join(this.root, `${this.nextRepository++}.git`);
     initBareRepository(dir, files, defaultBranch);
     const repo = new GitRepository(owner, name, defaultBranch, dir);
@@ -122,7 +125,10 @@ export class GitHubServer {
   }
 
   reset(): void {
-    for (const repo of this.repos.values()) rmSync(repo.dir, { recursive: true, force: true });
+    for (const repo of this.repos.values()) {
+      repo.close();
+      rmSync(repo.dir, { recursive: true, force: true });
+    }
     this.repos.clear();
     this.nextPull = 1;
     this.gitRequests.length = 0;
@@ -133,6 +139,7 @@ export class GitHubServer {
   /** Stops serving and removes the repositories. */
   async close(): Promise<void> {
     await this.http.close();
+    for (const repo of this.repos.values()) repo.close();
     await rm(this.root, { recursive: true, force: true });
     roots.delete(this.root);
   }
