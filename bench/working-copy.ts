@@ -4,21 +4,27 @@
  * the real github plugin as aidev wires it (createApp: the shared 5 requests/s guard on the
  * embedded database). Reports the requests GitHub saw — REST calls, which count against the
  * token's hourly quota and the guard's rate, apart from git's smart HTTP — the seconds until
- * the working copy was ready, and how many files it holds (and how many match the repository).
+ * the working copy was ready, and whether it holds every file of the repository byte for byte
+ * with its mode (an executable script, a symbolic link and a binary file are among them).
  *
- *   nice npm run bench -- working-copy            (issue 15: ~17 minutes with today's copy)
- *   BENCH_FILES=1000 npm run bench -- working-copy
+ *   nice npm run bench -- working-copy
+ *   BENCH_FILES=200 npm run bench -- working-copy
+ *
+ * Before check_out (one repos.getContent per file, issue 15): 200 files → 193 REST requests in
+ * 37.2 s; 5,000 files → about 4,992 requests, about 1,000 s at 300 a minute.
  */
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { copyRepository, workspaceDirectory } from '../src/agents/repository-copy.js';
+import { checkOutWorkingCopy } from '../src/agents/working-copy-session.js';
 import { createApp } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
 import type { ActionRunner, AgentCall } from '../src/engine/runners.js';
 import { silentLogger } from '../src/log/create-logger.js';
 import { RegistryActionRunner } from '../src/plugins/registry-action-runner.js';
 import { agentRun } from '../test/support/agent-call.js';
+import type { RepositoryFile } from '../test/vendors/github/git-repository.js';
 import { GitHubServer } from '../test/vendors/github/github-server.js';
 import { generateRepository } from './support/generated-repository.js';
 import { githubTraffic } from './support/github-traffic.js';
@@ -32,33 +38,54 @@ const REPOSITORY = 'acme/shop';
 const BRANCH = 'aidev/BENCH-1';
 
 /** Which way of making the working copy is measured (shown in the report). */
-const PATH = 'copyRepository (get_file_tree + read_files)';
+const PATH = 'checkOutWorkingCopy (check_out: a shallow git clone over smart HTTP)';
+
+/** Files whose mode or bytes a copy through text would lose. */
+const SPECIAL_FILES: Readonly<Record<string, RepositoryFile>> = {
+  'scripts/release.sh': { content: '#!/bin/sh\nset -eu\nnpm run build\n', executable: true },
+  'bin/release': { symlink: '../scripts/release.sh' },
+  'assets/logo.png': Buffer.concat(
+    Array.from({ length: 64 }, (_, i) => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, i, 255, 13, 10])),
+  ),
+};
 
 /**
- * Makes the step's working copy of `repository` at `ref` in `directory`: the one thing this
- * benchmark measures. Today: the development agent's copy through the version-control plugin
- * (one tree request, one `repos.getContent` per file). To measure another way (e.g. the
- * `check_out` action), change this function and PATH above.
+ * Makes the step's working copy of `repository` at `ref`: the one thing this benchmark measures.
+ * Today: the development agent's own way — the plugin's check_out into the step's directory,
+ * then aidev's private copy of its git directory. Returns the working copy's directory.
  */
 async function prepareWorkingCopy(step: {
   actions: ActionRunner;
   call: AgentCall;
   repository: string;
   ref: string;
-  directory: string;
-}): Promise<void> {
-  await copyRepository(step);
+  dataDir: string;
+}): Promise<string> {
+  return (await checkOutWorkingCopy(step)).copy.directory;
 }
 
-/** Files under `directory` (git's own `.git` aside), path → bytes; symlinks count as files. */
-async function filesIn(directory: string): Promise<Map<string, Buffer>> {
-  const found = new Map<string, Buffer>();
+/** git's id of a blob with these bytes. */
+const blobId = (bytes: Buffer) =>
+  createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+
+/**
+ * Every file under `directory` (its `.git` aside) as git would record it: mode (100644, 100755,
+ * 120000 for a link) and blob id of its bytes (a link's: its target).
+ */
+async function filesIn(directory: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
   for (const entry of await readdir(directory, { recursive: true })) {
     if (entry === '.git' || entry.startsWith(`.git${path.sep}`)) continue;
     const full = path.join(directory, entry);
     const stat = await lstat(full);
-    if (stat.isDirectory()) continue;
-    found.set(entry.split(path.sep).join('/'), stat.isFile() ? await readFile(full) : Buffer.of());
+    const name = entry.split(path.sep).join('/');
+    if (stat.isSymbolicLink())
+      found.set(name, `120000 ${blobId(Buffer.from(await readlink(full)))}`);
+    else if (stat.isFile())
+      found.set(
+        name,
+        `${(stat.mode & 0o100) === 0 ? '100644' : '100755'} ${blobId(await readFile(full))}`,
+      );
   }
   return found;
 }
@@ -66,7 +93,7 @@ async function filesIn(directory: string): Promise<Map<string, Buffer>> {
 /** Prints what has been sent so far, every minute, so that a long run shows it is alive. */
 function heartbeat(server: GitHubServer, from: number, started: number): () => void {
   const timer = setInterval(() => {
-    const { rest, git } = githubTraffic(server.http.requests.slice(from));
+    const { rest, git } = githubTraffic(server.http.requests.slice(from), server.gitRequests);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     console.log(`  … ${seconds} s: ${rest} REST requests, ${git} git requests so far`);
   }, 60_000);
@@ -74,13 +101,24 @@ function heartbeat(server: GitHubServer, from: number, started: number): () => v
 }
 
 export async function run(): Promise<void> {
-  const repositoryFiles = generateRepository({ files: FILES });
-  const bytes = Object.values(repositoryFiles).reduce((n, c) => n + Buffer.byteLength(c), 0);
+  const repositoryFiles: Record<string, RepositoryFile> = {
+    ...generateRepository({ files: FILES - Object.keys(SPECIAL_FILES).length }),
+    ...SPECIAL_FILES,
+  };
+  const fileCount = Object.keys(repositoryFiles).length;
+  const bytes = Object.values(repositoryFiles).reduce<number>(
+    (n, file) =>
+      n +
+      (typeof file === 'string' || Buffer.isBuffer(file)
+        ? Buffer.byteLength(file)
+        : 'symlink' in file
+          ? Buffer.byteLength(file.symlink)
+          : Buffer.byteLength(file.content)),
+    0,
+  );
   const github = await GitHubServer.start({ token: TOKEN });
   const repo = github.createRepository(REPOSITORY, repositoryFiles);
-  // NOTE: with the git-backed GitHub server (.wip/h-git) refs is read-only: create the branch
-  // with `git update-ref` on repo.dir instead.
-  repo.refs.set(`heads/${BRANCH}`, repo.refs.get('heads/main') ?? '');
+  repo.setBranch(BRANCH, repo.refs.get('heads/main') ?? '');
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-bench-working-copy-'));
   const config = loadConfig({
     env: { AIDEV_DATA_DIR: scratch, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url },
@@ -89,35 +127,43 @@ export async function run(): Promise<void> {
   const logger = silentLogger();
   const app = await createApp({ config, logger, cwd: ROOT });
   try {
-    const { run, call } = await agentRun(app.store, logger, {
+    const { call } = await agentRun(app.store, logger, {
       agent: 'development',
       step: 'implement',
     });
-    const directory = workspaceDirectory(config.dataDir, run.id, 'implement');
     console.log(
-      `\nWorking copy of ${REPOSITORY} at ${BRANCH}: ${Object.keys(repositoryFiles).length} files, ${(bytes / 1e6).toFixed(1)} MB, through the github plugin (shared guard: 5 requests/s)\n  measured: ${PATH}`,
+      `\nWorking copy of ${REPOSITORY} at ${BRANCH}: ${fileCount} files, ${(bytes / 1e6).toFixed(1)} MB, through the github plugin (shared guard: 5 requests/s)\n  measured: ${PATH}`,
     );
     const from = github.http.requests.length;
+    github.gitRequests.length = 0;
     const started = performance.now();
     const stop = heartbeat(github, from, started);
+    let directory: string;
     try {
-      await prepareWorkingCopy({
+      directory = await prepareWorkingCopy({
         actions: new RegistryActionRunner(app.plugins),
         call: call({ mode: 'implement', repository: REPOSITORY, branch: BRANCH }),
         repository: REPOSITORY,
         ref: BRANCH,
-        directory,
+        dataDir: config.dataDir,
       });
     } finally {
       stop();
     }
     const seconds = (performance.now() - started) / 1000;
-    const traffic = githubTraffic(github.http.requests.slice(from));
+    const traffic = githubTraffic(github.http.requests.slice(from), github.gitRequests);
+
+    // The repository as git serves it, path → "mode blob-id", against the working copy's files.
+    const expected = new Map(
+      [...repo.entriesAt(BRANCH)].map(([file, entry]) => [file, `${entry.mode} ${entry.sha}`]),
+    );
     const copy = await filesIn(directory);
-    const identical = [...copy].filter(([file, content]) => {
-      const original = repositoryFiles[file];
-      return original !== undefined && content.equals(Buffer.from(original));
-    }).length;
+    const identical = [...copy].filter(([file, id]) => expected.get(file) === id).length;
+    const differing = [...copy].filter(
+      ([file, id]) => expected.has(file) && expected.get(file) !== id,
+    );
+    const missing = [...expected.keys()].filter((file) => !copy.has(file));
+    const extra = [...copy.keys()].filter((file) => !expected.has(file));
     console.log(
       `\n${table(
         [
@@ -127,11 +173,11 @@ export async function run(): Promise<void> {
           'other requests',
           'seconds to ready',
           'files in copy',
-          'identical to repository',
+          'identical (bytes and mode)',
         ],
         [
           [
-            String(Object.keys(repositoryFiles).length),
+            String(expected.size),
             String(traffic.rest),
             String(traffic.git),
             String(traffic.other),
@@ -144,22 +190,35 @@ export async function run(): Promise<void> {
     );
     console.log(
       table(
-        ['REST operation', 'requests'],
-        [...traffic.byOperation]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([op, n]) => [op, String(n)]),
+        ['request', 'count'],
+        [
+          ...[...traffic.byOperation]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([op, n]) => [`REST ${op}`, String(n)]),
+          ...[...traffic.byGitService]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([service, n]) => [service, String(n)]),
+        ],
       ),
     );
-    const left = Object.keys(repositoryFiles).filter((file) => !copy.has(file));
-    if (left.length > 0)
-      console.log(
-        `\nnot in the copy (${left.length}): ${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}`,
-      );
+    const special = Object.keys(SPECIAL_FILES).map(
+      (file) => `${file}: ${copy.get(file)?.split(' ')[0] ?? 'missing'}`,
+    );
+    console.log(`\nmodes in the copy: ${special.join(', ')}`);
+    for (const [what, files] of [
+      ['differing from the repository', differing.map(([file]) => file)],
+      ['not in the copy', missing],
+      ['in the copy only', extra],
+    ] as const)
+      if (files.length > 0)
+        console.log(
+          `\n${what} (${files.length}): ${files.slice(0, 10).join(', ')}${files.length > 10 ? ', …' : ''}`,
+        );
     if (github.http.violations.length > 0)
       console.log(`\nGitHub API violations: ${github.http.violations.slice(0, 5).join('\n')}`);
   } finally {
     await app.stop();
-    await github.http.close();
+    await github.close();
     await rm(scratch, { recursive: true, force: true });
   }
 }

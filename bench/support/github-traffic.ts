@@ -1,3 +1,4 @@
+import type { GitRequest } from '../../test/vendors/github/smart-http.js';
 import type { RecordedRequest } from '../../test/vendors/kit/vendor-server.js';
 
 /**
@@ -11,21 +12,30 @@ export interface GitHubTraffic {
   readonly other: number;
   /** REST calls per operation, e.g. `repos/get-content` → 4,991. */
   readonly byOperation: ReadonlyMap<string, number>;
+  /** git requests per service and method, e.g. `git-upload-pack POST` → 2. */
+  readonly byGitService: ReadonlyMap<string, number>;
 }
 
-/** git's smart HTTP endpoints: `…/info/refs?service=…`, `…/git-upload-pack`, `…/git-receive-pack`. */
-const SMART_HTTP = /\/(info\/refs|git-upload-pack|git-receive-pack)$/;
-
-export function githubTraffic(requests: readonly RecordedRequest[]): GitHubTraffic {
-  let git = 0;
+/**
+ * `requests`: the REST side's record (`server.http.requests`); `gitRequests`: git's smart HTTP
+ * (`server.gitRequests`, served beside the REST API and recorded apart from it).
+ */
+export function githubTraffic(
+  requests: readonly RecordedRequest[],
+  gitRequests: readonly GitRequest[],
+): GitHubTraffic {
   let other = 0;
   const byOperation = new Map<string, number>();
   for (const request of requests) {
     if (request.operationId !== undefined)
       byOperation.set(request.operationId, (byOperation.get(request.operationId) ?? 0) + 1);
-    else if (SMART_HTTP.test(request.path)) git += 1;
     else other += 1;
   }
+  const byGitService = new Map<string, number>();
+  for (const request of gitRequests) {
+    const key = `${request.service} ${request.method}`;
+    byGitService.set(key, (byGitService.get(key) ?? 0) + 1);
+  }
   const rest = [...byOperation.values()].reduce((sum, n) => sum + n, 0);
-  return { rest, git, other, byOperation };
+  return { rest, git: gitRequests.length, other, byOperation, byGitService };
 }

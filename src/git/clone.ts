@@ -21,6 +21,11 @@ export interface CloneRequest extends Remote {
   readonly ref: string;
   /** An empty or missing directory to clone into. */
   readonly directory: string;
+  /**
+   * False: no files written, only the repository (enough to build a commit on the tip with a
+   * private index); faster on a large repository. Default true.
+   */
+  readonly checkout?: boolean;
 }
 
 /**
@@ -62,6 +67,7 @@ export async function cloneBranch(request: CloneRequest): Promise<string> {
       '--no-tags',
       '--no-recurse-submodules',
       `--branch=${request.ref}`,
+      ...(request.checkout === false ? ['--no-checkout'] : []),
       '--',
       request.url,
       request.directory,
@@ -147,6 +153,8 @@ function gitCommand(
       },
       (error, stdout, stderr) => {
         if (error === null) return resolve(stdout);
+        // Stopped on purpose (the run was cancelled, the step timed out): not git's failure.
+        if (options.signal?.aborted === true) return reject(options.signal.reason as Error);
         reject(options.failure(stderr));
       },
     );
@@ -155,7 +163,7 @@ function gitCommand(
 
 /** git's complaint in words a person can act on, without anything secret from the request. */
 function failed(verb: string, where: string, ref: string, stderr: string): StepError {
-  const said = stderr.trim().split('\n').at(-1) ?? '';
+  const said = gitSaid(stderr);
   if (/Remote branch .* not found|couldn't find remote ref/i.test(stderr))
     return new StepError(`cannot ${verb} ${where}: there is no branch ${ref}`, {
       code: 'not_found',
@@ -165,14 +173,45 @@ function failed(verb: string, where: string, ref: string, stderr: string): StepE
       `cannot ${verb} ${where}: the credentials were refused (check the token and that it may ${verb === 'clone' ? 'read' : 'write to'} this repository)`,
       { code: 'unauthorized' },
     );
-  if (/\[rejected\]|non-fast-forward|fetch first/i.test(stderr))
+  // Refused by this git (the remote's tip is not an ancestor: `[rejected] … (fetch first)`), or
+  // by the remote when the branch moved between its advertisement and the update
+  // (`[remote rejected] … (failed to update ref)`, `cannot lock ref …: is at … but expected …`).
+  if (
+    /\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref/i.test(stderr)
+  )
     return new StepError(
       `cannot ${verb} ${where}: the branch moved meanwhile (someone pushed to it); retry to build on its new tip`,
       { code: 'conflict', retryable: true },
     );
-  if (/not found|does not appear to be a git repository|\b404\b/i.test(stderr))
+  // Any other refusal (a protected branch, a pre-receive hook) stands however often it is tried.
+  if (/\[remote rejected\]/.test(stderr))
+    return new StepError(`cannot ${verb} ${where}: the remote refused it: ${said}`, {
+      code: 'push_refused',
+    });
+  if (
+    /not found|does not appear to be a git repository|repository '.*' does not exist|\b404\b/i.test(
+      stderr,
+    )
+  )
     return new StepError(`cannot ${verb} ${where}: no such repository (or it is not visible)`, {
       code: 'not_found',
     });
   return new StepError(`cannot ${verb} ${where}: ${said}`, { code: 'git_failed', retryable: true });
+}
+
+/**
+ * The line of git's complaint that says why: a refused ref's ` ! [...] (reason)` line, else the
+ * first `fatal:`, else the last line (`error: failed to push some refs` says nothing more).
+ */
+function gitSaid(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return (
+    lines.find((line) => line.startsWith('! ')) ??
+    lines.find((line) => line.startsWith('fatal:')) ??
+    lines.at(-1) ??
+    ''
+  );
 }

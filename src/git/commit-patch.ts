@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
+import { GitError } from './git.js';
 
 /** The trailer that names the step a commit was made for: a retried step finds its commit. */
 export const IDEMPOTENCY_TRAILER = 'Aidev-Idempotency-Key';
@@ -19,15 +20,25 @@ export interface PatchCommit {
   readonly tip: string;
   /** `git diff --binary` output, base64. */
   readonly diffBase64: string;
+  /** The commit the diff was made from (the working copy's head), to explain a failure. */
+  readonly base?: string;
   readonly message: string;
   readonly idempotencyKey: string;
   readonly identity: CommitIdentity;
 }
 
-/** Whether `tip` is the commit an earlier attempt of this step made. */
+/**
+ * Whether `tip` is the commit an earlier attempt of this step made: its message has the trailer
+ * line with exactly this key (`run-1:commit` is not `run-1:commit-2`).
+ */
 export async function madeBy(repo: string, tip: string, idempotencyKey: string): Promise<boolean> {
   const message = (await run(repo, ['log', '-1', '--format=%B', tip])).toString('utf8');
-  return message.includes(`${IDEMPOTENCY_TRAILER}: ${idempotencyKey}`);
+  return hasTrailer(message, idempotencyKey);
+}
+
+/** Whether a commit message carries the idempotency trailer line of exactly `key`. */
+export function hasTrailer(message: string, key: string): boolean {
+  return message.split('\n').some((line) => line.trimEnd() === `${IDEMPOTENCY_TRAILER}: ${key}`);
 }
 
 /**
@@ -44,8 +55,12 @@ export async function commitPatch(options: PatchCommit): Promise<string> {
       env,
       input: Buffer.from(options.diffBase64, 'base64'),
     }).catch((error: unknown) => {
+      const moved =
+        options.base !== undefined && options.base !== options.tip
+          ? ` (the change was made on ${options.base.slice(0, 12)}: the branch moved since the working copy was checked out)`
+          : '';
       throw new StepError(
-        `the change does not apply to the branch's tip ${options.tip.slice(0, 12)}: ${(error as Error).message}`,
+        `the change does not apply to the branch's tip ${options.tip.slice(0, 12)}${moved}: ${(error as Error).message}`,
         { code: 'patch_failed', cause: error },
       );
     });
@@ -75,6 +90,29 @@ export async function commitPatch(options: PatchCommit): Promise<string> {
   }
 }
 
+/**
+ * Moves a local branch to `to` only if it is still at `from` (compare and swap). A branch that
+ * moved meanwhile, or that another git is moving right now, is a retryable conflict: the retry
+ * builds on its new tip.
+ */
+export async function moveBranch(
+  repo: string,
+  branch: string,
+  to: string,
+  from: string,
+): Promise<void> {
+  try {
+    await run(repo, ['update-ref', '-m', 'aidev: commit', `refs/heads/${branch}`, to, from]);
+  } catch (error) {
+    if (error instanceof GitError && /cannot lock ref/i.test(error.stderr))
+      throw new StepError(
+        `${branch} moved while aidev was committing to it (it is no longer at ${from.slice(0, 12)}, or another git is updating it); retry to build on its new tip`,
+        { code: 'conflict', retryable: true, cause: error },
+      );
+    throw error;
+  }
+}
+
 function run(
   repo: string,
   args: readonly string[],
@@ -94,8 +132,9 @@ function run(
       { cwd: repo, env, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error === null) return resolve(stdout);
-        const detail = stderr.toString('utf8').trim().split('\n').at(-1) ?? error.message;
-        reject(new StepError(`git ${args[0] ?? ''} failed: ${detail}`, { code: 'git_failed' }));
+        const said = stderr.toString('utf8');
+        const detail = said.trim().split('\n').at(-1) ?? error.message;
+        reject(new GitError(`git ${args[0] ?? ''} failed: ${detail}`, said, error));
       },
     );
     child.stdin?.end(options.input);

@@ -10,7 +10,7 @@ beforeAll(async () => {
   github = await GitHubServer.start({ token: TOKEN });
 });
 afterAll(async () => {
-  await github.http.close();
+  await github.close();
 });
 
 describe('aidev config check, plugin health', () => {

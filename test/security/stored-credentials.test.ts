@@ -67,7 +67,7 @@ describeEachBackend('plugin credentials stored through the API', (database) => {
   });
   afterAll(async () => {
     await api.stop();
-    await github.http.close();
+    await github.close();
   });
 
   it('stores a channel’s token encrypted, never shows it, and puts the plugin to work at once', async () => {

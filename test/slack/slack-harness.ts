@@ -212,7 +212,7 @@ export async function startSlackWorld(
       await app.stop();
       await Promise.all([
         slack.close(),
-        github.http.close(),
+        github.close(),
         jira.close(),
         confluence.close(),
         anthropic.close(),

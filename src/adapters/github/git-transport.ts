@@ -28,13 +28,16 @@ export function gitTransport(options: {
   return {
     /** A shallow clone of `ref` into `directory`; the commit checked out. */
     checkOut(owner: string, repo: string, ref: string, directory: string, signal?: AbortSignal) {
-      return options.guard.call(`git clone ${owner}/${repo}`, () =>
-        cloneBranch({ ...remote(owner, repo, signal), ref, directory }),
+      return options.guard.call(
+        `git clone ${owner}/${repo}`,
+        () => cloneBranch({ ...remote(owner, repo, signal), ref, directory }),
+        signalOf(signal),
       );
     },
 
     /**
-     * A working copy's patch as one commit on `branch`, pushed: the branch's tip is cloned,
+     * A working copy's patch as one commit on `branch`, pushed: the branch's tip is cloned
+     * (its repository only: no file is written, the commit is built in a private index),
      * an earlier attempt's commit is found by its trailer, else the patch is applied on the tip
      * and the commit pushed (not forced: a branch that moved meanwhile makes it retry).
      */
@@ -44,6 +47,7 @@ export function gitTransport(options: {
       branch: string;
       message: string;
       diffBase64: string;
+      base: string;
       idempotencyKey: string;
       signal?: AbortSignal;
     }): Promise<string> {
@@ -51,20 +55,25 @@ export function gitTransport(options: {
       const directory = path.join(scratch, 'clone');
       const where = remote(input.owner, input.repo, input.signal);
       try {
-        const tip = await options.guard.call(`git clone ${input.owner}/${input.repo}`, () =>
-          cloneBranch({ ...where, ref: input.branch, directory }),
+        const tip = await options.guard.call(
+          `git clone ${input.owner}/${input.repo}`,
+          () => cloneBranch({ ...where, ref: input.branch, directory, checkout: false }),
+          signalOf(input.signal),
         );
         if (await madeBy(directory, tip, input.idempotencyKey)) return tip;
         const commit = await commitPatch({
           repo: directory,
           tip,
           diffBase64: input.diffBase64,
+          base: input.base,
           message: input.message,
           idempotencyKey: input.idempotencyKey,
           identity: options.identity,
         });
-        await options.guard.call(`git push ${input.owner}/${input.repo}`, () =>
-          pushCommit({ ...where, repo: directory, commit, branch: input.branch }),
+        await options.guard.call(
+          `git push ${input.owner}/${input.repo}`,
+          () => pushCommit({ ...where, repo: directory, commit, branch: input.branch }),
+          signalOf(input.signal),
         );
         return commit;
       } finally {
@@ -72,4 +81,9 @@ export function gitTransport(options: {
       }
     },
   };
+}
+
+/** The guard's options for a call that a signal may stop while it waits its turn. */
+function signalOf(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
 }

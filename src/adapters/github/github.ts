@@ -220,6 +220,7 @@ export const github = definePlugin({
                   branch: input.branch,
                   message: input.message,
                   diffBase64: input.patch.diff_base64,
+                  base: input.patch.base,
                   idempotencyKey: call.idempotencyKey,
                   signal: call.signal,
                 });

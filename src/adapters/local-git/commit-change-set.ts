@@ -2,13 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StepError } from '../../engine/step-errors.js';
+import { hasTrailer, IDEMPOTENCY_TRAILER, moveBranch } from '../../git/commit-patch.js';
 import { git, resolveRef } from '../../git/git.js';
 
 export type Change =
   | { readonly path: string; readonly content: string }
   | { readonly path: string; readonly delete: true };
-
-const TRAILER = 'Aidev-Idempotency-Key';
 
 /**
  * Commits a change set to a branch as one commit, without touching any working tree: blobs →
@@ -28,8 +27,7 @@ export async function commitChangeSet(options: {
   if (tip === undefined)
     throw new StepError(`no branch ${branch} in ${repo}; create it first`, { code: 'not_found' });
   const tipMessage = await git(['log', '-1', '--format=%B', tip], { cwd: repo });
-  if (tipMessage.includes(`${TRAILER}: ${options.idempotencyKey}`))
-    return { sha: tip, created: false };
+  if (hasTrailer(tipMessage, options.idempotencyKey)) return { sha: tip, created: false };
   for (const change of options.changes) checkPath(change.path);
 
   const dir = await mkdtemp(path.join(tmpdir(), 'aidev-index-'));
@@ -63,11 +61,11 @@ export async function commitChangeSet(options: {
     const parentTree = (await git(['rev-parse', `${tip}^{tree}`], { cwd: repo })).trim();
     if (tree === parentTree)
       throw new StepError(`the change set changes nothing in ${branch}`, { code: 'empty_change' });
-    const message = `${options.message.trim()}\n\n${TRAILER}: ${options.idempotencyKey}\n`;
+    const message = `${options.message.trim()}\n\n${IDEMPOTENCY_TRAILER}: ${options.idempotencyKey}\n`;
     const commit = (
       await git(['commit-tree', tree, '-p', tip], { cwd: repo, input: message })
     ).trim();
-    await git(['update-ref', `refs/heads/${branch}`, commit, tip], { cwd: repo });
+    await moveBranch(repo, branch, commit, tip);
     return { sha: commit, created: true };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plu
 import { markdownText } from '../../plugins/markdown-text.js';
 import { commitChangeSet } from './commit-change-set.js';
 import { cloneBranch, insideWorkspaces } from '../../git/clone.js';
-import { commitPatch, madeBy, type CommitIdentity } from '../../git/commit-patch.js';
+import { commitPatch, madeBy, moveBranch, type CommitIdentity } from '../../git/commit-patch.js';
 import { git, resolveRef } from '../../git/git.js';
 import { confinementOf, repositoryDirectory } from './repository-paths.js';
 
@@ -32,6 +32,7 @@ async function commitPatchToBranch(options: {
   branch: string;
   message: string;
   diffBase64: string;
+  base: string;
   idempotencyKey: string;
   identity: CommitIdentity;
 }): Promise<string> {
@@ -41,7 +42,7 @@ async function commitPatchToBranch(options: {
     throw new StepError(`no branch ${branch} in ${repo}; create it first`, { code: 'not_found' });
   if (await madeBy(repo, tip, options.idempotencyKey)) return tip;
   const commit = await commitPatch({ ...options, tip });
-  await git(['update-ref', `refs/heads/${branch}`, commit, tip], { cwd: repo });
+  await moveBranch(repo, branch, commit, tip);
   return commit;
 }
 
@@ -176,6 +177,7 @@ export const localGit = definePlugin({
                   branch: input.branch,
                   message: input.message,
                   diffBase64: input.patch.diff_base64,
+                  base: input.patch.base,
                   idempotencyKey: call.idempotencyKey,
                   identity: config.commit_author,
                 });

@@ -1,6 +1,10 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Octokit } from '@octokit/rest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { github } from '../../../src/adapters/github/github.js';
+import { diffSince, protectWorkingCopy, workingCopyOf } from '../../../src/git/working-copy.js';
 import type { Plugin } from '../../../src/plugins/plugin.js';
 import { PluginRegistry } from '../../../src/plugins/plugin-registry.js';
 import { Guards } from '../../../src/resilience/guards.js';
@@ -9,12 +13,19 @@ import type { Store } from '../../../src/store/store.js';
 import { capturingLogger } from '../../support/logger.js';
 import { GitHubServer } from '../../vendors/github/github-server.js';
 import { callContext } from '../contracts/call-context.js';
+import {
+  checkOutContract,
+  type CheckOutFixture,
+  type FileEntry,
+} from '../contracts/check-out.contract.js';
 import { STARTING_FILES, versionControlContract } from '../contracts/version-control.contract.js';
 
 const TOKEN = 'ghp_aidevTestToken0123456789abcdefABCDEF';
 // No secrets are given to the logger: the scan below proves the adapter never logs the token.
 const { logger, lines } = capturingLogger();
 let server: GitHubServer;
+/** The plugins' data directory: working copies go to its `workspaces/`. */
+let dataDir: string;
 
 /** A GitHub plugin on the local server; `guard` overrides the GitHub guard's settings. */
 function githubPlugin(options: { token?: string; guard?: Partial<GuardSettings> } = {}): {
@@ -24,7 +35,7 @@ function githubPlugin(options: { token?: string; guard?: Partial<GuardSettings> 
 } {
   const guards = new Guards(logger, options.guard === undefined ? {} : { github: options.guard });
   // The GitHub plugin keeps nothing in aidev's database.
-  const registry = new PluginRegistry({ logger, store: {} as Store, guards, dataDir: '/tmp' });
+  const registry = new PluginRegistry({ logger, store: {} as Store, guards, dataDir });
   registry.register(github);
   const plugin = registry.configure('version_control', 'github', {
     token: options.token ?? TOKEN,
@@ -38,6 +49,7 @@ const FAST = { ratePerSecond: 1000, retryBaseMs: 5, retryMaxMs: 20 };
 let fast: Plugin<'version_control'>;
 
 beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'aidev-github-test-'));
   server = await GitHubServer.start({ token: TOKEN });
   fast = githubPlugin({ guard: FAST }).plugin;
 });
@@ -46,13 +58,14 @@ afterEach(() => {
   expect(server.http.violations).toEqual([]);
 });
 afterAll(async () => {
-  await server.http.close();
+  await server.close();
+  await rm(dataDir, { recursive: true, force: true });
   expect(lines.filter((line) => line.includes(TOKEN))).toEqual([]);
 });
 
 const repoOf = () => server.repos.get('acme/shop');
 
-versionControlContract('github (REST API through @octokit/rest)', () => ({
+const fixture = (): CheckOutFixture => ({
   plugin: fast,
   repository: 'acme/shop',
   reset() {
@@ -75,7 +88,18 @@ versionControlContract('github (REST API through @octokit/rest)', () => ({
         .filter((p) => p.state === 'open')
         .map((p) => ({ number: p.number, branch: p.head, title: p.title })),
     ),
-}));
+  workspace: (name) => path.join(dataDir, 'workspaces', name),
+  treeAt(branch) {
+    const repo = repoOf();
+    const files = new Map<string, FileEntry>();
+    for (const [file, entry] of repo?.entriesAt(branch) ?? [])
+      files.set(file, { mode: entry.mode, bytes: repo?.blob(entry.sha) ?? Buffer.of() });
+    return Promise.resolve(files);
+  },
+});
+
+versionControlContract('github (REST API through @octokit/rest)', fixture);
+checkOutContract('github (git over smart HTTP)', fixture);
 
 describe('github adapter', () => {
   const fresh = () => {
@@ -273,4 +297,149 @@ describe('github adapter', () => {
     expect(server.http.violations).toEqual([expect.stringContaining('git/create-ref')]);
     server.http.violations.length = 0;
   });
+});
+
+type Failure = Error & { code: string };
+
+describe('github adapter: git over smart HTTP', () => {
+  const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+  const fresh = () => {
+    server.reset();
+    server.createRepository('acme/shop', STARTING_FILES);
+  };
+  /** Every file under a directory, as text: where a leaked token would show. */
+  const allText = async (directory: string) => {
+    const texts: string[] = [];
+    for (const entry of await readdir(directory, { recursive: true, withFileTypes: true }))
+      if (entry.isFile())
+        texts.push(await readFile(path.join(entry.parentPath, entry.name), 'latin1'));
+    return texts.join('\n');
+  };
+  /** A working copy of `branch` with one new file, and its patch. */
+  async function patchOn(branch: string, file: string) {
+    const out = await fast.actions.check_out(
+      { repository: 'acme/shop', ref: branch, directory: path.join(dataDir, 'workspaces', file) },
+      callContext(),
+    );
+    const copy = workingCopyOf(out.directory);
+    await protectWorkingCopy(copy);
+    await writeFile(path.join(out.directory, file), `${file}\n`);
+    return { base: out.head, diff_base64: (await diffSince(copy, out.head)) ?? '' };
+  }
+
+  it('clones with the token in an Authorization header of each request only: not in the clone, not on disk, no REST call', async () => {
+    fresh();
+    const directory = path.join(dataDir, 'workspaces', 'token');
+    await fast.actions.check_out(
+      { repository: 'acme/shop', ref: 'main', directory },
+      callContext(),
+    );
+    expect(server.http.count()).toBe(0);
+    expect(server.gitRequests.length).toBeGreaterThan(0);
+    // Sent at once: no 401 challenge first.
+    expect(server.gitRequests.every((r) => r.status === 200)).toBe(true);
+    expect(server.gitRequests.every((r) => r.service === 'git-upload-pack')).toBe(true);
+    const onDisk = await allText(path.join(directory, '.git'));
+    expect(onDisk).toContain(`${server.url}/acme/shop.git`);
+    for (const secret of [TOKEN, BASIC]) expect(onDisk).not.toContain(secret);
+    console.log(`check_out of 4 files: ${server.gitRequests.length} git requests, 0 REST`);
+  });
+
+  it('says a refused token, a missing repository and a missing branch apart, without the token', async () => {
+    fresh();
+    const wrong = 'ghp_wrongToken000000000000000000000000';
+    const { plugin } = githubPlugin({ token: wrong, guard: FAST });
+    const directory = path.join(dataDir, 'workspaces', 'refused');
+    const refused = await plugin.actions
+      .check_out({ repository: 'acme/shop', ref: 'main', directory }, callContext())
+      .then(
+        () => new Error('expected a failure') as Failure,
+        (error: unknown) => error as Failure,
+      );
+    expect(refused).toMatchObject({ code: 'unauthorized' });
+    expect(refused.message).toContain('acme/shop');
+    const missingRepo = await fast.actions
+      .check_out({ repository: 'acme/nope', ref: 'main', directory }, callContext())
+      .then(
+        () => new Error('expected a failure') as Failure,
+        (error: unknown) => error as Failure,
+      );
+    expect(missingRepo).toMatchObject({ code: 'not_found' });
+    const missingBranch = await fast.actions
+      .check_out({ repository: 'acme/shop', ref: 'gone', directory }, callContext())
+      .then(
+        () => new Error('expected a failure') as Failure,
+        (error: unknown) => error as Failure,
+      );
+    expect(missingBranch).toMatchObject({ code: 'not_found' });
+    expect(missingBranch.message).toContain('gone');
+    for (const error of [refused, missingRepo, missingBranch]) {
+      const shown = `${error.message} ${JSON.stringify(error)} ${String((error as Error).stack)}`;
+      for (const secret of [
+        TOKEN,
+        wrong,
+        BASIC,
+        Buffer.from(`x-access-token:${wrong}`).toString('base64'),
+      ])
+        expect(shown).not.toContain(secret);
+    }
+  });
+
+  it('commits a patch with one clone and one push, no REST call; once per key', async () => {
+    fresh();
+    await fast.actions.create_branch({ repository: 'acme/shop', branch: 'feat/p' }, callContext());
+    const patch = await patchOn('feat/p', 'p.txt');
+    server.http.resetTraffic();
+    server.gitRequests.length = 0;
+    const input = { repository: 'acme/shop', branch: 'feat/p', message: 'p', patch };
+    const first = await fast.actions.commit_changes(input, callContext('run-p:commit'));
+    expect(server.http.count()).toBe(0);
+    expect(server.countGit('git-receive-pack')).toBe(2);
+    const pushed = server.gitRequests.length;
+    const again = await fast.actions.commit_changes(input, callContext('run-p:commit'));
+    expect(again).toEqual(first);
+    expect(server.countGit('git-receive-pack')).toBe(2);
+    console.log(
+      `patch commit: ${pushed} git requests; again with the same key: ${server.gitRequests.length - pushed} (no push)`,
+    );
+    const commit = repoOf()?.commitSync('feat/p');
+    expect(commit).toMatchObject({
+      author: { name: 'aidev[bot]', email: 'aidev[bot]@users.noreply.github.com' },
+      message: 'p\n\nAidev-Idempotency-Key: run-p:commit',
+    });
+  });
+
+  for (const moment of [
+    { when: 'before the push reads the branch', method: 'GET' },
+    { when: 'while the push is under way', method: 'POST' },
+  ])
+    it(`refuses to overwrite a branch someone pushed to ${moment.when}: a retryable conflict, and the retry builds on their commit`, async () => {
+      fresh();
+      await fast.actions.create_branch(
+        { repository: 'acme/shop', branch: 'feat/race' },
+        callContext(),
+      );
+      const patch = await patchOn('feat/race', 'mine.txt');
+      let theirs = '';
+      server.beforeGit({
+        when: (r) => r.service === 'git-receive-pack' && r.method === moment.method,
+        run: (repo) => {
+          theirs = repo.commitFiles('feat/race', { 'theirs.txt': 'theirs\n' }, 'their change');
+        },
+      });
+      const input = { repository: 'acme/shop', branch: 'feat/race', message: 'mine', patch };
+      await expect(
+        fast.actions.commit_changes(input, callContext('run-race:commit')),
+      ).rejects.toMatchObject({
+        code: 'conflict',
+        retryable: true,
+        message: expect.stringContaining('feat/race') as unknown as string,
+      });
+      expect(repoOf()?.refs.get('heads/feat/race')).toBe(theirs);
+      const retried = await fast.actions.commit_changes(input, callContext('run-race:commit'));
+      expect(repoOf()?.commitSync(retried.sha).parents).toEqual([theirs]);
+      expect(Object.keys(repoOf()?.filesAt('feat/race') ?? {})).toEqual(
+        expect.arrayContaining(['mine.txt', 'theirs.txt']),
+      );
+    });
 });

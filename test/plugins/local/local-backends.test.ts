@@ -1,8 +1,10 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../../src/git/git.js';
+import { diffSince, protectWorkingCopy, workingCopyOf } from '../../../src/git/working-copy.js';
 import { openTestDatabase, resetTables, type TestDatabase } from '../../support/backends.js';
 import { capturingLogger } from '../../support/logger.js';
 import { connectLocalPlugins, type LocalPlugins } from './local-plugins.js';
@@ -10,6 +12,12 @@ import { communicationContract } from '../contracts/communication.contract.js';
 import { documentationContract } from '../contracts/documentation.contract.js';
 import { taskManagementContract } from '../contracts/task-management.contract.js';
 import { STARTING_FILES, versionControlContract } from '../contracts/version-control.contract.js';
+import { callContext } from '../contracts/call-context.js';
+import {
+  checkOutContract,
+  type CheckOutFixture,
+  type FileEntry,
+} from '../contracts/check-out.contract.js';
 
 // The embedded defaults run on the embedded database, as a new user's laptop does.
 let database: TestDatabase;
@@ -56,7 +64,7 @@ let repository = '';
 const repoDir = () => path.join(scratch, 'repos', repository);
 const gitIn = (args: string[]) => git(args, { cwd: repoDir() });
 
-versionControlContract('local git', () => ({
+const localGitFixture = (): CheckOutFixture => ({
   plugin: plugins.git,
   get repository() {
     return repository;
@@ -96,7 +104,54 @@ versionControlContract('local git', () => ({
       .filter((p) => p.status === 'open')
       .map((p) => ({ number: p.number, branch: p.sourceBranch, title: p.title }));
   },
-}));
+  workspace: (name) => path.join(scratch, 'workspaces', name),
+  async treeAt(branch) {
+    const listing = await git(['ls-tree', '-r', '-z', branch], { cwd: repoDir() });
+    const files = new Map<string, FileEntry>();
+    for (const record of listing.split('\0').filter((r) => r !== '')) {
+      const [meta = '', name = ''] = record.split('\t');
+      const [mode = '', , sha = ''] = meta.split(' ');
+      files.set(name, {
+        mode,
+        bytes: execFileSync('git', ['cat-file', 'blob', sha], { cwd: repoDir() }),
+      });
+    }
+    return files;
+  },
+});
+
+versionControlContract('local git', localGitFixture);
+checkOutContract('local git', localGitFixture);
+
+describe('local git: committing a patch', () => {
+  beforeEach(async () => localGitFixture().reset());
+
+  it('refuses to move a branch another git is moving (its lock held): a retryable conflict, then commits on retry', async () => {
+    await plugins.git.actions.create_branch({ repository, branch: 'feat/lock' }, callContext());
+    const out = await plugins.git.actions.check_out(
+      { repository, ref: 'feat/lock', directory: path.join(scratch, 'workspaces', 'lock') },
+      callContext(),
+    );
+    const copy = workingCopyOf(out.directory);
+    await protectWorkingCopy(copy);
+    await writeFile(path.join(out.directory, 'lock.txt'), 'lock\n');
+    const patch = { base: out.head, diff_base64: (await diffSince(copy, out.head)) ?? '' };
+    const lock = path.join(repoDir(), '.git', 'refs', 'heads', 'feat', 'lock.lock');
+    await writeFile(lock, '');
+    const input = { repository, branch: 'feat/lock', message: 'lock', patch };
+    await expect(
+      plugins.git.actions.commit_changes(input, callContext('run-lock:commit')),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+      retryable: true,
+      message: expect.stringContaining('feat/lock') as unknown as string,
+    });
+    expect(await gitIn(['rev-parse', 'feat/lock'])).toBe(`${out.head}\n`);
+    await rm(lock);
+    const commit = await plugins.git.actions.commit_changes(input, callContext('run-lock:commit'));
+    expect((await gitIn(['rev-parse', 'feat/lock'])).trim()).toBe(commit.sha);
+  });
+});
 
 documentationContract('local docs', () => ({
   plugin: plugins.docs,

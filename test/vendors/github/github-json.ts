@@ -1,5 +1,5 @@
 import { VendorHttpError } from '../kit/vendor-server.js';
-import type { GitRepository, PullRequest } from './git-model.js';
+import type { CommitObject, GitRepository, PullRequest } from './git-repository.js';
 
 // The JSON GitHub's REST API answers with: the resources aidev reads and writes, and errors.
 
@@ -10,8 +10,9 @@ export function githubError(status: number, message: string, docs = DOCS): Vendo
   return new VendorHttpError(status, { message, documentation_url: docs, status: String(status) });
 }
 
-export function repoJson(repo: GitRepository) {
-  const full = `${repo.owner}/${repo.name}`;
+/** `serverUrl`: where this server serves git (GitHub's clone_url is on its web host). */
+export function repoJson(repo: GitRepository, serverUrl: string) {
+  const full = repo.fullName;
   return {
     id: 1,
     name: repo.name,
@@ -20,21 +21,38 @@ export function repoJson(repo: GitRepository) {
     owner: { login: repo.owner },
     html_url: `https://github.com/${full}`,
     url: `https://api.github.com/repos/${full}`,
+    clone_url: `${serverUrl}/${full}.git`,
     default_branch: repo.defaultBranch,
   };
 }
 
-export function refJson(repo: GitRepository, ref: string, sha: string) {
+export function refJson(repo: GitRepository, ref: string, sha: string, type = 'commit') {
   return {
     ref: `refs/${ref}`,
     node_id: 'REF',
-    url: `https://api.github.com/repos/${repo.owner}/${repo.name}/git/refs/${ref}`,
-    object: { type: 'commit', sha, url: '' },
+    url: `https://api.github.com/repos/${repo.fullName}/git/refs/${ref}`,
+    object: { type, sha, url: '' },
   };
 }
 
-export function pullJson(repo: GitRepository, pull: PullRequest) {
-  const html = `https://github.com/${repo.owner}/${repo.name}/pull/${pull.number}`;
+export function commitJson(repo: GitRepository, commit: CommitObject) {
+  return {
+    sha: commit.sha,
+    node_id: 'C',
+    url: `https://api.github.com/repos/${repo.fullName}/git/commits/${commit.sha}`,
+    html_url: `https://github.com/${repo.fullName}/commit/${commit.sha}`,
+    message: commit.message,
+    author: commit.author,
+    committer: commit.committer,
+    tree: { sha: commit.tree, url: '' },
+    parents: commit.parents.map((sha) => ({ sha, url: '', html_url: '' })),
+    verification: { verified: false, reason: 'unsigned', signature: null, payload: null },
+  };
+}
+
+/** `headSha`: the tip of the pull request's branch now. */
+export function pullJson(repo: GitRepository, pull: PullRequest, headSha: string) {
+  const html = `https://github.com/${repo.fullName}/pull/${pull.number}`;
   return {
     id: pull.number,
     number: pull.number,
@@ -43,12 +61,8 @@ export function pullJson(repo: GitRepository, pull: PullRequest) {
     body: pull.body,
     draft: pull.draft,
     html_url: html,
-    url: `https://api.github.com/repos/${repo.owner}/${repo.name}/pulls/${pull.number}`,
-    head: {
-      ref: pull.head,
-      label: `${repo.owner}:${pull.head}`,
-      sha: repo.refs.get(`heads/${pull.head}`) ?? '',
-    },
+    url: `https://api.github.com/repos/${repo.fullName}/pulls/${pull.number}`,
+    head: { ref: pull.head, label: `${repo.owner}:${pull.head}`, sha: headSha },
     base: { ref: pull.base, label: `${repo.owner}:${pull.base}` },
     labels: pull.labels.map((name) => ({ name })),
     requested_reviewers: pull.reviewers.map((login) => ({ login })),
