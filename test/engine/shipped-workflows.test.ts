@@ -13,9 +13,13 @@ const IMPLEMENTATION = {
   pr_title: 'Fix rounding in totals',
   pr_description: 'Rounds half-up; adds a test.',
   documentation: 'Totals are rounded half-up.',
-  changes: [
-    { path: 'src/total.ts', content: 'export const total = 1;\n' },
-    { path: 'src/old.ts', delete: true },
+  patch: {
+    base: 'a'.repeat(40),
+    diff_base64: Buffer.from('diff --git a/x b/x\n').toString('base64'),
+  },
+  changed_files: [
+    { status: 'modified', path: 'src/total.ts' },
+    { status: 'deleted', path: 'src/old.ts' },
   ],
 };
 
@@ -72,7 +76,7 @@ describeEachBackend('the shipped workflows', (database) => {
       repository: 'acme/api',
       branch: 'aidev/PROJ-1',
       message: 'PROJ-1: Fix rounding in totals',
-      changes: IMPLEMENTATION.changes,
+      patch: IMPLEMENTATION.patch,
     });
     expect(byAction('version_control.create_pull_request')).toMatchObject({
       title: 'PROJ-1: Fix rounding in totals',

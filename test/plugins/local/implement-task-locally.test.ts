@@ -55,6 +55,18 @@ afterAll(async () => {
 
 describe('implement-task on the embedded defaults', () => {
   it('goes from a seeded task to a pull request, a task in review, a docs page and a message', async () => {
+    // The agent's change as the development agent hands it over: a git diff from main's tip.
+    const copy = path.join(scratch, 'agent-copy');
+    await git(['clone', '--quiet', path.join(scratch, 'repos', 'shop'), copy], { cwd: scratch });
+    await writeFile(path.join(copy, 'src/cart.ts'), 'export const total = () => 0;\n');
+    await rm(path.join(copy, 'src/legacy.ts'));
+    await git(['add', '--all'], { cwd: copy });
+    const patch = {
+      base: (await git(['rev-parse', 'HEAD'], { cwd: copy })).trim(),
+      diff_base64: Buffer.from(
+        await git(['diff', '--cached', '--binary', '--full-index', 'HEAD'], { cwd: copy }),
+      ).toString('base64'),
+    };
     h.agents
       .on('analyse_repository', () => ({ analysis: { language: 'typescript' } }))
       .on('plan', () => ({ plan: { summary: 'Round in total()' } }))
@@ -63,9 +75,10 @@ describe('implement-task on the embedded defaults', () => {
           pr_title: 'Round totals',
           pr_description: 'Rounds to the cent.',
           documentation: 'Totals are now rounded to the cent.',
-          changes: [
-            { path: 'src/cart.ts', content: 'export const total = () => 0;\n' },
-            { path: 'src/legacy.ts', delete: true },
+          patch,
+          changed_files: [
+            { status: 'modified', path: 'src/cart.ts' },
+            { status: 'deleted', path: 'src/legacy.ts' },
           ],
         },
       }));
