@@ -3,7 +3,7 @@ import type { ActionRunner, AgentCall } from '../engine/runners.js';
 import type { JsonObject } from '../store/sql.js';
 import { analyseTree, type TreeFile } from './codebase-analysis.js';
 import { rankRelevantFiles } from './relevant-files.js';
-import { fileTree, readFiles, versionControl } from './repository-copy.js';
+import { fileTree, readFiles, versionControl } from './repository-reads.js';
 
 const ROOT_MANIFESTS = new Set([
   'package.json',

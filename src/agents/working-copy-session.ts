@@ -10,7 +10,7 @@ import {
 } from '../git/working-copy.js';
 import { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
-import { versionControl, workspaceDirectory } from './repository-copy.js';
+import { versionControl, workspaceDirectory } from './repository-reads.js';
 
 /** The work so far, as saved with the conversation after every turn. */
 export interface SavedChange extends JsonObject {
