@@ -1,29 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloneBranch, insideWorkspaces, pushCommit } from '../../src/git/clone.js';
+import { setupGit } from '../support/setup-git.js';
 
 let root: string;
 let origin: string;
 
-/** git for the test's own set-up, with a fixed identity and no machine configuration. */
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  })
-    .toString('utf8')
-    .trim();
+const git = setupGit;
 
 beforeEach(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'aidev-clone-'));

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,27 +9,13 @@ import {
   moveBranch,
   type PatchCommit,
 } from '../../src/git/commit-patch.js';
+import { setupGit } from '../support/setup-git.js';
 
 let root: string;
 let repo: string;
 let tip: string;
 
-/** git for the test's own set-up, with a fixed identity and no machine configuration. */
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  })
-    .toString('utf8')
-    .trim();
+const git = setupGit;
 
 const base64 = (text: string) => Buffer.from(text).toString('base64');
 

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import {
   chmod,
   lstat,
@@ -25,24 +24,12 @@ import {
   workingCopyOf,
   type WorkingCopy,
 } from '../../src/git/working-copy.js';
+import { setupGitOutput } from '../support/setup-git.js';
 
 let root: string;
 let origin: string;
 
-/** git for the test's own set-up, with a fixed identity and no machine configuration. */
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@t',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@t',
-    },
-  }).toString('utf8');
+const git = setupGitOutput;
 
 const BINARY = Buffer.from([0, 1, 2, 255, 254, 0, 10, 13, 0x89, 0x50, 0x4e, 0x47]);
 
