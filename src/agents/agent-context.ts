@@ -128,13 +128,17 @@ export async function openSession<T extends JsonObject>(
     loop,
     data,
     resumed,
-    save: () =>
-      store.agentSessions.save({
+    save: async () => {
+      // A call given up (another worker may be running the step by now) must not overwrite
+      // the conversation that worker resumed from.
+      call.signal.throwIfAborted();
+      await store.agentSessions.save({
         sessionKey: call.idempotencyKey,
         runId: call.run.id,
         stepName: call.step,
         state: { loop, data } as unknown as JsonObject,
         turns: loop.turns,
-      }),
+      });
+    },
   };
 }

@@ -9,6 +9,7 @@ import { createInput, createInTracker } from './create-in-tracker.js';
 import { implement, implementInput } from './development-agent.js';
 import { breakdown, breakdownInput, plan, planInput } from './planning-agent.js';
 import { analyseRepository } from './repository-analysis.js';
+import { removeRunWorkspaces } from './run-workspaces.js';
 
 const analyseInput = z.looseObject({
   mode: z.literal('analyse'),
@@ -53,7 +54,7 @@ const MODES: Readonly<Record<string, Readonly<Record<string, Mode>>>> = {
  * Runs `ai_action` steps: the development agent (analyse a repository, implement a task) and
  * the planning agent (plan a task, break requirements down, create the breakdown in the
  * tracker). A failure the model cannot recover from clears the saved conversation, so that a
- * retried step starts afresh; a pause or an outage keeps it, so the step resumes.
+ * retried step starts afresh; a pause, an outage or a stop keeps it, so the step resumes.
  */
 export class AiAgentRunner implements AgentRunner {
   constructor(private readonly deps: AgentDeps) {}
@@ -73,11 +74,22 @@ export class AiAgentRunner implements AgentRunner {
     try {
       return await mode(this.deps, withMode);
     } catch (error) {
-      if (!(error instanceof StepPauseError) && !isRetryable(error))
+      // An aborted call (the worker stopping or losing the run, a timeout, a cancel) is not the
+      // model's failure: the conversation stays for whoever runs the step next.
+      if (!call.signal.aborted && !(error instanceof StepPauseError) && !isRetryable(error))
         await this.deps.store.agentSessions.remove(call.idempotencyKey).catch(() => undefined);
       throw error;
     }
   }
+
+  runEnded(runId: string): Promise<void> {
+    return runEnded(this.deps, runId);
+  }
+}
+
+/** Removes the run's working copies once the run is over. */
+export async function runEnded(deps: AgentDeps, runId: string): Promise<void> {
+  await removeRunWorkspaces(deps.settings.dataDir, runId);
 }
 
 function parse<S extends z.ZodType>(schema: S, call: AgentCall): z.output<S> {

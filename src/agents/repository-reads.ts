@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { AgentCall } from '../engine/runners.js';
 import type { ActionRunner } from '../engine/runners.js';
 import type { TreeFile } from './codebase-analysis.js';
@@ -59,9 +58,4 @@ export async function readFiles(
     read.push(...result.files);
   }
   return read;
-}
-
-/** Where a step's working copy lives: one directory per run and step, under the data dir. */
-export function workspaceDirectory(dataDir: string, runId: string, step: string): string {
-  return path.join(dataDir, 'workspaces', runId, step.replace(/[^A-Za-z0-9_-]/g, '_'));
 }

@@ -10,7 +10,8 @@ import {
 } from '../git/working-copy.js';
 import { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
-import { versionControl, workspaceDirectory } from './repository-reads.js';
+import { versionControl } from './repository-reads.js';
+import { workspaceDirectory } from './run-workspaces.js';
 
 /** The work so far, as saved with the conversation after every turn. */
 export interface SavedChange extends JsonObject {

@@ -16,7 +16,12 @@ import type { MeteredProvider } from '../costs/metered-provider.js';
 import type { AiProvider } from '../plugins/interfaces/ai-provider.js';
 import { createAgents, createAiProvider } from './ai.js';
 import { setUpPlugins } from './plugins.js';
-import { releaseExpiredReservationsJob, scheduleMaintenance } from './maintenance-jobs.js';
+import { removeEndedWorkspaces } from '../agents/run-workspaces.js';
+import {
+  releaseExpiredReservationsJob,
+  removeEndedWorkspacesJob,
+  scheduleMaintenance,
+} from './maintenance-jobs.js';
 import { Releasers } from './releasers.js';
 
 /** The wired application: what every front end (CLI, worker, server) works with. */
@@ -107,6 +112,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       },
     });
     jobs.define(releaseExpiredReservationsJob(store));
+    jobs.define(removeEndedWorkspacesJob(store, config.dataDir));
     for (const definition of options.jobDefinitions ?? []) jobs.define(definition);
 
     return {
@@ -119,6 +125,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       guards,
       ai: { provider, model: agents.model },
       async startWorker() {
+        await removeEndedWorkspaces(config.dataDir, store, logger).catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not remove the working copies of ended runs'),
+        );
         await scheduleMaintenance(jobs);
         await engine.scheduleMaintenance();
         await jobs.start();

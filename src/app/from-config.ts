@@ -25,6 +25,7 @@ export function jobQueueFor(config: Config, db: Database, logger: Logger): JobQu
     lockLifetimeMs: config.jobs.lockLifetimeMs,
     pollIntervalMs: config.jobs.pollIntervalMs ?? SETTINGS_DEFAULTS.jobs.pollIntervalMs[db.kind],
     concurrency: config.jobs.concurrency,
+    drainTimeoutMs: config.jobs.drainTimeoutMs,
     workerName: config.jobs.workerName,
     logger,
   });

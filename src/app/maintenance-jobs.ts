@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { removeEndedWorkspaces } from '../agents/run-workspaces.js';
 import type { JobDefinition, JobQueue } from '../jobs/job-queue.js';
 import type { Store } from '../store/store.js';
 
 export const RELEASE_EXPIRED_RESERVATIONS = 'maintenance.release-expired-reservations';
+export const REMOVE_ENDED_WORKSPACES = 'maintenance.remove-ended-workspaces';
 
 /**
  * A budget reservation whose provider call never reported back (its worker died) would block
@@ -21,6 +23,23 @@ export function releaseExpiredReservationsJob(store: Store): JobDefinition {
   };
 }
 
+/**
+ * A run's working copies go when it ends; those of a worker that died mid-step, or of a run
+ * another worker finished, are found here: hourly by whichever worker runs the job, and by each
+ * worker in its own data directory when it starts (a worker restarted after a crash).
+ */
+export function removeEndedWorkspacesJob(store: Store, dataDir: string): JobDefinition {
+  return {
+    name: REMOVE_ENDED_WORKSPACES,
+    schema: z.object({}),
+    concurrency: 1,
+    async handler({ log }) {
+      await removeEndedWorkspaces(dataDir, store, log);
+    },
+  };
+}
+
 export async function scheduleMaintenance(jobs: JobQueue): Promise<void> {
   await jobs.every('1 minute', RELEASE_EXPIRED_RESERVATIONS);
+  await jobs.every('1 hour', REMOVE_ENDED_WORKSPACES);
 }

@@ -28,6 +28,8 @@ export interface Config {
     /** Unset means the default for the database kind. */
     readonly pollIntervalMs: number | undefined;
     readonly concurrency: number;
+    /** How long a stop waits for running jobs before handing them over. */
+    readonly drainTimeoutMs: number;
     readonly workerName: string;
   };
   readonly plugins: {

@@ -14,6 +14,7 @@ export const SETTINGS_DEFAULTS = {
     lockLifetimeMs: 30_000,
     pollIntervalMs: { postgres: 5_000, embedded: 200 },
     concurrency: 4,
+    drainTimeoutMs: 10_000,
   },
   logging: { format: 'auto' },
   workflows: { directory: 'workflows' },
@@ -94,6 +95,11 @@ export const fileSchema = z.strictObject({
           description: 'Jobs one worker runs at the same time.',
           default: String(SETTINGS_DEFAULTS.jobs.concurrency),
         }),
+      drain_timeout: duration({ min: '0s', max: '1h' }).optional().register(settingsRegistry, {
+        description:
+          'How long a stopping worker (SIGTERM, SIGINT) lets its running jobs finish; then each is handed over to another worker, which resumes the step where it was (an agent keeps its conversation and work).',
+        default: '10s',
+      }),
       worker_name: text().optional().register(settingsRegistry, {
         description: 'Name recorded on the jobs this worker locks.',
         default: 'hostname:pid',

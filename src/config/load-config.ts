@@ -139,6 +139,7 @@ function buildConfig(
       lockLifetimeMs: settings.jobs?.lock_lifetime ?? SETTINGS_DEFAULTS.jobs.lockLifetimeMs,
       pollIntervalMs: settings.jobs?.poll_interval,
       concurrency: settings.jobs?.concurrency ?? SETTINGS_DEFAULTS.jobs.concurrency,
+      drainTimeoutMs: settings.jobs?.drain_timeout ?? SETTINGS_DEFAULTS.jobs.drainTimeoutMs,
       workerName: settings.jobs?.worker_name ?? `${hostname()}:${process.pid}`,
     },
     plugins: {

@@ -124,6 +124,7 @@ async function proceed(x: Execution): Promise<void> {
         return stopped(x, step, outcome.reason);
     }
   }
+  await ended(x);
   await x.deps.store.runs.transition(x.run.id, 'succeeded', { from: ['running'] });
   await x.deps.recorder.record({
     type: 'run.succeeded',
@@ -131,6 +132,18 @@ async function proceed(x: Execution): Promise<void> {
     message: 'Run succeeded',
     data: { outputs: summary(x) },
   });
+}
+
+/**
+ * Frees what the run's agents kept on this machine (working copies) before the run is marked
+ * ended, so that an ended run has nothing left behind; a failure here never fails the run.
+ */
+async function ended(x: Execution): Promise<void> {
+  try {
+    await x.deps.agents.runEnded?.(x.run.id);
+  } catch (error) {
+    x.log.warn({ err: error }, 'could not remove what the run left behind');
+  }
 }
 
 async function stopped(x: Execution, step: Step, reason: unknown): Promise<void> {
@@ -164,6 +177,7 @@ async function failRun(
   if (report !== undefined)
     details.rollback = { undone: report.undone, not_undone: report.notUndone };
   if (Object.keys(kept).length > 0) details.kept = kept;
+  await ended(x);
   await x.deps.store.runs.transition(x.run.id, 'failed', {
     from: ['running', 'queued', 'waiting'],
     error: details,
@@ -197,6 +211,7 @@ async function finishCancelled(x: Execution): Promise<void> {
   const kept = await runFailureHooks(x);
   const details: JsonObject = { code: 'run_cancelled', message: 'the run was cancelled' };
   if (Object.keys(kept).length > 0) details.kept = kept;
+  await ended(x);
   await x.deps.store.runs.transition(x.run.id, 'cancelled', {
     from: ['running', 'queued', 'waiting'],
     error: details,

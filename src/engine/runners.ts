@@ -50,4 +50,6 @@ export interface AgentCall extends CallBase {
 /** Runs AI agents (the AI layer implements it). */
 export interface AgentRunner {
   run(call: AgentCall): Promise<unknown>;
+  /** The run ended (succeeded, failed or cancelled): what its agents kept for it can go. */
+  runEnded?(runId: string): Promise<void>;
 }

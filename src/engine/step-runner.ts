@@ -12,11 +12,10 @@ import { attemptStep } from './step-attempt.js';
 import {
   errorRecord,
   isRetryable,
+  isStop,
   RunCancelledError,
-  RunDeadlineError,
   StepError,
   StepPauseError,
-  StepTakenOverError,
 } from './step-errors.js';
 import type { AiActionStep, PluginActionStep, Step } from './workflow-model.js';
 
@@ -28,14 +27,6 @@ export type StepOutcome =
 
 /** A worker that keeps dying while running one step should not take the step over forever. */
 const MAX_TAKEOVERS = 5;
-
-function isStop(error: unknown): boolean {
-  return (
-    error instanceof RunCancelledError ||
-    error instanceof RunDeadlineError ||
-    error instanceof StepTakenOverError
-  );
-}
 
 /**
  * Runs one step to the end of its error policy, or picks up where an earlier worker left it:
@@ -180,6 +171,8 @@ async function runWithRetries(
   if (step.kind === 'plugin_action') checkInput(x, step, input);
   const started = Date.now();
   let current = row;
+  // The failure recorded by the last attempt: the one to settle with, not to record again.
+  let recorded: unknown;
   const result = await pRetry(
     async (attemptNumber) => {
       // A cancel requested during the backoff is seen here; during an attempt, by the heartbeat.
@@ -204,6 +197,7 @@ async function runWithRetries(
         current = (await x.deps.store.steps.fail(current.id, errorRecord(error))) ?? current;
         const willRetry = isRetryable(error) && current.failures < 1 + step.retryCount;
         await recordFailure(x, step, current, error, willRetry);
+        recorded = error;
         if (!willRetry) throw new AbortError(error as Error);
         throw error;
       }
@@ -216,11 +210,16 @@ async function runWithRetries(
       randomize: true,
       signal: x.signal,
     },
-  ).catch((error: unknown) => {
-    x.rows.set(step.name, current);
-    throw error;
-  });
-  return succeed(x, step, current, result, started);
+  ).then(
+    (value) => ({ value }),
+    (error: unknown) => {
+      x.rows.set(step.name, current);
+      if (error !== recorded || isStop(error)) throw error;
+      return { failed: error };
+    },
+  );
+  if ('failed' in result) return settleFailure(x, step, current, result.failed);
+  return succeed(x, step, current, result.value, started);
 }
 
 function checkInput(x: Execution, step: PluginActionStep, input: JsonObject): void {

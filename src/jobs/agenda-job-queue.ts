@@ -22,6 +22,8 @@ export interface AgendaJobQueueOptions {
   readonly lockLifetimeMs: number;
   readonly pollIntervalMs: number;
   readonly concurrency: number;
+  /** How long stop() lets running jobs finish before aborting them (default 10 s). */
+  readonly drainTimeoutMs?: number;
   readonly workerName: string;
   readonly logger: Logger;
 }
@@ -139,7 +141,7 @@ export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
       );
     },
 
-    async stop({ drainTimeoutMs = 10_000 } = {}) {
+    async stop({ drainTimeoutMs = options.drainTimeoutMs ?? 10_000 } = {}) {
       if (!started) return;
       started = false;
       // Stop taking jobs; jobs locked here but not yet started are unlocked for other workers.
@@ -150,6 +152,7 @@ export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
       const all = Promise.all(pending.map((entry) => entry.finished));
       if ((await Promise.race([all.then(() => true), sleep(drainTimeoutMs, false)])) === true)
         return;
+      // The handlers hand their work back (a run's step is released for another worker).
       for (const entry of pending)
         entry.controller.abort(new AppError('internal', 'the worker is stopping'));
       await Promise.race([all, sleep(ABORT_GRACE_MS)]);

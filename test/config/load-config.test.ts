@@ -177,7 +177,7 @@ describe('settings file', () => {
     );
     expect(problems({})).toEqual([
       'aidev.config.yaml:2:18 jobs.lock_lifetime: expected a duration from 2s to 1h, such as 30s, 5m or 1500ms, found "soon"',
-      'aidev.config.yaml:3:3 jobs.concurency: unknown key (did you mean "concurrency"?); allowed keys: lock_lifetime, poll_interval, concurrency, worker_name',
+      'aidev.config.yaml:3:3 jobs.concurency: unknown key (did you mean "concurrency"?); allowed keys: lock_lifetime, poll_interval, concurrency, drain_timeout, worker_name',
       'aidev.config.yaml:7:11 logging.format: expected one of auto, json, pretty, found "colour"',
       'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, local_git, workflows, ai, costs, resilience, slack, sandbox, logging',
     ]);

@@ -33,6 +33,11 @@ describeEachBackend('error policies, timeouts and cancellation', (database) => {
       (await database().store.steps.listForRun(runId)).map((s) => [s.stepName, s.status]),
     );
 
+  const stepEventTypes = async (runId: string, step: string) =>
+    (await database().store.events.listForRun(runId))
+      .filter((e) => e.stepName === step && e.type.startsWith('step.'))
+      .map((e) => e.type);
+
   it('on_error: fail stops the run at the failing step', async () => {
     h.workflow('p', pipeline('to_review', '    on_error: fail'));
     h.actions.on('task_management.update_task_status', () => {
@@ -114,6 +119,11 @@ describeEachBackend('error policies, timeouts and cancellation', (database) => {
     const { run } = await h.engine.startRun({ workflow: 'p', trigger: 'api' });
     expect((await h.waitFor(run.id, ['failed'])).error).toMatchObject({ code: 'invalid' });
     expect(h.actions.callsOf('version_control.create_pull_request')).toHaveLength(1);
+    expect(await stepEventTypes(run.id, 'open_pr')).toEqual(['step.started', 'step.failed']);
+    const step = (await database().store.steps.listForRun(run.id)).find(
+      (s) => s.stepName === 'open_pr',
+    );
+    expect(step).toMatchObject({ attempt: 1, failures: 1 });
   });
 
   it('on_error: retry gives up after retry_count retries', async () => {
@@ -127,6 +137,19 @@ describeEachBackend('error policies, timeouts and cancellation', (database) => {
       message: 'GitHub is down',
     });
     expect(h.actions.callsOf('version_control.create_pull_request')).toHaveLength(3);
+    // One record per failure: two retries, then one final failure — not two.
+    expect(await stepEventTypes(run.id, 'open_pr')).toEqual([
+      'step.started',
+      'step.retrying',
+      'step.started',
+      'step.retrying',
+      'step.started',
+      'step.failed',
+    ]);
+    const step = (await database().store.steps.listForRun(run.id)).find(
+      (s) => s.stepName === 'open_pr',
+    );
+    expect(step).toMatchObject({ attempt: 3, failures: 3, status: 'failed' });
   });
 
   it('on_error: rollback undoes the completed steps newest first', async () => {

@@ -66,7 +66,7 @@ export class AnthropicServer {
   private readonly replies: ScriptedReply[] = [];
   private readonly standing: {
     matches: (body: Json) => boolean;
-    answer: (body: Json) => ScriptedReply;
+    answer: (body: Json) => ScriptedReply | Promise<ScriptedReply>;
   }[] = [];
   private readonly cache: PromptCache;
 
@@ -89,7 +89,7 @@ export class AnthropicServer {
       name: 'Anthropic',
       definition: anthropicDescription(),
       handlers: {
-        'messages/create': (request) => self().create(request),
+        'messages/create': async (request) => self().create(request),
         'messages/count-tokens': (request) => self().countTokens(request),
         'models/list': (request) => self().listModels(request),
       },
@@ -121,9 +121,13 @@ export class AnthropicServer {
   /**
    * Answers every Messages request `matches` accepts with `answer`, ahead of the queued replies
    * and without consuming them: what a model does whenever it is asked a certain thing (to
-   * summarize its conversation, say), whenever that comes.
+   * summarize its conversation, say), whenever that comes. An answer may take its time (a
+   * promise): a model still thinking when its caller gives up.
    */
-  answerWhen(matches: (body: Json) => boolean, answer: (body: Json) => ScriptedReply): this {
+  answerWhen(
+    matches: (body: Json) => boolean,
+    answer: (body: Json) => ScriptedReply | Promise<ScriptedReply>,
+  ): this {
     this.standing.push({ matches, answer });
     return this;
   }
@@ -182,7 +186,7 @@ export class AnthropicServer {
     return { body, model };
   }
 
-  private create(request: HandlerRequest): HandlerResponse {
+  private async create(request: HandlerRequest): Promise<HandlerResponse> {
     const { body, model } = this.admit(request);
     if (body.stream === true) {
       const message = 'Anthropic test server: streaming is not implemented';
@@ -198,7 +202,7 @@ export class AnthropicServer {
       );
     const usage = this.cache.usage(model.id, units);
     const standing = this.standing.find((s) => s.matches(body));
-    const reply = standing?.answer(body) ??
+    const reply = (await standing?.answer(body)) ??
       this.replies.shift() ?? { content: [{ type: 'text', text: 'Done.' }] };
     return withRequestId(messageJson(model, reply, usage));
   }
