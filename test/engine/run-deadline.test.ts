@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { sweep, type ControlDeps } from '../../src/engine/run-control.js';
+import { effectiveDeadline } from '../../src/engine/run-deadline.js';
 import { StepPauseError } from '../../src/engine/step-errors.js';
 import { silentLogger } from '../../src/log/create-logger.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
@@ -66,6 +67,8 @@ describeEachBackend(
       expect(await sweep(control(), 60_000)).toEqual({ requeued: 0, overdue: 0 });
       expect((await database().store.runs.get(waiting.id))?.status).toBe('waiting');
 
+      // What aidev run and the API show while it waits is the deadline it gets when it goes on.
+      const shown = effectiveDeadline((await database().store.runs.get(waiting.id)) ?? waiting);
       const deciding = Date.now();
       expect(await h.engine.decide(waiting.id, { approve: true, by: 'U-lead' })).toEqual({
         outcome: 'decided',
@@ -77,6 +80,8 @@ describeEachBackend(
       expect(done.status).toBe('succeeded');
       const moved = (done.deadlineAt?.getTime() ?? 0) - (waiting.deadlineAt?.getTime() ?? 0);
       expect(moved).toBeGreaterThanOrEqual(deciding - seenWaiting);
+      expect(done.deadlineAt?.getTime()).toBeGreaterThanOrEqual(shown?.getTime() ?? Infinity);
+      expect(done.waitedMs).toBeGreaterThanOrEqual(deciding - seenWaiting);
     });
 
     it('does not count a budget pause against the run’s timeout', async () => {

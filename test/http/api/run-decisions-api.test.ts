@@ -83,6 +83,12 @@ describeEachBackend('deciding what runs wait for, through the API', (database) =
       body: { workflow: 'gated', inputs: { task_key: 'PROJ-5' } },
     });
     await api.waitFor(run.id, ['waiting']);
+    const shown = await api.call<{ waiting_since: string | null; waited_ms: number }>(
+      'GET',
+      `/runs/${run.id}`,
+    );
+    expect(typeof shown.body.waiting_since).toBe('string');
+    expect(shown.body.waited_ms).toBeGreaterThanOrEqual(0);
     const cancel = await api.call('POST', `/runs/${run.id}/cancel`, { token: api.tokens.operator });
     expect(cancel.status).toBe(202);
     await api.waitFor(run.id, ['cancelled']);
