@@ -4,6 +4,7 @@ import type { JsonObject } from '../store/sql.js';
 import { approversOf } from './approvals.js';
 import type { Execution } from './execution.js';
 import { RUN_JOB } from './execution.js';
+import { cannotContinue, leaveWait, type CannotContinue } from './leave-wait.js';
 import type { ControlDeps } from './run-control.js';
 import type { StepPauseError } from './step-errors.js';
 import type { Step } from './workflow-model.js';
@@ -83,13 +84,15 @@ export type PauseOutcome =
   | { readonly outcome: 'stopped'; readonly step: string }
   | { readonly outcome: 'not_allowed'; readonly step: string; readonly approvers: string[] }
   | { readonly outcome: 'invalid'; readonly message: string }
+  /** The run ended, is being cancelled, or ran out of time: no decision makes it go on. */
+  | CannotContinue
   | { readonly outcome: 'not_paused' }
   | { readonly outcome: 'not_found' };
 
 /**
  * Decides a run's budget pause. Only the pause's approvers decide (or anyone with `override`,
  * an admin); exactly one decision counts, because the step leaves `waiting` in the same
- * transaction that queues the run again.
+ * transaction that queues the run again. A run that cannot go on is refused with the reason.
  */
 export async function decidePause(
   deps: ControlDeps,
@@ -101,7 +104,9 @@ export async function decidePause(
   const paused = (await deps.store.steps.listForRun(runId)).find(
     (s) => s.status === 'waiting' && (s.inputs as Partial<PauseRecord> | null)?.pause === 'budget',
   );
-  if (paused === undefined) return { outcome: 'not_paused' };
+  const refusal = cannotContinue(run);
+  if (paused === undefined) return refusal ?? { outcome: 'not_paused' };
+  if (refusal !== undefined) return refusal;
   const record = paused.inputs as PauseRecord;
   if (
     decision.override !== true &&
@@ -121,7 +126,7 @@ export async function decidePause(
         message: `amount: expected a positive dollar amount up to ${MAX_GRANT_USD} with at most 4 decimals, such as 2.50, found ${JSON.stringify(decision.amountUsd.slice(0, 40))}`,
       };
   }
-  const result = await deps.store.transaction(async (tx) => {
+  const result = await leaveWait(deps.store, runId, async (tx) => {
     if (decision.action === 'stop') {
       const error = {
         code: 'budget_refused',
@@ -130,7 +135,6 @@ export async function decidePause(
       };
       const step = await tx.steps.decide(paused.id, 'failed', null, error);
       if (step === null) return null;
-      await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
       return { outcome: 'stopped', step: paused.stepName } as const;
     }
     const step = await tx.steps.resume(paused.id);
@@ -143,14 +147,16 @@ export async function decidePause(
       limitUsd = formatUsd(raised);
       await tx.budgets.set({ scope: 'run', scopeId: runId, limitUsd, updatedBy: decision.by });
     }
-    await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
     return {
       outcome: 'resumed',
       step: paused.stepName,
       ...(limitUsd === undefined ? {} : { limitUsd }),
     } as const;
   });
-  if (result === null) return { outcome: 'not_paused' };
+  if (result === null) {
+    const now = await deps.store.runs.get(runId);
+    return (now === null ? undefined : cannotContinue(now)) ?? { outcome: 'not_paused' };
+  }
   await deps.jobs.enqueue(RUN_JOB, { runId });
   await deps.recorder.record({
     type: 'budget.decided',

@@ -2,6 +2,7 @@ import type { RunStep } from '../store/repositories/run-steps.js';
 import type { JsonObject } from '../store/sql.js';
 import type { GateRecord } from './approvals.js';
 import { RUN_JOB } from './execution.js';
+import { leaveWait } from './leave-wait.js';
 import type { ControlDeps, DecisionOutcome, DecisionRequest } from './run-control.js';
 
 /** What a revised step finds in its run's context as `run.revisions.<step>`. */
@@ -37,19 +38,18 @@ export async function reviseAfterRejection(
     by: request.by,
     previous: (target.outputs as JsonObject | null) ?? null,
   };
-  const reopened = await deps.store.transaction(async (tx) => {
+  const reopened = await leaveWait(deps.store, runId, async (tx) => {
     const asked = await tx.steps.reopen(gate.id);
-    if (asked === null) return false;
+    if (asked === null) return null;
     await tx.steps.revise(target.id, revision);
     // The step's saved conversation would end at its old answer: it starts afresh.
     await tx.agentSessions.remove(target.idempotencyKey);
     for (const step of steps)
       if (step.stepIndex > target.stepIndex && step.stepIndex < gate.stepIndex)
         await tx.steps.reset(step.id);
-    await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
-    return true;
+    return asked;
   });
-  if (!reopened) return undefined;
+  if (reopened === null) return undefined;
   await deps.jobs.enqueue(RUN_JOB, { runId });
   await deps.recorder.record({
     type: 'approval.decided',

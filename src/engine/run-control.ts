@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { gateOf } from './approvals.js';
 import type { EventRecorder } from './event-recorder.js';
 import { RUN_JOB } from './execution.js';
+import { cannotContinue, leaveWait, type CannotContinue } from './leave-wait.js';
 import { reviseAfterRejection } from './revisions.js';
 
 export interface ControlDeps {
@@ -52,13 +53,16 @@ export type DecisionOutcome =
       readonly step: string;
       readonly approvers: readonly string[];
     }
+  /** The run ended, is being cancelled, or ran out of time: no decision makes it go on. */
+  | CannotContinue
   | { readonly outcome: 'not_waiting'; readonly status: Run['status'] }
   | { readonly outcome: 'not_found' };
 
 /**
  * Records a decision at an approval gate and resumes the run. Exactly one decision counts: the
  * gate's step changes from waiting in the same transaction that puts the run back in the queue;
- * any other decision is refused with who decided, and when.
+ * any other decision is refused with who decided, and when. A decision on a run that cannot go
+ * on (ended, being cancelled, out of time) is refused with the reason, never taken (#16).
  */
 export async function decide(
   deps: ControlDeps,
@@ -74,8 +78,13 @@ export async function decide(
       s.status === 'waiting' &&
       (request.step === undefined || s.stepName === request.step),
   );
+  const refusal = cannotContinue(run);
   if (gate === undefined)
-    return alreadyDecided(steps, request.step) ?? { outcome: 'not_waiting', status: run.status };
+    return (
+      alreadyDecided(steps, request.step) ??
+      refusal ?? { outcome: 'not_waiting', status: run.status }
+    );
+  if (refusal !== undefined) return refusal;
   const record = gateOf(gate);
   if (record === undefined) return { outcome: 'not_waiting', status: run.status };
   if (
@@ -104,18 +113,10 @@ export async function decide(
         message: `rejected by ${request.by}${request.feedback === undefined ? '' : `: ${request.feedback}`}`,
         retryable: false,
       };
-  const decided = await deps.store.transaction(async (tx) => {
-    const step = await tx.steps.decide(gate.id, proceeds ? 'succeeded' : 'failed', outputs, error);
-    if (step !== null) await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
-    return step;
-  });
-  if (decided === null)
-    return (
-      alreadyDecided(await deps.store.steps.listForRun(runId), gate.stepName) ?? {
-        outcome: 'not_waiting',
-        status: run.status,
-      }
-    );
+  const decided = await leaveWait(deps.store, runId, (tx) =>
+    tx.steps.decide(gate.id, proceeds ? 'succeeded' : 'failed', outputs, error),
+  );
+  if (decided === null) return whyNotDecided(deps, runId, gate.stepName);
   await deps.jobs.enqueue(RUN_JOB, { runId });
   await deps.recorder.record({
     type: 'approval.decided',
@@ -125,6 +126,20 @@ export async function decide(
     data: outputs,
   });
   return { outcome: 'decided', approved: request.approve, step: gate.stepName };
+}
+
+/** Why a decision that changed nothing was not taken, from the run as it is now. */
+export async function whyNotDecided(
+  deps: ControlDeps,
+  runId: string,
+  step: string,
+): Promise<DecisionOutcome> {
+  const run = await deps.store.runs.get(runId);
+  if (run === null) return { outcome: 'not_found' };
+  return (
+    alreadyDecided(await deps.store.steps.listForRun(runId), step) ??
+    cannotContinue(run) ?? { outcome: 'not_waiting', status: run.status }
+  );
 }
 
 function alreadyDecided(
@@ -176,16 +191,14 @@ export async function expireGate(
     message: `no decision at ${stepName} before ${record.deadline ?? 'the deadline'}`,
     retryable: false,
   };
-  const expired = await deps.store.transaction(async (tx) => {
-    const step = await tx.steps.decide(
+  const expired = await leaveWait(deps.store, runId, (tx) =>
+    tx.steps.decide(
       gate.id,
       'failed',
       { approved: false, decided_by: 'system:timeout', decided_at: new Date().toISOString() },
       error,
-    );
-    if (step !== null) await tx.runs.transition(runId, 'queued', { from: ['waiting'] });
-    return step;
-  });
+    ),
+  );
   if (expired === null) return;
   await deps.jobs.enqueue(RUN_JOB, { runId });
   await deps.recorder.record({
@@ -227,7 +240,9 @@ export async function cancel(deps: ControlDeps, runId: string, by: string): Prom
 
 /**
  * Keeps runs from hanging: re-queues runs whose job was lost (no job waiting or running for
- * them), and wakes runs past their deadline so that a worker fails them.
+ * them), and wakes waiting runs that had run out of time before they began to wait, so that a
+ * worker fails them. Time waiting for people never makes a run overdue: gate timeouts govern
+ * the wait (#16).
  */
 export async function sweep(
   deps: ControlDeps,
@@ -235,9 +250,7 @@ export async function sweep(
 ): Promise<{ requeued: number; overdue: number }> {
   const stalled = await deps.store.runs.findStalled(new Date(Date.now() - stalledAfterMs));
   for (const run of stalled) await deps.jobs.enqueue(RUN_JOB, { runId: run.id });
-  const overdue = (await deps.store.runs.findOverdue(new Date())).filter(
-    (r) => r.status === 'waiting',
-  );
+  const overdue = await deps.store.runs.findOverdue();
   for (const run of overdue) {
     if ((await deps.store.runs.transition(run.id, 'queued', { from: ['waiting'] })) !== null)
       await deps.jobs.enqueue(RUN_JOB, { runId: run.id });

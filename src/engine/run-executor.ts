@@ -5,6 +5,7 @@ import type { JsonObject } from '../store/sql.js';
 import { RUN_JOB, type Execution, type ExecutionDeps } from './execution.js';
 import { rollback, type RollbackReport } from './rollback.js';
 import { initialContext, type RunContext } from './run-context.js';
+import { timeLimitMs } from './run-deadline.js';
 import {
   errorRecord,
   RunCancelledError,
@@ -254,9 +255,9 @@ function describeKept(kept: JsonObject): string {
     .join('; ');
 }
 
-/** The run's wall-clock limit, as set when it was created. */
+/** The run's working-time limit: its deadline has moved on by every wait for a decision (#16). */
 function limitOf(run: Run): number {
-  return (run.deadlineAt?.getTime() ?? 0) - run.createdAt.getTime();
+  return timeLimitMs(run) ?? 0;
 }
 
 /** What the run produced, by output name, for the final event. */

@@ -147,6 +147,8 @@ function describe(outcome: Awaited<ReturnType<App['engine']['decide']>>, approve
       return `Only ${mentions(outcome.approvers)} may decide on this plan.`;
     case 'already_decided':
       return `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)}.`;
+    case 'cannot_continue':
+      return `Not taken: ${slackText(outcome.reason)}.`;
     case 'not_waiting':
       return `Nothing to decide: the run is ${outcome.status}.`;
     case 'not_found':

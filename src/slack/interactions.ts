@@ -105,6 +105,8 @@ export async function onPlanButton(deps: Deps, click: ButtonClick): Promise<void
         click,
         `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)} at ${outcome.decidedAt}.`,
       );
+    case 'cannot_continue':
+      return tell(deps, click, `Not taken: ${slackText(outcome.reason)}.`);
     case 'not_waiting':
       return tell(deps, click, `Nothing to decide: the run is ${outcome.status}.`);
     case 'not_found':
@@ -147,6 +149,8 @@ export async function onRejectSubmitted(
       click,
       `Already ${outcome.approved ? 'approved' : 'rejected'} by ${mention(outcome.decidedBy)}.`,
     );
+  if (outcome.outcome === 'cannot_continue')
+    return tell(deps, click, `Not taken: ${slackText(outcome.reason)}.`);
   return tell(deps, click, 'Nothing to decide: the run no longer waits for this plan.');
 }
 
@@ -179,6 +183,8 @@ export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<vo
       return tell(deps, click, `Only ${mentions(outcome.approvers)} may decide on this budget.`);
     case 'invalid':
       return tell(deps, click, slackText(outcome.message, 'keep'));
+    case 'cannot_continue':
+      return tell(deps, click, `Not taken: ${slackText(outcome.reason)}.`);
     case 'not_paused':
       return tell(deps, click, 'The run is not paused at a budget any more.');
     case 'not_found':

@@ -151,8 +151,10 @@ describeEachBackend('approval gates', (database) => {
     expect(await h.engine.cancel(run.id, 'U-dev')).toMatchObject({ outcome: 'cancelling' });
     await h.waitFor(run.id, ['cancelled']);
     expect(await h.engine.decide(run.id, { approve: true, by: 'U-lead' })).toEqual({
-      outcome: 'not_waiting',
+      outcome: 'cannot_continue',
+      code: 'ended',
       status: 'cancelled',
+      reason: 'the run was cancelled',
     });
     expect((await database().store.steps.listForRun(run.id))[0]?.status).toBe('cancelled');
   });

@@ -119,7 +119,10 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(creates()).toBe(1);
     expect(await database().store.costs.listForRun(run.id)).toHaveLength(1);
     expect(await h.engine.decidePause(run.id, { action: 'stop', by: 'U-dev' })).toEqual({
-      outcome: 'not_paused',
+      outcome: 'cannot_continue',
+      code: 'ended',
+      status: 'succeeded',
+      reason: 'the run already succeeded',
     });
   });
 

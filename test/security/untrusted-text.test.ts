@@ -70,6 +70,8 @@ const run: Run = {
   idempotencyKey: null,
   cancelRequestedAt: null,
   deadlineAt: null,
+  waitingSince: null,
+  waitedMs: 0,
   createdAt: new Date(0),
   startedAt: null,
   finishedAt: null,

@@ -124,6 +124,26 @@ describe('plan decisions from Slack', () => {
     );
   }, 90_000);
 
+  it('answers an Approve on a run that was cancelled with why it was not taken, never “approved”', async () => {
+    world.anthropic.reply(planReply ?? { content: [] });
+    const { parent } = await startImplement('PROJ-14');
+    const plan = await world.until('the plan', () => plansIn(parent.ts)[0]);
+    const asShown = { channel: CHANNEL, ts: plan.ts, blocks: structuredClone(plan.blocks) };
+    const run = await world.waitForRun((r) => r.taskKey === 'PROJ-14', ['waiting']);
+    await world.app.engine.cancel(run.id, ALICE);
+    await world.waitForRun((r) => r.id === run.id, ['cancelled']);
+    await world.requests.send(
+      world.requests.buttonClick({ user: ALICE, message: asShown, actionId: PLAN_APPROVE }),
+    );
+    const notice = await world.until('the refusal', () =>
+      world.slack.ephemerals.find((e) => e.user === ALICE && e.text.startsWith('Not taken')),
+    );
+    expect(notice.text).toBe('Not taken: the run was cancelled.');
+    expect(JSON.stringify(world.slack.message(CHANNEL, plan.ts)?.blocks)).not.toContain(
+      'Approved by',
+    );
+  }, 90_000);
+
   it('starts one run when Slack retries the same command', async () => {
     world.anthropic.reply(planReply ?? { content: [] });
     const { request } = await startImplement('PROJ-13');

@@ -134,6 +134,9 @@ function decidePause(
         case 'invalid':
           io.stderr.write(`${outcome.message}\n`);
           return EXIT.failed;
+        case 'cannot_continue':
+          io.stderr.write(`not taken: ${outcome.reason}; nothing changed.\n`);
+          return EXIT.failed;
         case 'not_paused':
           io.stderr.write('the run is not paused at a budget; nothing changed.\n');
           return EXIT.failed;

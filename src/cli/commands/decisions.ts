@@ -40,6 +40,9 @@ export function registerDecisions(
                   `${outcome.step} was already ${outcome.approved ? 'approved' : 'rejected'} by ${outcome.decidedBy} at ${outcome.decidedAt}; nothing changed.\n`,
                 );
                 return EXIT.failed;
+              case 'cannot_continue':
+                io.stderr.write(`not taken: ${outcome.reason}; nothing changed.\n`);
+                return EXIT.failed;
               case 'not_waiting':
                 io.stderr.write(
                   `the run is ${outcome.status}, not waiting for approval; nothing changed.\n`,

@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { roundUsd, parseUsd } from '../../costs/money.js';
 import { RUN_STATUSES, type Run } from '../../store/repositories/runs.js';
 import type { Store } from '../../store/store.js';
+import { effectiveDeadline, waitedMs } from '../../engine/run-deadline.js';
 import { withStore } from '../app-session.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
+import { describeDeadline } from '../describe-deadline.js';
 
 interface RunsOptions extends GlobalOptions {
   readonly status?: string;
@@ -30,6 +32,10 @@ function runJson(run: Run, costUsd: string) {
     cost_usd: costUsd,
     created_at: run.createdAt.toISOString(),
     finished_at: run.finishedAt?.toISOString() ?? null,
+    // As the API shows them (src/engine/run-deadline.ts): waiting does not count.
+    deadline_at: effectiveDeadline(run)?.toISOString() ?? null,
+    waiting_since: run.waitingSince?.toISOString() ?? null,
+    waited_ms: waitedMs(run),
     error: run.error,
   };
 }
@@ -163,8 +169,9 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
     );
     return EXIT.ok;
   }
+  const deadline = describeDeadline(run);
   io.stdout.write(
-    `${run.workflowName} ${run.taskKey ?? ''} · ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${usd(cost)} · run ${run.id}\n\nSteps\n`,
+    `${run.workflowName} ${run.taskKey ?? ''} · ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${usd(cost)} · run ${run.id}\n${deadline === undefined ? '' : `${deadline}\n`}\nSteps\n`,
   );
   for (const s of steps)
     io.stdout.write(

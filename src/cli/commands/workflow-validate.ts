@@ -48,12 +48,16 @@ export async function runWorkflowValidate(
   }
   for (const result of results) {
     if (result.ok) {
-      const { workflow } = result;
-      const warning =
-        result.warnings.length > 0 ? `; ${result.warnings.map((w) => w.message).join('; ')}` : '';
+      const { workflow, warnings } = result;
+      // Warnings are advice: the file is valid, and each says where and what to change.
+      const count =
+        warnings.length === 0
+          ? ''
+          : `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
       io.stdout.write(
-        `✓ ${result.file}: "${workflow.name}" v${workflow.version}, ${workflow.steps.length} steps${warning}\n`,
+        `✓ ${result.file}: "${workflow.name}" v${workflow.version}, ${workflow.steps.length} steps${count}\n`,
       );
+      for (const warning of warnings) io.stdout.write(`  warning: ${formatProblem(warning)}\n`);
     } else {
       for (const problem of result.problems) io.stderr.write(`${formatProblem(problem)}\n`);
     }

@@ -99,6 +99,7 @@ async function decide(options: {
       'stop' in answer ? { action: 'stop', by } : { action: 'grant', amountUsd: answer.grant, by },
     );
     if (outcome.outcome === 'invalid') view.say(outcome.message);
+    if (outcome.outcome === 'cannot_continue') view.say(`Not taken: ${outcome.reason}.`);
     return outcome.outcome !== 'not_allowed';
   }
   const plan = planOf(await app.store.steps.listForRun(runId));
@@ -117,6 +118,7 @@ async function decide(options: {
     view.say(`Only ${outcome.approvers.join(', ')} may decide at ${outcome.step}.`);
     return false;
   }
+  if (outcome.outcome === 'cannot_continue') view.say(`Not taken: ${outcome.reason}.`);
   return true;
 }
 

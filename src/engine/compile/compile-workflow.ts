@@ -10,6 +10,7 @@ import {
 } from '../workflow-model.js';
 import { workflowSchema } from '../workflow-schema.js';
 import { Scope } from './check-references.js';
+import { checkTimeouts } from './check-timeouts.js';
 import { compileStep, nameProblem, type CompileEnvironment } from './compile-step.js';
 import { compileField } from './compile-values.js';
 import { IssueList, type WorkflowIssue } from './issues.js';
@@ -107,17 +108,20 @@ export function compileWorkflow(raw: unknown, env: CompileEnvironment): CompileR
   }
   const data = parsed.data;
   const implicit = [...scope.implicitInputs];
+  const timeoutMs = data.timeout ?? DEFAULT_RUN_TIMEOUT_MS;
   return {
     ok: true,
-    warnings:
-      implicit.length === 0
+    warnings: [
+      ...(implicit.length === 0
         ? []
         : [
             {
               path: [],
               message: `uses inputs it does not declare: ${implicit.join(', ')} (declare them under inputs: to have them checked)`,
             },
-          ],
+          ]),
+      ...checkTimeouts(steps as Step[], timeoutMs, data.timeout !== undefined),
+    ],
     workflow: {
       name: data.name,
       description: data.description ?? '',
@@ -126,7 +130,7 @@ export function compileWorkflow(raw: unknown, env: CompileEnvironment): CompileR
       inputs: inputs ?? [],
       implicitInputs: implicit,
       variables,
-      timeoutMs: data.timeout ?? DEFAULT_RUN_TIMEOUT_MS,
+      timeoutMs,
       steps: steps as Step[],
       onFailure: onFailure as Step[],
       definition: raw,

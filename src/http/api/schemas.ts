@@ -44,7 +44,15 @@ export const runSchema = z
     task_key: z.string().nullable(),
     trigger: z.enum(['slack', 'cli', 'api', 'schedule']),
     cancel_requested_at: when,
-    deadline_at: when,
+    deadline_at: when.describe(
+      'when the run’s time runs out; it counts working time only: while the run waits for a decision its clock is stopped, and this moves on with the wait',
+    ),
+    waiting_since: when.describe('when the current wait for a decision began'),
+    waited_ms: z
+      .number()
+      .int()
+      .min(0)
+      .describe('time waited for decisions so far, not counted against the run’s timeout'),
     created_at: at,
     started_at: when,
     finished_at: when,

@@ -5,6 +5,7 @@ import type { Project } from '../../store/repositories/projects.js';
 import type { RunEvent } from '../../store/repositories/run-events.js';
 import type { RunStep } from '../../store/repositories/run-steps.js';
 import type { Run } from '../../store/repositories/runs.js';
+import { effectiveDeadline, waitedMs } from '../../engine/run-deadline.js';
 import type {
   decisionSchema,
   eventSchema,
@@ -19,6 +20,7 @@ import type {
 const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 
 export function runView(run: Run): z.input<typeof runSchema> {
+  const now = new Date();
   return {
     id: run.id,
     workflow: run.workflowName,
@@ -33,7 +35,10 @@ export function runView(run: Run): z.input<typeof runSchema> {
     task_key: run.taskKey,
     trigger: run.trigger,
     cancel_requested_at: iso(run.cancelRequestedAt),
-    deadline_at: iso(run.deadlineAt),
+    // Waiting for a decision does not count against the run's time (#16): read as aidev run does.
+    deadline_at: iso(effectiveDeadline(run, now)),
+    waiting_since: iso(run.waitingSince),
+    waited_ms: waitedMs(run, now),
     created_at: run.createdAt.toISOString(),
     started_at: iso(run.startedAt),
     finished_at: iso(run.finishedAt),

@@ -20,6 +20,8 @@ export interface RunRow {
   idempotency_key: string | null;
   cancel_requested_at: Date | null;
   deadline_at: Date | null;
+  waiting_since: Date | null;
+  waited_ms: number;
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -45,6 +47,8 @@ export function toRun(row: RunRow): Run {
     idempotencyKey: row.idempotency_key,
     cancelRequestedAt: row.cancel_requested_at,
     deadlineAt: row.deadline_at,
+    waitingSince: row.waiting_since,
+    waitedMs: row.waited_ms,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -42,7 +42,16 @@ export interface Run {
   readonly trigger: RunTrigger;
   readonly idempotencyKey: string | null;
   readonly cancelRequestedAt: Date | null;
+  /**
+   * When the run's time runs out. Time waiting for a decision does not count (#16): while the run
+   * waits its clock is stopped, and leaving 'waiting' moves this on by the wait. For the deadline
+   * as it stands now, see `effectiveDeadline` (src/engine/run-deadline.ts).
+   */
   readonly deadlineAt: Date | null;
+  /** When the current wait for a decision began (null unless the run is waiting). */
+  readonly waitingSince: Date | null;
+  /** Time waited for decisions in earlier waits, by which the deadline was moved on. */
+  readonly waitedMs: number;
   readonly createdAt: Date;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
@@ -79,6 +88,8 @@ export interface Transition {
   readonly from?: readonly RunStatus[];
   readonly error?: JsonValue;
   readonly waitingFor?: WaitingFor;
+  /** Only if nobody asked to cancel the run (a decision must not revive a run that is stopping). */
+  readonly unlessCancelRequested?: boolean;
 }
 
 export function createRunsRepository(db: Queryable) {
@@ -162,6 +173,10 @@ export function createRunsRepository(db: Queryable) {
     /**
      * Moves a run to `to`, stamping started_at on the first start and finished_at on a terminal
      * status. With `from`, the change happens only if the run is in one of those statuses.
+     *
+     * Entering 'waiting' stops the run's clock; leaving it moves the deadline on by the wait, in
+     * the same statement, so every way out (a decision, a timeout, a cancel) counts it once (#16).
+     * A run that had no time left when it began to wait gets none back: it ends as it would have.
      */
     async transition(id: string, to: RunStatus, options: Transition = {}): Promise<Run | null> {
       if (!isUuid(id)) return null;
@@ -173,8 +188,15 @@ export function createRunsRepository(db: Queryable) {
            error = COALESCE($4::jsonb, error),
            started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
            finished_at = CASE WHEN $5 THEN now() ELSE NULL END,
+           deadline_at = CASE WHEN $2 <> 'waiting' AND waiting_since < deadline_at
+             THEN deadline_at + (now() - waiting_since) ELSE deadline_at END,
+           waited_ms = CASE WHEN $2 <> 'waiting' AND waiting_since < deadline_at
+             THEN waited_ms + GREATEST(0, round(extract(epoch FROM now() - waiting_since) * 1000))::bigint
+             ELSE waited_ms END,
+           waiting_since = CASE WHEN $2 = 'waiting' THEN COALESCE(waiting_since, now()) ELSE NULL END,
            updated_at = now()
          WHERE id = $1 AND ($6::text[] IS NULL OR status = ANY($6::text[]))
+           AND (NOT $7 OR cancel_requested_at IS NULL)
          RETURNING *`,
         [
           id,
@@ -183,6 +205,7 @@ export function createRunsRepository(db: Queryable) {
           json(options.error),
           terminal,
           options.from ?? null,
+          options.unlessCancelRequested === true,
         ],
       );
       return rows[0] === undefined ? null : toRun(rows[0]);
@@ -229,12 +252,15 @@ export function createRunsRepository(db: Queryable) {
       return rows[0] === undefined ? null : toRun(rows[0]);
     },
 
-    /** Runs waiting for a decision past the run's own deadline. */
-    async findOverdue(now: Date, limit = 100): Promise<Run[]> {
+    /**
+     * Waiting runs that had used up their time before they began to wait: nothing can revive
+     * them, so a worker should end them. Time spent waiting never makes a run overdue (#16).
+     */
+    async findOverdue(limit = 100): Promise<Run[]> {
       const { rows } = await db.query<RunRow>(
-        `SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting') AND deadline_at < $1
-         ORDER BY deadline_at LIMIT $2`,
-        [now, limit],
+        `SELECT * FROM runs WHERE status = 'waiting' AND deadline_at <= waiting_since
+         ORDER BY deadline_at LIMIT $1`,
+        [limit],
       );
       return rows.map(toRun);
     },

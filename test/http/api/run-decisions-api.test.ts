@@ -78,6 +78,29 @@ describeEachBackend('deciding what runs wait for, through the API', (database) =
     await api.waitFor(run.id, ['succeeded']);
   });
 
+  it('refuses a decision on a cancelled run with the reason (409), never as accepted', async () => {
+    const { body: run } = await api.call<RunJson>('POST', '/runs', {
+      body: { workflow: 'gated', inputs: { task_key: 'PROJ-5' } },
+    });
+    await api.waitFor(run.id, ['waiting']);
+    const shown = await api.call<{ waiting_since: string | null; waited_ms: number }>(
+      'GET',
+      `/runs/${run.id}`,
+    );
+    expect(typeof shown.body.waiting_since).toBe('string');
+    expect(shown.body.waited_ms).toBeGreaterThanOrEqual(0);
+    const cancel = await api.call('POST', `/runs/${run.id}/cancel`, { token: api.tokens.operator });
+    expect(cancel.status).toBe(202);
+    await api.waitFor(run.id, ['cancelled']);
+    const refused = await api.call<Problem>('POST', `/runs/${run.id}/approval`, {
+      token: api.tokens.operator,
+      body: { decision: 'approve' },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toMatch(/\/cannot-continue$/);
+    expect(refused.body.detail).toBe('the run was cancelled; nothing changed');
+  });
+
   it('rejects with feedback, and validates the decision body by its kind', async () => {
     const { body: run } = await api.call<RunJson>('POST', '/runs', {
       body: { workflow: 'gated', inputs: { task_key: 'PROJ-4' } },

@@ -53,7 +53,7 @@ export function decisionRoute(app: App): ApiRoute {
     summary:
       'Decide what a waiting run waits for: approve or reject a plan, grant or stop at a budget',
     description:
-      'Operators decide for the approvers. A run waiting for approval takes `approve` or `reject`; a run paused at its budget takes `grant` (its own budget) or `stop`. A second decision answers 409 with who decided first.',
+      'Operators decide for the approvers. A run waiting for approval takes `approve` or `reject`; a run paused at its budget takes `grant` (its own budget) or `stop`. A second decision answers 409 with who decided first; a decision on a run that cannot go on (it ended, a cancel was requested, or its time ran out before it began to wait) answers 409 `cannot-continue` with the reason.',
     params: idParams,
     body: decisionBody,
     responses: { 200: { description: 'the decision was taken', schema: decidedSchema } },
@@ -111,6 +111,8 @@ function approvalResult(outcome: DecisionOutcome): Decided {
         'already-decided',
         `${outcome.step} was already ${outcome.approved ? 'approved' : 'rejected'} by ${outcome.decidedBy} at ${outcome.decidedAt}`,
       );
+    case 'cannot_continue':
+      throw cannotContinue(outcome.reason);
     case 'not_waiting':
       throw notWaiting(outcome.status);
     case 'not_allowed':
@@ -134,6 +136,8 @@ function pauseResult(outcome: PauseOutcome): Decided {
       if (outcome.message.startsWith('amount'))
         throw validationProblem([{ path: 'amount_usd', message: outcome.message, in: 'body' }]);
       throw problem(409, 'monthly-budget', outcome.message);
+    case 'cannot_continue':
+      throw cannotContinue(outcome.reason);
     case 'not_paused':
       return notPaused();
     case 'not_allowed':
@@ -149,6 +153,11 @@ function notAllowed(outcome: { approvers: readonly string[]; step: string }): Ht
     'forbidden',
     `only ${outcome.approvers.join(', ')} may decide at ${outcome.step}`,
   );
+}
+
+/** The run ended, is being cancelled or ran out of time: the decision was not taken, and why. */
+function cannotContinue(reason: string): HttpProblem {
+  return problem(409, 'cannot-continue', `${reason}; nothing changed`);
 }
 
 function notWaiting(status: string): HttpProblem {
