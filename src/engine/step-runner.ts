@@ -161,7 +161,8 @@ async function runWithRetries(
   step: PluginActionStep | AiActionStep,
   row: RunStep,
 ): Promise<StepOutcome> {
-  if (row.status === 'running' && row.attempt - row.failures >= MAX_TAKEOVERS) {
+  // Attempts that neither failed nor were handed back ended with their worker's death.
+  if (row.status === 'running' && row.attempt - row.failures - row.handovers >= MAX_TAKEOVERS) {
     throw new StepError(
       `the workers running ${step.name} stopped ${MAX_TAKEOVERS} times; giving up`,
       { code: 'worker_crashes' },

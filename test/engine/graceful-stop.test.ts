@@ -145,7 +145,7 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
     const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 60_000);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     const [step] = await t.store.steps.listForRun(run.id);
-    expect(step).toMatchObject({ status: 'succeeded', failures: 0 });
+    expect(step).toMatchObject({ status: 'succeeded', failures: 0, handovers: 1 });
     expect(step?.worker).toBe(`${hostname()}:${survivor?.child.pid}`);
     expect(step?.outputs).toMatchObject({
       implementation: { changed_files: [{ status: 'modified', path: 'greeting.txt' }] },

@@ -87,6 +87,7 @@ const step = (stepName: string, outputs: Record<string, unknown>): RunStep => ({
   status: 'succeeded',
   attempt: 1,
   failures: 0,
+  handovers: 0,
   idempotencyKey: `${RUN_ID}:${stepName}`,
   inputs: null,
   outputs: outputs as RunStep['outputs'],

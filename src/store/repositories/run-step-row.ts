@@ -25,6 +25,8 @@ export interface RunStep {
   readonly attempt: number;
   /** Attempts that failed (a worker dying mid-attempt is not a failure). */
   readonly failures: number;
+  /** Attempts a stopping worker handed back unfinished (neither failures nor crashes). */
+  readonly handovers: number;
   /** `<run id>:<step name>`: the same for every attempt and every worker. */
   readonly idempotencyKey: string;
   readonly inputs: JsonValue | null;
@@ -50,6 +52,7 @@ export interface StepRow {
   status: StepStatus;
   attempt: number;
   failures: number;
+  handovers: number;
   idempotency_key: string;
   inputs: JsonValue | null;
   outputs: JsonValue | null;
@@ -74,6 +77,7 @@ export function toStep(row: StepRow): RunStep {
     status: row.status,
     attempt: row.attempt,
     failures: row.failures,
+    handovers: row.handovers,
     idempotencyKey: row.idempotency_key,
     inputs: row.inputs,
     outputs: row.outputs,

@@ -119,7 +119,7 @@ export function createRunStepsRepository(db: Queryable) {
     release(id: string, worker: string): Promise<RunStep | null> {
       return update(
         id,
-        `status = 'pending', worker = NULL, heartbeat_at = NULL`,
+        `status = 'pending', worker = NULL, heartbeat_at = NULL, handovers = handovers + 1`,
         [worker],
         "status = 'running' AND worker = $2",
       );
