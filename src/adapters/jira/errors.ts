@@ -1,5 +1,5 @@
 import { isApiError, isNetworkError, isRateLimitError } from 'jira.js/core';
-import type { Guards } from '../../resilience/guards.js';
+import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { httpVendorError, networkVendorError, VendorError } from '../../resilience/vendor-error.js';
 
 const SERVICE = 'jira';
@@ -53,11 +53,10 @@ export function toVendorError(what: string, error: unknown): unknown {
   return error;
 }
 
-/** Runs one Jira request under the service's guard (rate limit, breaker, retries). */
+/** Runs one Jira request under the site's guard (rate limit, breaker, retries). */
 export type JiraCall = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 
-export function guardedCall(guards: Guards, signal: AbortSignal | undefined): JiraCall {
-  const guard = guards.for(SERVICE);
+export function guardedCall(guard: ServiceGuard, signal: AbortSignal | undefined): JiraCall {
   return (what, fn) =>
     guard.call(
       what,

@@ -52,7 +52,7 @@ describe('confluence plugin', () => {
     expect(failure).toMatchObject({ status: 401, code: 'unauthorized', retryable: false });
     expect((failure as Error).message).toContain('Unauthorized');
     expect(confluence.server.http.count()).toBe(1);
-    expect(confluence.guards?.for('confluence').state()).toBe('closed');
+    expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('closed');
   });
 
   it('opens the breaker after repeated failures and closes it after the pause', async () => {
@@ -63,14 +63,14 @@ describe('confluence plugin', () => {
       confluence.plugin.actions.get_page_url({ title: 'Anything' }, callContext());
     await expect(lookup()).rejects.toMatchObject({ status: 500 });
     await expect(lookup()).rejects.toMatchObject({ status: 500 });
-    expect(confluence.guards?.for('confluence').state()).toBe('open');
+    expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('open');
 
     await expect(lookup()).rejects.toMatchObject({ code: 'circuit_open' });
     expect(confluence.server.http.count()).toBe(2); // refused without reaching Confluence
 
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(await lookup()).toEqual({ doc_url: null });
-    expect(confluence.guards?.for('confluence').state()).toBe('closed');
+    expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('closed');
     expect(confluence.server.http.count()).toBe(4); // the space (re-read: not cached yet) and the page
   });
 

@@ -260,7 +260,7 @@ describe('github adapter', () => {
       await plugin.actions
         .get_repository_info({ repository: 'acme/shop' }, callContext())
         .catch(() => undefined);
-    expect(guards.for('github').state()).toBe('open');
+    expect(guards.for('github', server.url).state()).toBe('open');
     const reached = server.http.count();
     await expect(
       plugin.actions.get_repository_info({ repository: 'acme/shop' }, callContext()),
@@ -270,7 +270,7 @@ describe('github adapter', () => {
     server.http.resetTraffic();
     await new Promise((resolve) => setTimeout(resolve, 350));
     await plugin.actions.get_repository_info({ repository: 'acme/shop' }, callContext());
-    expect(guards.for('github').state()).toBe('closed');
+    expect(guards.for('github', server.url).state()).toBe('closed');
   });
 
   it('reports a bad token as unhealthy, without the token', async () => {

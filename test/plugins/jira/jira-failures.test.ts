@@ -143,7 +143,7 @@ describe('jira: failures through the real SDK', () => {
       code: 'circuit_open',
     });
     expect(jira.server.http.count()).toBe(2);
-    expect(guard.for('jira').state()).toBe('open');
+    expect(guard.for('jira', jira.server.url).state()).toBe('open');
     await expect(actions.get_task({ task_id: 'PROJ-1' }, callContext())).rejects.toMatchObject({
       code: 'circuit_open',
     });
@@ -151,7 +151,7 @@ describe('jira: failures through the real SDK', () => {
     await sleep(350);
     expect((await actions.get_task({ task_id: 'PROJ-1' }, callContext())).task.key).toBe('PROJ-1');
     expect(jira.server.http.count()).toBe(3);
-    expect(guard.for('jira').state()).toBe('closed');
+    expect(guard.for('jira', jira.server.url).state()).toBe('closed');
   });
 
   it('reads every page of a project on both deployments, and stops at 1000 with a warning', async () => {
