@@ -110,7 +110,7 @@ describe('guards per configured site', () => {
   });
 
   it('names the site in the breaker’s message and log, never a credential', async () => {
-    const failure = await getTask('C-DEV', 'MAIN-1').catch((error: unknown) => error as Error);
+    const failure = (await getTask('C-DEV', 'MAIN-1').catch((error: unknown) => error)) as Error;
     const host = new URL(main.url).host;
     expect(failure.message).toContain(`jira at ${host} is failing`);
     expect(lines.some((l) => l.includes('too many failures') && l.includes(host))).toBe(true);
