@@ -1,6 +1,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import { formatProblem } from '../errors/problem.js';
 import { zodProblems } from '../errors/zod-problems.js';
+import { isConnectionLoss } from '../store/connection-errors.js';
 import type { RunStep } from '../store/repositories/run-steps.js';
 import type { WaitingFor } from '../store/repositories/runs.js';
 import type { JsonObject } from '../store/sql.js';
@@ -29,11 +30,18 @@ export type StepOutcome =
 /** A worker that keeps dying while running one step should not take the step over forever. */
 const MAX_TAKEOVERS = 5;
 
+/**
+ * Reasons to stop that are not the step's failure. A lost database connection is the worker's
+ * (the server restarted, the embedded database's serving process died): the run is handed back
+ * and the step runs again under its idempotency key, as after a worker crash, instead of being
+ * recorded failed for good (#16).
+ */
 function isStop(error: unknown): boolean {
   return (
     error instanceof RunCancelledError ||
     error instanceof RunDeadlineError ||
-    error instanceof StepTakenOverError
+    error instanceof StepTakenOverError ||
+    isConnectionLoss(error)
   );
 }
 
