@@ -199,6 +199,52 @@ describe('github adapter', () => {
     });
   });
 
+  it('adds on a retry the reviewers an attempt could not, without a second label or pull request', async () => {
+    fresh();
+    const { plugin } = githubPlugin({ guard: { ...FAST, retries: 0 } });
+    await plugin.actions.create_branch({ repository: 'acme/shop', branch: 'r' }, callContext());
+    await plugin.actions.commit_changes(
+      {
+        repository: 'acme/shop',
+        branch: 'r',
+        message: 'r',
+        changes: [{ path: 'r', content: 'r' }],
+      },
+      callContext(),
+    );
+    const input = {
+      repository: 'acme/shop',
+      source_branch: 'r',
+      title: 'r',
+      labels: ['aidev'],
+      reviewers: ['octocat', 'hubot'],
+    };
+    // The pull request is opened and labelled, then asking for reviews fails (#16).
+    server.http.inject({ status: 502, when: (r) => r.operationId === 'pulls/request-reviewers' });
+    await expect(
+      plugin.actions.create_pull_request(input, callContext('run-r:pr')),
+    ).rejects.toMatchObject({ status: 502, retryable: true });
+    expect(repoOf()?.pulls[0]).toMatchObject({ labels: ['aidev'], reviewers: [] });
+    // Meanwhile hubot reviewed it unasked: a re-request would notify them again.
+    server.submitReview('acme/shop', 1, 'hubot');
+
+    server.http.resetTraffic();
+    const retried = await plugin.actions.create_pull_request(input, callContext('run-r:pr'));
+    expect(retried.number).toBe(1);
+    expect(repoOf()?.pulls).toHaveLength(1);
+    expect(repoOf()?.pulls[0]).toMatchObject({ labels: ['aidev'], reviewers: ['octocat'] });
+    expect(server.http.count('issues/add-labels')).toBe(0);
+    expect(server.http.count('pulls/create')).toBe(0);
+
+    // Once complete, a re-run finds nothing to add.
+    server.http.resetTraffic();
+    await plugin.actions.create_pull_request(input, callContext('run-r:pr'));
+    expect(server.http.requests.map((r) => r.operationId)).toEqual([
+      'pulls/list',
+      'pulls/list-reviews',
+    ]);
+  });
+
   it('names a repository that does not exist', async () => {
     fresh();
     await expect(
