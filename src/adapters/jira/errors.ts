@@ -30,20 +30,22 @@ function jiraMessage(body: unknown): string {
 export function toVendorError(what: string, error: unknown): unknown {
   if (error instanceof VendorError) return error;
   if (isApiError(error)) {
-    const detail = jiraMessage(error.body) || error.statusText || 'no details';
+    // Jira's words, else the status line's (httpVendorError falls back to the status's own).
+    const detail = jiraMessage(error.body) || error.statusText;
     // jira.js keeps only the parsed wait of a 429, not the headers: hand it on as a header.
     const headers =
       isRateLimitError(error) && error.retryAfterMs !== undefined
         ? { 'retry-after-ms': String(error.retryAfterMs) }
         : undefined;
-    return httpVendorError(SERVICE, error.status, `${what}: ${detail}`, {
+    return httpVendorError(SERVICE, error.status, detail, {
+      call: what,
       cause: error,
       ...(headers === undefined ? {} : { headers }),
     });
   }
   if (isNetworkError(error)) {
-    if (error.transient) return networkVendorError(SERVICE, error);
-    return new VendorError(`cannot reach ${SERVICE}: ${error.message}`, {
+    if (error.transient) return networkVendorError(SERVICE, error, what);
+    return new VendorError(`cannot reach Jira (${what}): ${error.message}`, {
       service: SERVICE,
       code: 'network_error',
       retryable: false,

@@ -54,7 +54,7 @@ describe('jira: configuration', () => {
     const [status] = await wrong.registry.health();
     expect(status).toMatchObject({ ok: false });
     expect(status?.detail).toMatch(
-      /jira answered 401: get the signed-in user: You are not authenticated/,
+      /Jira get the signed-in user answered 401: You are not authenticated/,
     );
     expect(await plugin('dataCenter').health()).toEqual({
       ok: true,
