@@ -96,6 +96,7 @@ async function conversation(cached: boolean): Promise<Billed> {
       baseUrl: server.url,
       guard: new Guards(logger, { anthropic: { ratePerSecond: 1000, burst: 1000 } }).for(
         'anthropic',
+        server.url,
       ),
       logger,
     });

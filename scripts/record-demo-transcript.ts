@@ -35,7 +35,7 @@ const config = loadConfig({
 const claude = createAnthropicProvider({
   apiKey: TEST_API_KEY,
   baseUrl: server.url,
-  guard: new Guards(logger).for('anthropic'),
+  guard: new Guards(logger).for('anthropic', server.url),
   logger,
 });
 const app = await createApp({

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createAnthropicProvider } from '../adapters/anthropic/anthropic-provider.js';
+import {
+  createAnthropicProvider,
+  DEFAULT_ANTHROPIC_URL,
+} from '../adapters/anthropic/anthropic-provider.js';
 import { RecordingProvider } from '../adapters/transcript/recording-provider.js';
 import { TranscriptProvider } from '../adapters/transcript/transcript-provider.js';
 import type { AgentDeps } from '../agents/agent-context.js';
@@ -42,7 +45,7 @@ export function createAiProvider(options: {
     const claude = createAnthropicProvider({
       apiKey: config.anthropic.apiKey,
       ...(config.anthropic.baseUrl === undefined ? {} : { baseUrl: config.anthropic.baseUrl }),
-      guard: guards.for('anthropic'),
+      guard: guards.for('anthropic', config.anthropic.baseUrl ?? DEFAULT_ANTHROPIC_URL),
       logger: logger.child({ component: 'anthropic' }),
     });
     return config.ai.record === undefined

@@ -272,7 +272,7 @@ export const fileSchema = z.strictObject({
     )
     .optional()
     .register(settingsRegistry, {
-      description: `Per service (${GUARDED_SERVICES.join(', ')}): \`rate\` calls per second shared by every aidev process on the database, \`burst\` calls at once, \`retries\` after a 429/5xx/network failure, \`breaker_reset\` (how long a failing service is left alone).`,
+      description: `Per service (${GUARDED_SERVICES.join(', ')}), for each of its sites (a channel's own Jira has its own limit and breaker): \`rate\` calls per second shared by every aidev process on the database, \`burst\` calls at once, \`retries\` after a 429/5xx/network failure, \`breaker_reset\` (how long a failing service is left alone).`,
       default:
         'rate: Jira and Confluence 2, GitHub 5, Anthropic 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
     }),

@@ -1,4 +1,5 @@
 import { scrubSecrets } from '../log/scrub-secrets.js';
+import { isConnectionLoss } from '../store/connection-errors.js';
 import type { JsonObject } from '../store/sql.js';
 
 /**
@@ -89,13 +90,18 @@ export class StepPauseError extends Error {
   }
 }
 
-/** Reasons to stop executing a run that are not failures of the step. */
+/**
+ * Reasons to stop executing a run that are not failures of the step. A lost database connection
+ * is the worker's (the server restarted, the embedded database's serving process died): the run
+ * is handed back and the step runs again under its idempotency key, as after a worker crash.
+ */
 export function isStop(error: unknown): boolean {
   return (
     error instanceof RunCancelledError ||
     error instanceof RunDeadlineError ||
     error instanceof StepTakenOverError ||
-    error instanceof WorkerStoppingError
+    error instanceof WorkerStoppingError ||
+    isConnectionLoss(error)
   );
 }
 

@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'config_invalid'
   | 'database_unreachable'
+  | 'database_unavailable'
   | 'database_incompatible'
   | 'database_busy'
   | 'migration_failed'

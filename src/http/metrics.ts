@@ -185,11 +185,13 @@ function registerVendorMetrics(registry: Registry, app: App): void {
     new Counter({
       name,
       help,
-      labelNames: ['service'] as const,
+      // The site is a host name (never a URL with credentials): each site has its own guard.
+      labelNames: ['service', 'site'] as const,
       registers: [registry],
       collect() {
         this.reset();
-        for (const stats of app.guards.stats()) this.inc({ service: stats.service }, read(stats));
+        for (const stats of app.guards.stats())
+          this.inc({ service: stats.service, site: stats.site }, read(stats));
       },
     });
   counter(
@@ -214,14 +216,17 @@ function registerVendorMetrics(registry: Registry, app: App): void {
   );
   new Gauge({
     name: 'aidev_vendor_breaker_state',
-    help: 'Circuit breaker of each outside service: 1 for its current state, 0 for the others.',
-    labelNames: ['service', 'state'] as const,
+    help: 'Circuit breaker of each outside service’s site: 1 for its current state, 0 for the others.',
+    labelNames: ['service', 'site', 'state'] as const,
     registers: [registry],
     collect() {
       this.reset();
       for (const stats of app.guards.stats())
         for (const state of BREAKER_STATES)
-          this.set({ service: stats.service, state }, state === stats.state ? 1 : 0);
+          this.set(
+            { service: stats.service, site: stats.site, state },
+            state === stats.state ? 1 : 0,
+          );
     },
   });
 }

@@ -111,6 +111,7 @@ const APP_ERROR_STATUS: Readonly<Partial<Record<ErrorCode, [number, string]>>> =
   invalid_input: [422, 'invalid-input'],
   config_invalid: [422, 'invalid-configuration'],
   database_unreachable: [503, 'database-unavailable'],
+  database_unavailable: [503, 'database-unavailable'],
   database_busy: [503, 'database-unavailable'],
 };
 

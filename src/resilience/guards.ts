@@ -27,7 +27,11 @@ export const DEFAULT_GUARD: Omit<GuardSettings, 'ratePerSecond'> = {
   breakerResetMs: 60_000,
 };
 
-/** One guard per outside service, shared by every plugin instance that calls it. */
+/**
+ * One guard per site of an outside service (a Jira at acme.atlassian.net, another a channel
+ * configured at jira.corp.example), shared by every plugin instance that calls that site: one
+ * failing site pauses only its own calls, never those of the service's other sites (#16).
+ */
 export class Guards {
   private readonly guards = new Map<string, ServiceGuard>();
 
@@ -40,8 +44,16 @@ export class Guards {
     private readonly shared?: SharedRateLimit,
   ) {}
 
-  for(service: string): ServiceGuard {
-    let guard = this.guards.get(service);
+  /**
+   * The guard of `service` at `site`: the address the calls go to (a URL, whose host names the
+   * site), or a site's name. The settings are the service's, for each of its sites.
+   *
+   * @example guards.for('jira', config.url).call('get issue PROJ-1', () => …)
+   */
+  for(service: string, site: string): ServiceGuard {
+    const name = siteName(site);
+    const key = `${service} ${name}`;
+    let guard = this.guards.get(key);
     if (guard === undefined) {
       const settings: GuardSettings = {
         ...DEFAULT_GUARD,
@@ -49,8 +61,13 @@ export class Guards {
         ...this.common,
         ...this.overrides[service],
       };
-      guard = new ServiceGuard(service, settings, this.logger.child({ service }), this.shared);
-      this.guards.set(service, guard);
+      guard = new ServiceGuard(
+        { service, site: name },
+        settings,
+        this.logger.child({ service, site: name }),
+        this.shared,
+      );
+      this.guards.set(key, guard);
     }
     return guard;
   }
@@ -62,4 +79,14 @@ export class Guards {
   shutdown(): void {
     for (const guard of this.guards.values()) guard.shutdown();
   }
+}
+
+/**
+ * A site's name for guards, logs and metrics: the URL's host (with its port), lower-cased, so
+ * that https://Acme.atlassian.net/ and https://acme.atlassian.net/wiki are one site. Never the
+ * URL's user, password, path or query: a name is safe to show. Not a URL: taken as a name.
+ */
+export function siteName(site: string): string {
+  const url = URL.parse(site);
+  return url === null || url.host === '' ? site.toLowerCase() : url.host.toLowerCase();
 }

@@ -27,11 +27,19 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
  * together keep to a service's rate: takes a call's turn and says how many ms to wait for it.
  */
 export interface SharedRateLimit {
-  take(service: string, ratePerSecond: number, burst: number): Promise<number>;
+  /** `bucket` names the service's site, e.g. `jira acme.atlassian.net`. */
+  take(bucket: string, ratePerSecond: number, burst: number): Promise<number>;
+}
+
+/** What a guard guards: a service, at one site (a host name; never a URL with credentials). */
+export interface GuardedSite {
+  readonly service: string;
+  readonly site: string;
 }
 
 export interface GuardStats {
   readonly service: string;
+  readonly site: string;
   readonly calls: number;
   readonly failures: number;
   readonly retries: number;
@@ -41,23 +49,32 @@ export interface GuardStats {
 }
 
 /**
- * Every call to one outside service goes through its guard: a rate limit, then a circuit
- * breaker, inside a retry loop with exponential backoff and jitter that honours the service's
- * Retry-After. Only failures the service is to blame for (5xx, 429, network) count against
- * the breaker or are retried; a 404 is an answer, not an outage.
+ * Every call to one site of an outside service goes through its guard: a rate limit, then a
+ * circuit breaker, inside a retry loop with exponential backoff and jitter that honours the
+ * service's Retry-After. Only failures the service is to blame for (5xx, 429, network) count
+ * against the breaker or are retried; a 404 is an answer, not an outage.
  */
 export class ServiceGuard {
+  readonly service: string;
+  readonly site: string;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private readonly limiter: Bottleneck;
   private counters = { calls: 0, failures: 0, retries: 0, rejected: 0, latencyMsTotal: 0 };
   private sharedFailing = false;
+  /** How the guard names its site in messages: `jira at acme.atlassian.net`. */
+  private readonly label: string;
 
   constructor(
-    readonly service: string,
+    guarded: GuardedSite,
     private readonly settings: GuardSettings,
     private readonly logger: Logger,
     private readonly shared?: SharedRateLimit,
   ) {
+    const { service, site } = guarded;
+    this.service = service;
+    this.site = site;
+    const label = `${service} at ${site}`;
+    this.label = label;
     this.breaker = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
       timeout: false,
       volumeThreshold: settings.breakerVolume,
@@ -69,13 +86,15 @@ export class ServiceGuard {
     });
     this.breaker.on('open', () =>
       logger.warn(
-        { service },
-        `${service}: too many failures, pausing calls for ${settings.breakerResetMs} ms`,
+        { service, site },
+        `${label}: too many failures, pausing calls for ${settings.breakerResetMs} ms`,
       ),
     );
-    this.breaker.on('halfOpen', () => logger.info({ service }, `${service}: trying a call again`));
+    this.breaker.on('halfOpen', () =>
+      logger.info({ service, site }, `${label}: trying a call again`),
+    );
     this.breaker.on('close', () =>
-      logger.info({ service }, `${service}: calls are going through again`),
+      logger.info({ service, site }, `${label}: calls are going through again`),
     );
     this.limiter = tokenBucket(settings.ratePerSecond, burstOf(settings));
   }
@@ -93,7 +112,7 @@ export class ServiceGuard {
           this.counters.rejected += 1;
           throw new AbortError(
             new VendorError(
-              `${this.service} is failing; calls are paused for up to ${this.settings.breakerResetMs} ms`,
+              `${this.label} is failing; calls are paused for up to ${this.settings.breakerResetMs} ms`,
               {
                 service: this.service,
                 code: 'circuit_open',
@@ -130,12 +149,13 @@ export class ServiceGuard {
           log.warn(
             {
               service: this.service,
+              site: this.site,
               call: what,
               attempt: attemptNumber,
               waitMs: Math.round(wait),
               status: vendor.status,
             },
-            `${this.service} ${what} failed (${vendor.message}); retrying`,
+            `${this.label}: ${what} failed (${vendor.message}); retrying`,
           );
           await sleep(
             wait,
@@ -150,14 +170,14 @@ export class ServiceGuard {
   }
 
   /**
-   * Waits for this call's turn under the service's rate: the shared bucket when there is one
-   * (every process on the database together), else this process's own.
+   * Waits for this call's turn under the site's rate: the shared bucket when there is one
+   * (every process on the database together, one bucket per site), else this process's own.
    */
   private async waitTurn(signal: AbortSignal | undefined): Promise<void> {
     if (this.shared !== undefined) {
       try {
         const wait = await this.shared.take(
-          this.service,
+          `${this.service} ${this.site}`,
           this.settings.ratePerSecond,
           burstOf(this.settings),
         );
@@ -169,8 +189,8 @@ export class ServiceGuard {
         // Calls go on at this process's own rate rather than stop because the database did.
         if (!this.sharedFailing)
           this.logger.warn(
-            { err: error, service: this.service },
-            `${this.service}: the shared rate limit is unavailable; keeping to this process's own`,
+            { err: error, service: this.service, site: this.site },
+            `${this.label}: the shared rate limit is unavailable; keeping to this process's own`,
           );
         this.sharedFailing = true;
       }
@@ -193,7 +213,7 @@ export class ServiceGuard {
   }
 
   stats(): GuardStats {
-    return { service: this.service, ...this.counters, state: this.state() };
+    return { service: this.service, site: this.site, ...this.counters, state: this.state() };
   }
 
   shutdown(): void {

@@ -1,3 +1,19 @@
+import { STATUS_CODES } from 'node:http';
+
+/** How messages name each service (its id is lower-case: `github`). */
+const DISPLAY_NAMES: Readonly<Record<string, string>> = {
+  github: 'GitHub',
+  jira: 'Jira',
+  confluence: 'Confluence',
+  slack: 'Slack',
+  anthropic: 'Anthropic',
+};
+
+/** The name a person knows a service by: `GitHub` for `github`. */
+export function serviceName(service: string): string {
+  return DISPLAY_NAMES[service] ?? service;
+}
+
 /**
  * A failed call to an outside service, in the terms the resilience layer and the engine act on:
  * whether trying again may help, and how long the service asked us to wait.
@@ -95,20 +111,28 @@ const CODES: Readonly<Record<number, string>> = {
 
 /**
  * The VendorError for an HTTP answer: its code from the status, retryable for 429/5xx (and
- * whatever else the caller knows to be transient), and the wait the service asked for.
+ * whatever else the caller knows to be transient), and the wait the service asked for. Its
+ * message says which call failed and what the service said, e.g. `GitHub POST
+ * /repos/{owner}/{repo}/pulls answered 422: Validation Failed (A pull request already
+ * exists)`; when the service said nothing, the status's own words stand in
+ * (`… answered 502: Bad Gateway`), never an empty colon.
  */
 export function httpVendorError(
   service: string,
   status: number,
-  message: string,
+  said: string,
   options: {
+    /** The call that failed: `POST /repos/{owner}/{repo}/pulls`, `get issue PROJ-1`. */
+    call?: string;
     headers?: Readonly<Record<string, string | string[] | undefined>>;
     retryable?: boolean;
     cause?: unknown;
   } = {},
 ): VendorError {
   const wait = retryAfterMs(options.headers);
-  return new VendorError(`${service} answered ${status}: ${message}`, {
+  const call = options.call === undefined ? '' : ` ${options.call}`;
+  const words = said.trim() || STATUS_CODES[status] || 'no details';
+  return new VendorError(`${serviceName(service)}${call} answered ${status}: ${words}`, {
     service,
     status,
     code: CODES[status] ?? (status >= 500 ? 'unavailable' : 'http_error'),
@@ -118,12 +142,16 @@ export function httpVendorError(
   });
 }
 
-/** A VendorError for a call that got no answer at all. */
-export function networkVendorError(service: string, error: unknown): VendorError {
-  return new VendorError(`cannot reach ${service}: ${(error as Error).message}`, {
-    service,
-    code: 'network_error',
-    retryable: true,
-    cause: error,
-  });
+/** A VendorError for a call that got no answer at all; `call` says which. */
+export function networkVendorError(service: string, error: unknown, call?: string): VendorError {
+  const which = call === undefined ? '' : ` (${call})`;
+  return new VendorError(
+    `cannot reach ${serviceName(service)}${which}: ${(error as Error).message}`,
+    {
+      service,
+      code: 'network_error',
+      retryable: true,
+      cause: error,
+    },
+  );
 }

@@ -8,7 +8,7 @@ import { RunNotifier } from './run-notifier.js';
 import { recoverUnhandled } from './slash-command.js';
 import { registerListeners } from './slack-listeners.js';
 import { slackHttpRoutes } from './slack-http.js';
-import { createSlackWeb } from '../adapters/slack/slack-web-client.js';
+import { createSlackWeb, SLACK_API_URL } from '../adapters/slack/slack-web-client.js';
 
 export interface SlackApp {
   /** `POST /slack/events` for aidev's HTTP server (nothing in Socket Mode). */
@@ -43,7 +43,7 @@ export function createSlackApp(options: {
   const web = createSlackWeb({
     token: slack.botToken,
     apiUrl: slack.apiUrl,
-    guard: app.guards.for('slack'),
+    guard: app.guards.for('slack', slack.apiUrl ?? SLACK_API_URL),
     logger: log,
   });
   const notifier = new RunNotifier({

@@ -10,6 +10,8 @@ interface PgLikeError {
  * to check. `target` is already free of credentials.
  */
 export function connectionError(error: unknown, target: string, timeoutMs: number): AppError {
+  // The first query of a new database: its failure is the connection's, not a loss mid-way.
+  if (error instanceof DatabaseUnavailableError) error = error.cause;
   const e = (error ?? {}) as PgLikeError;
   const message = e.message ?? String(error);
   const reason = reasonFor(e.code, message, timeoutMs);
@@ -54,6 +56,64 @@ function reasonFor(code: string | undefined, message: string, timeoutMs: number)
     return 'the server closed the connection; is this a PostgreSQL server?';
   }
   return message;
+}
+
+/**
+ * The database went away under a query: the server restarted, the network dropped, or the
+ * process serving the embedded database died and another is taking over. Nothing is wrong with
+ * the work that asked, so it is `retryable`, like a vendor's 5xx (#16): the engine hands the
+ * step back to be run again rather than recording it failed.
+ */
+export class DatabaseUnavailableError extends AppError {
+  readonly retryable = true;
+
+  constructor(target: string, cause: unknown) {
+    super(
+      'database_unavailable',
+      `lost the connection to ${target}: ${(cause as PgLikeError | null)?.message ?? String(cause)}`,
+      {
+        cause,
+        hint: 'the database restarted or changed hands; the work is tried again once it is back',
+      },
+    );
+  }
+}
+
+/** SQLSTATEs of a server that is going away or not there yet (class 08: connection errors). */
+const GONE_STATES = new Set(['57P01', '57P02', '57P03']);
+const GONE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // The embedded database's socket file, gone with the process that served it.
+  'ENOENT',
+]);
+/** pg's own words for a connection that ended or never came (it sets no code on these). */
+const GONE_MESSAGES = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect/,
+  /^Client has encountered a connection error and is not queryable/,
+  /^Client was closed and is not queryable/,
+];
+
+/**
+ * Whether a query failed because the connection to the database was lost or could not be made,
+ * rather than because of the query: pg's "Connection terminated unexpectedly" when the server
+ * (or the embedded database's serving process) dies mid-query, a reset socket, a server
+ * shutting down (57P01) or starting up (57P03). A query's own errors (a constraint, a syntax
+ * error, a serialization failure) are not.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  const e = error as PgLikeError | null;
+  if (typeof e?.code === 'string') {
+    if (e.code.startsWith('08') || GONE_STATES.has(e.code) || GONE_CODES.has(e.code)) return true;
+  }
+  return typeof e?.message === 'string' && GONE_MESSAGES.some((m) => m.test(e.message ?? ''));
 }
 
 /** `postgres://user@host:port/db` without the password or query string. */

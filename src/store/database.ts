@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../log/create-logger.js';
+import { DatabaseUnavailableError, isConnectionLoss } from './connection-errors.js';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 export type Row = Record<string, unknown>;
@@ -65,12 +66,24 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
   );
   let closed: Promise<void> | undefined;
 
+  // A lost connection says so in one retryable error, whoever asked (#16); the query's own
+  // errors (a constraint, a syntax error) go through as pg raised them.
+  const classify = (error: unknown): unknown =>
+    isConnectionLoss(error) && !(error instanceof DatabaseUnavailableError)
+      ? new DatabaseUnavailableError(options.describe(), error)
+      : error;
+
   async function run<R extends object>(
     target: pg.Pool | pg.PoolClient,
     sql: string,
     params?: readonly unknown[],
   ): Promise<QueryOutcome<R>> {
-    const result = await target.query(sql, params as unknown[] | undefined);
+    let result;
+    try {
+      result = await target.query(sql, params as unknown[] | undefined);
+    } catch (error) {
+      throw classify(error);
+    }
     // Row shapes are declared by each repository next to the SQL that produces them.
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
   }
@@ -81,16 +94,25 @@ export function createDatabase(options: CreateDatabaseOptions): Database {
     describe: options.describe,
     query: (sql, params) => run(pool, sql, params),
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((error: unknown) => {
+        throw classify(error);
+      });
+      // The pool listens for errors of idle clients only: a checked-out client whose connection
+      // dies would emit 'error' to no one and crash the process. Its query fails with the error
+      // (a DatabaseUnavailableError) and the pool drops the client when it is released.
+      const onLost = (error: Error) =>
+        logger.warn({ err: error }, 'database connection lost during a transaction');
+      client.on('error', onLost);
       try {
-        await client.query('BEGIN');
+        await run(client, 'BEGIN');
         const result = await fn({ query: (sql, params) => run(client, sql, params) });
-        await client.query('COMMIT');
+        await run(client, 'COMMIT');
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', onLost);
         client.release();
       }
     },

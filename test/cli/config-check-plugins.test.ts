@@ -39,7 +39,7 @@ describe('aidev config check, plugin health', () => {
     expect(result.code).toBe(1);
     const failures = result.stdout.split('\n').filter((line) => line.includes('✗'));
     expect(failures).toEqual([
-      '  ✗ version_control  github: could not connect: GitHub answered 401: Bad credentials',
+      '  ✗ version_control  github: could not connect: GitHub GET /user answered 401: Bad credentials',
     ]);
     expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
   });

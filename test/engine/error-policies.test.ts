@@ -108,6 +108,25 @@ describeEachBackend('error policies, timeouts and cancellation', (database) => {
     ]);
   });
 
+  it('hands a step whose database connection was lost back, and runs it again instead of failing the run', async () => {
+    // The default policy (on_error: fail): a lost connection is the worker's trouble, not the
+    // step's (#16: pg's words when the embedded database's serving process was killed).
+    h.workflow('p', pipeline('none', ''));
+    h.actions.on('version_control.create_pull_request', (call, n) => {
+      if (n === 1) throw new Error('Connection terminated unexpectedly');
+      return { pr_url: 'https://git.test/pull/9', number: 9, branch: call.input.source_branch };
+    });
+    const { run } = await h.engine.startRun({ workflow: 'p', trigger: 'api' });
+    expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    const calls = h.actions.callsOf('version_control.create_pull_request');
+    expect(calls.map((c) => c.idempotencyKey)).toEqual([`${run.id}:open_pr`, `${run.id}:open_pr`]);
+    const openPr = (await database().store.steps.listForRun(run.id)).find(
+      (s) => s.stepName === 'open_pr',
+    );
+    expect(openPr).toMatchObject({ status: 'succeeded', failures: 0, attempt: 2 });
+    expect(h.events.filter((e) => e.type === 'step.failed')).toEqual([]);
+  });
+
   it('on_error: retry does not retry a failure that is not retryable', async () => {
     h.workflow('p', pipeline('open_pr', '    on_error: retry\n    retry_count: 3'));
     h.actions.on('version_control.create_pull_request', () => {

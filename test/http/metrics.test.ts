@@ -63,8 +63,12 @@ describeEachBackend('metrics after runs', (database) => {
         cacheReadTokens: 20,
         usd,
       });
-    const github = api.app.guards.for('github');
+    const github = api.app.guards.for('github', 'https://api.github.com');
     for (let i = 0; i < 2; i++) await github.call('probe', () => Promise.resolve('ok'));
+    // Another GitHub (a channel's Enterprise server) is counted apart, under its host name.
+    await api.app.guards
+      .for('github', 'https://ghe.example.com/api/v3')
+      .call('probe', () => Promise.resolve('ok'));
     await api.database.db.query(
       "INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ('test.nobody', now() - interval '5 seconds', '{}')",
     );
@@ -124,11 +128,15 @@ describeEachBackend('metrics after runs', (database) => {
     expect(samples.get('aidev_ai_calls_total{model="claude-sonnet-5-5"}')).toBe(2);
   });
 
-  it('reports vendor calls, retries and breaker state per service', () => {
-    expect(samples.get('aidev_vendor_calls_total{service="github"}')).toBe(2);
-    expect(samples.get('aidev_vendor_retries_total{service="github"}')).toBe(0);
-    expect(samples.get('aidev_vendor_breaker_state{service="github",state="closed"}')).toBe(1);
-    expect(samples.get('aidev_vendor_breaker_state{service="github",state="open"}')).toBe(0);
+  it('reports vendor calls, retries and breaker state per service and site', () => {
+    const github = 'service="github",site="api.github.com"';
+    expect(samples.get(`aidev_vendor_calls_total{${github}}`)).toBe(2);
+    expect(samples.get('aidev_vendor_calls_total{service="github",site="ghe.example.com"}')).toBe(
+      1,
+    );
+    expect(samples.get(`aidev_vendor_retries_total{${github}}`)).toBe(0);
+    expect(samples.get(`aidev_vendor_breaker_state{${github},state="closed"}`)).toBe(1);
+    expect(samples.get(`aidev_vendor_breaker_state{${github},state="open"}`)).toBe(0);
   });
 
   it('has the Slack ack latency a front end observed, and the process metrics', () => {

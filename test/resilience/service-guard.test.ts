@@ -14,7 +14,11 @@ const FAST: GuardSettings = {
 };
 const guards: ServiceGuard[] = [];
 function guard(overrides: Partial<GuardSettings> = {}): ServiceGuard {
-  const g = new ServiceGuard('testsvc', { ...FAST, ...overrides }, silentLogger());
+  const g = new ServiceGuard(
+    { service: 'testsvc', site: 'testsvc.example' },
+    { ...FAST, ...overrides },
+    silentLogger(),
+  );
   guards.push(g);
   return g;
 }

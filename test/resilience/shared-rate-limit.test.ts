@@ -1,4 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
+import { Guards } from '../../src/resilience/guards.js';
 import { ServiceGuard, type GuardSettings } from '../../src/resilience/service-guard.js';
 import { describeEachBackend } from '../support/backends.js';
 import { capturingLogger } from '../support/logger.js';
@@ -59,7 +60,9 @@ describeEachBackend('a rate limit shared through the database', (database) => {
     const name = service();
     const { logger } = capturingLogger();
     const shared = database().store.rateLimits;
-    const [a, b] = [0, 1].map(() => new ServiceGuard(name, SETTINGS, logger, shared));
+    const [a, b] = [0, 1].map(
+      () => new ServiceGuard({ service: name, site: 'one.example' }, SETTINGS, logger, shared),
+    );
     guards.push(a as ServiceGuard, b as ServiceGuard);
     const starts = await burstOfCalls(6, a as ServiceGuard, b as ServiceGuard);
     // 12 calls at 20/s after a burst of 2: the k-th starts no sooner than (k - 2) / 20 s.
@@ -68,16 +71,43 @@ describeEachBackend('a rate limit shared through the database', (database) => {
     expect(starts.at(-1)).toBeGreaterThanOrEqual(450);
 
     // Each on its own rate, the same two go about twice as fast: what sharing prevents.
-    const alone = [0, 1].map(() => new ServiceGuard(service(), SETTINGS, logger));
+    const alone = [0, 1].map(
+      () => new ServiceGuard({ service: service(), site: 'one.example' }, SETTINGS, logger),
+    );
     guards.push(...alone);
     const separate = await burstOfCalls(6, ...alone);
     expect(separate.at(-1)).toBeLessThan(starts.at(-1) ?? 0);
   });
 
+  it('keeps one bucket per site of a service, named by host (no credentials, no path)', async () => {
+    const name = service();
+    const { logger } = capturingLogger();
+    const sites = new Guards(logger, { [name]: SETTINGS }, {}, database().store.rateLimits);
+    try {
+      for (const url of ['https://bot:secret@A.example.com/wiki?x=1', 'https://b.example.com:8443'])
+        await sites.for(name, url).call('ping', () => Promise.resolve());
+    } finally {
+      sites.shutdown();
+    }
+    const { rows } = await database().db.query<{ service: string }>(
+      'SELECT service FROM rate_limits WHERE service LIKE $1 ORDER BY service',
+      [`${name}%`],
+    );
+    expect(rows.map((r) => r.service)).toEqual([
+      `${name} a.example.com`,
+      `${name} b.example.com:8443`,
+    ]);
+  });
+
   it('goes on at the process’s own rate when the database cannot answer, saying so once', async () => {
     const { logger, lines } = capturingLogger({ level: 'warn' });
     const broken = { take: () => Promise.reject(new Error('connection terminated')) };
-    const g = new ServiceGuard(service(), SETTINGS, logger, broken);
+    const g = new ServiceGuard(
+      { service: service(), site: 'one.example' },
+      SETTINGS,
+      logger,
+      broken,
+    );
     guards.push(g);
     expect(await burstOfCalls(3, g)).toHaveLength(3);
     const warnings = lines.filter((l) => l.includes('shared rate limit is unavailable'));

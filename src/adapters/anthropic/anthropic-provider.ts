@@ -35,7 +35,7 @@ export interface AnthropicProviderOptions {
  * @example
  * const claude = createAnthropicProvider({
  *   apiKey: config.anthropic.apiKey,
- *   guard: guards.for('anthropic'),
+ *   guard: guards.for('anthropic', DEFAULT_ANTHROPIC_URL),
  *   logger,
  * });
  * const answer = await claude.complete(request, { signal, log });

@@ -69,7 +69,7 @@ export class ConfluenceApi {
     signal?: AbortSignal,
   ): Promise<ConfluencePage | undefined> {
     const pages = await this.call(
-      'find page',
+      `find page "${title}" in space ${spaceId}`,
       () =>
         this.client.page.getPagesInSpace({
           id: numericId(spaceId),
@@ -90,7 +90,7 @@ export class ConfluenceApi {
     // v3's createPage sends `body` as the whole request body: the page's own `body` goes
     // inside it. Passing { spaceId, title, body } at the top level would send only the body.
     const created = await this.call(
-      'create page',
+      `create page "${page.title}" in space ${page.spaceId}`,
       () =>
         this.client.page.createPage({
           body: {
@@ -112,7 +112,7 @@ export class ConfluenceApi {
     signal?: AbortSignal,
   ): Promise<ConfluencePage> {
     const updated = await this.call(
-      'update page',
+      `update page ${page.id} to version ${page.version}`,
       () =>
         this.client.page.updatePage({
           id: numericId(page.id),
@@ -139,7 +139,7 @@ export class ConfluenceApi {
         try {
           return await fn();
         } catch (error) {
-          throw toVendorError(error);
+          throw toVendorError(error, what);
         }
       },
       signal === undefined ? {} : { signal },
@@ -191,16 +191,21 @@ function describeBody(body: unknown, fallback: string): string {
   return typeof message === 'string' && message !== '' ? message : fallback;
 }
 
-/** The SDK's error as a VendorError: retryable only for 429, 5xx and transient network errors. */
-export function toVendorError(error: unknown): unknown {
+/**
+ * The SDK's error as a VendorError naming the call (`what`): retryable only for 429, 5xx and
+ * transient network errors.
+ */
+export function toVendorError(error: unknown, what: string): unknown {
   if (error instanceof VendorError) return error;
   if (isApiError(error)) {
     const wait = isRateLimitError(error) ? error.retryAfterMs : undefined;
     return httpVendorError(
       SERVICE,
       error.status,
-      describeBody(error.body, error.statusText || `HTTP ${error.status}`),
+      // Confluence's words, else the status line's (httpVendorError falls back to the status's).
+      describeBody(error.body, error.statusText),
       {
+        call: what,
         // Only a 429 keeps Retry-After through the SDK; hand it on in milliseconds.
         ...(wait === undefined ? {} : { headers: { 'retry-after-ms': String(wait) } }),
         cause: error,
@@ -208,8 +213,8 @@ export function toVendorError(error: unknown): unknown {
     );
   }
   if (isNetworkError(error)) {
-    if (error.transient) return networkVendorError(SERVICE, error);
-    return new VendorError(`cannot reach confluence: ${error.message}`, {
+    if (error.transient) return networkVendorError(SERVICE, error, what);
+    return new VendorError(`cannot reach Confluence (${what}): ${error.message}`, {
       service: SERVICE,
       code: 'network_error',
       retryable: false,
@@ -217,7 +222,7 @@ export function toVendorError(error: unknown): unknown {
     });
   }
   if (isSchemaMismatchError(error))
-    return new VendorError(`confluence answered in an unexpected shape: ${error.message}`, {
+    return new VendorError(`Confluence ${what} answered in an unexpected shape: ${error.message}`, {
       service: SERVICE,
       code: 'invalid_response',
       retryable: false,

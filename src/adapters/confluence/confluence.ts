@@ -38,7 +38,7 @@ export const confluence = definePlugin({
     const api = new ConfluenceApi(
       config.url,
       { email: config.email, apiToken: config.api_token },
-      context.guards.for('confluence'),
+      context.guards.for('confluence', config.url),
     );
     // Space keys are what people write; the v2 API wants ids. A space's id never changes.
     const spaceIds = new Map<string, string>();

@@ -1,4 +1,5 @@
 import { StepError } from '../../engine/step-errors.js';
+import { VendorError } from '../../resilience/vendor-error.js';
 import { hasStatus, type GitHubClient } from './github-client.js';
 
 export interface ChangeSet {
@@ -61,12 +62,41 @@ export async function commitChangeSet(octokit: GitHubClient, set: ChangeSet): Pr
   await octokit.rest.git
     .updateRef({ owner, repo, ref, sha: commit.data.sha, force: false })
     .catch((error: unknown) => {
-      if (hasStatus(error, 422))
-        throw new StepError(
-          `${branch} moved while aidev was committing to it (someone else pushed); run the step again`,
-          { code: 'conflict', retryable: true, cause: error },
-        );
-      throw error;
+      throw refusedUpdate(error, `${owner}/${repo}`, branch);
     });
   return commit.data.sha;
+}
+
+/**
+ * Why GitHub refused to move the branch, with the advice that fits. GitHub answers 422 for
+ * several causes and says which in its message: "Update is not a fast forward" when the branch
+ * moved since its tip was read (someone pushed: a retry builds on the new tip); "Protected
+ * branch update failed …", "Required status check … is expected" or "Repository rule
+ * violations found …" (409, 403 or 405 from some rulesets) when branch protection or a
+ * ruleset forbids the update, which no retry changes. Anything else is GitHub's own error.
+ */
+function refusedUpdate(error: unknown, repository: string, branch: string): unknown {
+  if (!(error instanceof VendorError)) return error;
+  if (hasStatus(error, 422) && /not a fast.?forward/i.test(error.message))
+    return new StepError(
+      `${branch} in ${repository} moved while aidev was committing to it (someone else pushed); run the step again to build on it`,
+      { code: 'conflict', retryable: true, cause: error },
+    );
+  // The compare-and-swap lost to an update in between, or GitHub could not take the lock.
+  if (hasStatus(error, 422) && /reference (cannot be updated|update failed)/i.test(error.message))
+    return new StepError(
+      `GitHub could not move ${branch} in ${repository} (${error.message}); run the step again`,
+      { code: 'conflict', retryable: true, cause: error },
+    );
+  if (
+    hasStatus(error, 403, 405, 409, 422) &&
+    /protected branch|rule violation|ruleset|status checks? .*expected|through a pull request/i.test(
+      error.message,
+    )
+  )
+    return new StepError(
+      `${branch} in ${repository} is protected: GitHub refused the commit (${error.message}); commit to another branch and open a pull request, or change the branch's protection rules or rulesets`,
+      { code: 'branch_protected', cause: error },
+    );
+  return error;
 }

@@ -7,6 +7,7 @@ import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { httpVendorError, networkVendorError, VendorError } from '../../resilience/vendor-error.js';
 
 const AidevOctokit = Octokit.plugin(throttling, retry);
+const SERVICE = 'github';
 export type GitHubClient = InstanceType<typeof AidevOctokit>;
 
 export interface GitHubClientOptions {
@@ -53,15 +54,17 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       onSecondaryRateLimit: () => false,
     },
   });
-  octokit.hook.wrap('request', (request, endpoint) =>
-    guard.call(`${endpoint.method} ${endpoint.url}`, async () => {
+  octokit.hook.wrap('request', (request, endpoint) => {
+    // The route as GitHub documents it (`POST /repos/{owner}/{repo}/pulls`): errors name it.
+    const call = `${endpoint.method} ${endpoint.url}`;
+    return guard.call(call, async () => {
       try {
         return await request(endpoint);
       } catch (error) {
-        throw toVendorError(error);
+        throw toVendorError(error, call);
       }
-    }),
-  );
+    });
+  });
   return octokit;
 }
 
@@ -71,12 +74,15 @@ interface OctokitFailure {
   response?: { headers?: Record<string, string | undefined>; data?: unknown };
 }
 
-/** GitHub's answer as a VendorError; rate limits (403/429 with a wait) are retryable. */
-export function toVendorError(error: unknown): VendorError {
+/**
+ * GitHub's answer as a VendorError naming the call (`call`); rate limits (403/429 with a wait)
+ * are retryable.
+ */
+export function toVendorError(error: unknown, call: string): VendorError {
   if (error instanceof VendorError) return error;
   const failure = error as OctokitFailure;
   if (typeof failure.status !== 'number' || failure.response === undefined)
-    return networkVendorError('GitHub', error);
+    return networkVendorError(SERVICE, error, call);
   const headers = failure.response.headers ?? {};
   const rateLimited =
     failure.status === 429 ||
@@ -87,23 +93,41 @@ export function toVendorError(error: unknown): VendorError {
     headers['retry-after'] === undefined && rateLimited && Number.isFinite(resetAt)
       ? { 'retry-after': String(Math.max(1, Math.ceil(resetAt - Date.now() / 1000))) }
       : headers;
-  return httpVendorError('GitHub', failure.status, describe(failure), {
+  return httpVendorError(SERVICE, failure.status, describe(failure), {
+    call,
     headers: waitHeaders,
     ...(rateLimited ? { retryable: true } : {}),
     cause: error,
   });
 }
 
-/** GitHub's message, with the validation errors it lists (e.g. "A pull request already exists"). */
+interface GitHubErrorBody {
+  message?: unknown;
+  errors?: unknown;
+}
+
+/**
+ * What GitHub said: its `message` with the validation errors it lists ("Validation Failed (A
+ * pull request already exists for acme:x.)"), the errors alone when there is no message, or
+ * nothing (the caller then gives the status's words). An error is a string, or an object with
+ * a `message` or its `resource`, `field` and `code`. A body that is not GitHub's JSON (a
+ * proxy's HTML page) is not quoted.
+ */
 function describe(failure: OctokitFailure): string {
-  const data = failure.response?.data as
-    | { message?: string; errors?: { message?: string; code?: string; field?: string }[] }
-    | undefined;
-  const details = (data?.errors ?? [])
-    .map((e) => e.message ?? [e.field, e.code].filter(Boolean).join(' '))
+  const data = failure.response?.data;
+  if (typeof data === 'string') return /[<>]/.test(data) ? '' : data.trim().slice(0, 300);
+  const body = (typeof data === 'object' && data !== null ? data : {}) as GitHubErrorBody;
+  const details = (Array.isArray(body.errors) ? (body.errors as unknown[]) : [])
+    .map((e) => {
+      if (typeof e === 'string') return e;
+      const { message, resource, field, code } = (e ?? {}) as Record<string, unknown>;
+      if (typeof message === 'string' && message !== '') return message;
+      return [resource, field, code].filter((p) => typeof p === 'string' && p !== '').join(' ');
+    })
     .filter((m) => m !== '');
-  const message = data?.message ?? failure.message ?? 'request failed';
-  return details.length > 0 ? `${message} (${details.join('; ')})` : message;
+  const message = typeof body.message === 'string' ? body.message.trim() : '';
+  if (details.length === 0) return message;
+  return message === '' ? details.join('; ') : `${message} (${details.join('; ')})`;
 }
 
 /** A failure GitHub answered with this status. */

@@ -41,7 +41,7 @@ export const github = definePlugin({
       apiUrl: config.api_url,
       writeSpacingMs: config.write_spacing_ms,
       notificationSpacingMs: config.notification_spacing_ms,
-      guard: context.guards.for('github'),
+      guard: context.guards.for('github', config.api_url),
       logger,
     });
     const web = webUrlOf(config.api_url);
@@ -49,7 +49,8 @@ export const github = definePlugin({
     const transport = gitTransport({
       token: config.token,
       apiUrl: config.api_url,
-      guard: context.guards.for('github'),
+      // The same guard as the REST calls: git's smart HTTP goes to the same GitHub.
+      guard: context.guards.for('github', config.api_url),
       identity: config.commit_author,
     });
 

@@ -6,9 +6,17 @@ import { hasStatus, type GitHubClient } from './github-client.js';
 type Actions = PluginActions['version_control'];
 type Namer = (name: string) => { owner: string; repo: string };
 
+/** What a pull request already has, as GitHub lists it (labels as objects or names). */
+interface PullState {
+  readonly number: number;
+  readonly labels?: readonly ({ name?: string } | string)[];
+  readonly requested_reviewers?: readonly { login: string }[] | null;
+}
+
 /**
  * Pull requests: one per branch. Opening looks for the branch's open pull request first, so a
- * retried or re-run step returns the one it opened instead of a second.
+ * retried or re-run step returns the one it opened instead of a second — with the labels and
+ * reviewers an earlier attempt could not add, added now (#16).
  */
 export function pullRequestActions(
   octokit: GitHubClient,
@@ -26,6 +34,46 @@ export function pullRequestActions(
     return data[0];
   }
 
+  /**
+   * Adds the labels and asks the reviewers that `pull` does not have yet: the whole effect of
+   * the step, whichever attempt gets there, and nothing twice. On a pull request an earlier
+   * attempt opened, people who have already reviewed it are not asked again (a re-request
+   * notifies them).
+   */
+  async function complete(
+    owner: string,
+    repo: string,
+    pull: PullState,
+    wanted: { labels?: readonly string[] | undefined; reviewers?: readonly string[] | undefined },
+    existing: boolean,
+  ): Promise<void> {
+    const has = new Set(
+      (pull.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? '')).toLowerCase()),
+    );
+    const labels = (wanted.labels ?? []).filter((l) => !has.has(l.toLowerCase()));
+    if (labels.length > 0)
+      await octokit.rest.issues.addLabels({ owner, repo, issue_number: pull.number, labels });
+    const asked = new Set((pull.requested_reviewers ?? []).map((r) => r.login.toLowerCase()));
+    let reviewers = (wanted.reviewers ?? []).filter((r) => !asked.has(r.toLowerCase()));
+    if (existing && reviewers.length > 0) {
+      const { data: reviews } = await octokit.rest.pulls.listReviews({
+        owner,
+        repo,
+        pull_number: pull.number,
+        per_page: 100,
+      });
+      const reviewed = new Set(reviews.map((r) => r.user?.login.toLowerCase()));
+      reviewers = reviewers.filter((r) => !reviewed.has(r.toLowerCase()));
+    }
+    if (reviewers.length > 0)
+      await octokit.rest.pulls.requestReviewers({
+        owner,
+        repo,
+        pull_number: pull.number,
+        reviewers,
+      });
+  }
+
   return {
     async create_pull_request(input) {
       const { owner, repo } = nameOf(input.repository);
@@ -38,8 +86,10 @@ export function pullRequestActions(
           },
         );
       const existing = await openPullOf(owner, repo, branch);
-      if (existing !== undefined)
+      if (existing !== undefined) {
+        await complete(owner, repo, existing, input, true);
         return { pr_url: existing.html_url, number: existing.number, branch };
+      }
 
       const base = input.target_branch ?? (await defaultBranchOf(input.repository));
       let created;
@@ -59,23 +109,11 @@ export function pullRequestActions(
       } catch (error) {
         // "A pull request already exists": another attempt won the race; return its pull request.
         const raced = hasStatus(error, 422) ? await openPullOf(owner, repo, branch) : undefined;
-        if (raced !== undefined) return { pr_url: raced.html_url, number: raced.number, branch };
-        throw error;
+        if (raced === undefined) throw error;
+        await complete(owner, repo, raced, input, true);
+        return { pr_url: raced.html_url, number: raced.number, branch };
       }
-      if (input.labels !== undefined && input.labels.length > 0)
-        await octokit.rest.issues.addLabels({
-          owner,
-          repo,
-          issue_number: created.number,
-          labels: input.labels,
-        });
-      if (input.reviewers !== undefined && input.reviewers.length > 0)
-        await octokit.rest.pulls.requestReviewers({
-          owner,
-          repo,
-          pull_number: created.number,
-          reviewers: input.reviewers,
-        });
+      await complete(owner, repo, created, input, false);
       return { pr_url: created.html_url, number: created.number, branch };
     },
     async find_pull_request(input) {

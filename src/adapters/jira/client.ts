@@ -32,8 +32,10 @@ export function jiraApiFactory(
         'jira: a response did not match jira.js’s schema; using it as it is',
       ),
   });
+  // The guard of this plugin's site: another channel's Jira elsewhere has its own (#16).
+  const guard = services.guards.for('jira', config.url);
   return (signal) => {
-    const call = guardedCall(services.guards, signal);
+    const call = guardedCall(guard, signal);
     return config.deployment === 'cloud' ? cloudApi(client, call) : serverApi(client, call);
   };
 }

@@ -1,5 +1,5 @@
 import { isApiError, isNetworkError, isRateLimitError } from 'jira.js/core';
-import type { Guards } from '../../resilience/guards.js';
+import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { httpVendorError, networkVendorError, VendorError } from '../../resilience/vendor-error.js';
 
 const SERVICE = 'jira';
@@ -30,20 +30,22 @@ function jiraMessage(body: unknown): string {
 export function toVendorError(what: string, error: unknown): unknown {
   if (error instanceof VendorError) return error;
   if (isApiError(error)) {
-    const detail = jiraMessage(error.body) || error.statusText || 'no details';
+    // Jira's words, else the status line's (httpVendorError falls back to the status's own).
+    const detail = jiraMessage(error.body) || error.statusText;
     // jira.js keeps only the parsed wait of a 429, not the headers: hand it on as a header.
     const headers =
       isRateLimitError(error) && error.retryAfterMs !== undefined
         ? { 'retry-after-ms': String(error.retryAfterMs) }
         : undefined;
-    return httpVendorError(SERVICE, error.status, `${what}: ${detail}`, {
+    return httpVendorError(SERVICE, error.status, detail, {
+      call: what,
       cause: error,
       ...(headers === undefined ? {} : { headers }),
     });
   }
   if (isNetworkError(error)) {
-    if (error.transient) return networkVendorError(SERVICE, error);
-    return new VendorError(`cannot reach ${SERVICE}: ${error.message}`, {
+    if (error.transient) return networkVendorError(SERVICE, error, what);
+    return new VendorError(`cannot reach Jira (${what}): ${error.message}`, {
       service: SERVICE,
       code: 'network_error',
       retryable: false,
@@ -53,11 +55,10 @@ export function toVendorError(what: string, error: unknown): unknown {
   return error;
 }
 
-/** Runs one Jira request under the service's guard (rate limit, breaker, retries). */
+/** Runs one Jira request under the site's guard (rate limit, breaker, retries). */
 export type JiraCall = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 
-export function guardedCall(guards: Guards, signal: AbortSignal | undefined): JiraCall {
-  const guard = guards.for(SERVICE);
+export function guardedCall(guard: ServiceGuard, signal: AbortSignal | undefined): JiraCall {
   return (what, fn) =>
     guard.call(
       what,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { slackText } from '../../../blocks/slack-text.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
-import { createSlackWeb } from './slack-web-client.js';
+import { createSlackWeb, SLACK_API_URL } from './slack-web-client.js';
 
 const configSchema = z.strictObject({
   token: z.string().min(8, { error: 'expected the bot token (SLACK_BOT_TOKEN)' }),
@@ -19,7 +19,7 @@ export const slackChannel = definePlugin({
     const web = createSlackWeb({
       token: config.token,
       apiUrl: config.api_url,
-      guard: context.guards.for('slack'),
+      guard: context.guards.for('slack', config.api_url ?? SLACK_API_URL),
       logger: context.logger.child({ plugin: 'slack' }),
     });
     const sent = (channel: string, ts: string) => ({ channel, message_id: ts });

@@ -5,6 +5,9 @@ import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { networkVendorError, VendorError } from '../../resilience/vendor-error.js';
 import type { PostedMessage, SlackWeb } from './slack-web.js';
 
+/** Where the Web API is when no other address is set (its site, for the guard). */
+export const SLACK_API_URL = 'https://slack.com/api/';
+
 /**
  * The Slack Web API for aidev: @slack/web-api's client with its own retries off (the `slack`
  * guard retries, honouring Retry-After, so the two never multiply), rate-limited answers

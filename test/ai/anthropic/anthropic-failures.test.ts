@@ -92,7 +92,7 @@ describe('anthropic provider: failures', () => {
     await expect(claude.complete(request(), call())).resolves.toMatchObject({
       stopReason: 'end_turn',
     });
-    expect(allGuards.at(-1)?.for('anthropic').state()).toBe('closed');
+    expect(allGuards.at(-1)?.for('anthropic', server.url).state()).toBe('closed');
   });
 
   it('reports a bad key as unauthorized, naming ANTHROPIC_API_KEY and never the key', async () => {

@@ -33,7 +33,7 @@ export function anthropicProvider(
   const provider = createAnthropicProvider({
     apiKey: options.apiKey ?? server.apiKey,
     baseUrl: server.url,
-    guard: guards.for('anthropic'),
+    guard: guards.for('anthropic', server.url),
     logger,
   });
   return { provider, guards };

@@ -1,6 +1,7 @@
 import { createV2Client, isApiError, type V2Client } from 'confluence.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VendorError } from '../../../src/resilience/vendor-error.js';
+import { confluenceErrorBody } from '../../vendors/confluence/confluence-errors.js';
 import { callContext } from '../contracts/call-context.js';
 import { EMAIL, TOKEN, useConfluenceServer } from './confluence-setup.js';
 
@@ -52,7 +53,7 @@ describe('confluence plugin', () => {
     expect(failure).toMatchObject({ status: 401, code: 'unauthorized', retryable: false });
     expect((failure as Error).message).toContain('Unauthorized');
     expect(confluence.server.http.count()).toBe(1);
-    expect(confluence.guards?.for('confluence').state()).toBe('closed');
+    expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('closed');
   });
 
   it('opens the breaker after repeated failures and closes it after the pause', async () => {
@@ -63,15 +64,32 @@ describe('confluence plugin', () => {
       confluence.plugin.actions.get_page_url({ title: 'Anything' }, callContext());
     await expect(lookup()).rejects.toMatchObject({ status: 500 });
     await expect(lookup()).rejects.toMatchObject({ status: 500 });
-    expect(confluence.guards?.for('confluence').state()).toBe('open');
+    expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('open');
 
     await expect(lookup()).rejects.toMatchObject({ code: 'circuit_open' });
     expect(confluence.server.http.count()).toBe(2); // refused without reaching Confluence
 
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(await lookup()).toEqual({ doc_url: null });
-    expect(confluence.guards?.for('confluence').state()).toBe('closed');
+    expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('closed');
     expect(confluence.server.http.count()).toBe(4); // the space (re-read: not cached yet) and the page
+  });
+
+  it('says which call failed and what Confluence said, or the status’s words when it said nothing', async () => {
+    const spaceId = confluence.server.spaceByKey('ENG')?.id ?? '';
+    const createPage = (r: { operationId: string | undefined }) => r.operationId === 'createPage';
+    confluence.server.http.inject({
+      when: createPage,
+      status: 400,
+      body: confluenceErrorBody(400, 'A page with this title already exists'),
+    });
+    await expect(create('Runbook', 'x')).rejects.toMatchObject({
+      message: `Confluence create page "Runbook" in space ${spaceId} answered 400: Bad Request: A page with this title already exists`,
+    });
+    confluence.server.http.inject({ when: createPage, status: 403, body: {} });
+    await expect(create('Runbook', 'x')).rejects.toMatchObject({
+      message: `Confluence create page "Runbook" in space ${spaceId} answered 403: Forbidden`,
+    });
   });
 
   it('names the space key when the space does not exist', async () => {

@@ -11,6 +11,7 @@ import { Guards } from '../../../src/resilience/guards.js';
 import type { GuardSettings } from '../../../src/resilience/service-guard.js';
 import type { Store } from '../../../src/store/store.js';
 import { capturingLogger } from '../../support/logger.js';
+import { DOCS } from '../../vendors/github/github-json.js';
 import { GitHubServer } from '../../vendors/github/github-server.js';
 import { callContext } from '../contracts/call-context.js';
 import {
@@ -199,6 +200,120 @@ describe('github adapter', () => {
     });
   });
 
+  it('adds on a retry the reviewers an attempt could not, without a second label or pull request', async () => {
+    fresh();
+    const { plugin } = githubPlugin({ guard: { ...FAST, retries: 0 } });
+    await plugin.actions.create_branch({ repository: 'acme/shop', branch: 'r' }, callContext());
+    await plugin.actions.commit_changes(
+      {
+        repository: 'acme/shop',
+        branch: 'r',
+        message: 'r',
+        changes: [{ path: 'r', content: 'r' }],
+      },
+      callContext(),
+    );
+    const input = {
+      repository: 'acme/shop',
+      source_branch: 'r',
+      title: 'r',
+      labels: ['aidev'],
+      reviewers: ['octocat', 'hubot'],
+    };
+    // The pull request is opened and labelled, then asking for reviews fails (#16).
+    server.http.inject({ status: 502, when: (r) => r.operationId === 'pulls/request-reviewers' });
+    await expect(
+      plugin.actions.create_pull_request(input, callContext('run-r:pr')),
+    ).rejects.toMatchObject({ status: 502, retryable: true });
+    expect(repoOf()?.pulls[0]).toMatchObject({ labels: ['aidev'], reviewers: [] });
+    // Meanwhile hubot reviewed it unasked: a re-request would notify them again.
+    server.submitReview('acme/shop', 1, 'hubot');
+
+    server.http.resetTraffic();
+    const retried = await plugin.actions.create_pull_request(input, callContext('run-r:pr'));
+    expect(retried.number).toBe(1);
+    expect(repoOf()?.pulls).toHaveLength(1);
+    expect(repoOf()?.pulls[0]).toMatchObject({ labels: ['aidev'], reviewers: ['octocat'] });
+    expect(server.http.count('issues/add-labels')).toBe(0);
+    expect(server.http.count('pulls/create')).toBe(0);
+
+    // Once complete, a re-run finds nothing to add.
+    server.http.resetTraffic();
+    await plugin.actions.create_pull_request(input, callContext('run-r:pr'));
+    expect(server.http.requests.map((r) => r.operationId)).toEqual([
+      'pulls/list',
+      'pulls/list-reviews',
+    ]);
+  });
+
+  it('says which call failed and what GitHub said: its message, its errors, or the status’s words', async () => {
+    fresh();
+    const pulls = (r: { operationId: string | undefined }) => r.operationId === 'pulls/create';
+    const open = () =>
+      fast.actions.create_pull_request(
+        { repository: 'acme/shop', source_branch: 'e', title: 'e' },
+        callContext(),
+      );
+    const call = 'GitHub POST /repos/{owner}/{repo}/pulls answered 422';
+    for (const [body, said] of [
+      [{ documentation_url: DOCS }, 'Unprocessable Entity'],
+      [
+        { errors: [{ resource: 'PullRequest', field: 'base', code: 'invalid' }] },
+        'PullRequest base invalid',
+      ],
+      [
+        {
+          message: 'Validation Failed',
+          errors: [{ code: 'custom', message: 'No commits between main and e' }],
+        },
+        'Validation Failed (No commits between main and e)',
+      ],
+    ] as const) {
+      server.http.inject({ status: 422, body, when: pulls });
+      await expect(open()).rejects.toMatchObject({ message: `${call}: ${said}`, retryable: false });
+    }
+  });
+
+  it('tells a protected branch from one someone pushed to when GitHub refuses to move it', async () => {
+    fresh();
+    await fast.actions.create_branch({ repository: 'acme/shop', branch: 'p' }, callContext());
+    const commit = () =>
+      fast.actions.commit_changes(
+        {
+          repository: 'acme/shop',
+          branch: 'p',
+          message: 'p',
+          changes: [{ path: 'p', content: 'p' }],
+        },
+        callContext(),
+      );
+    const refuse = (status: number, message: string) =>
+      server.http.inject({
+        status,
+        body: { message, documentation_url: DOCS },
+        when: (r) => r.operationId === 'git/update-ref',
+      });
+    // Branch protection and rulesets: no retry helps, and nobody else pushed.
+    for (const [status, message] of [
+      [422, 'Protected branch update failed for refs/heads/p.'],
+      [422, 'Required status check "ci" is expected.'],
+      [409, 'Repository rule violations found\n\nChanges must be made through a pull request.'],
+    ] as const) {
+      refuse(status, message);
+      const refused = (await commit().catch((e: unknown) => e)) as Failure & { retryable: boolean };
+      expect(refused).toMatchObject({ code: 'branch_protected', retryable: false });
+      expect(refused.message).toContain('p in acme/shop is protected');
+      expect(refused.message).toContain(message);
+      expect(refused.message).not.toContain('someone else pushed');
+    }
+    refuse(422, 'Update is not a fast forward');
+    await expect(commit()).rejects.toMatchObject({
+      code: 'conflict',
+      retryable: true,
+      message: expect.stringContaining('someone else pushed') as unknown as string,
+    });
+  });
+
   it('names a repository that does not exist', async () => {
     fresh();
     await expect(
@@ -260,7 +375,7 @@ describe('github adapter', () => {
       await plugin.actions
         .get_repository_info({ repository: 'acme/shop' }, callContext())
         .catch(() => undefined);
-    expect(guards.for('github').state()).toBe('open');
+    expect(guards.for('github', server.url).state()).toBe('open');
     const reached = server.http.count();
     await expect(
       plugin.actions.get_repository_info({ repository: 'acme/shop' }, callContext()),
@@ -270,7 +385,7 @@ describe('github adapter', () => {
     server.http.resetTraffic();
     await new Promise((resolve) => setTimeout(resolve, 350));
     await plugin.actions.get_repository_info({ repository: 'acme/shop' }, callContext());
-    expect(guards.for('github').state()).toBe('closed');
+    expect(guards.for('github', server.url).state()).toBe('closed');
   });
 
   it('reports a bad token as unhealthy, without the token', async () => {

@@ -54,7 +54,7 @@ describe('jira: configuration', () => {
     const [status] = await wrong.registry.health();
     expect(status).toMatchObject({ ok: false });
     expect(status?.detail).toMatch(
-      /jira answered 401: get the signed-in user: You are not authenticated/,
+      /Jira get the signed-in user answered 401: You are not authenticated/,
     );
     expect(await plugin('dataCenter').health()).toEqual({
       ok: true,
@@ -143,7 +143,7 @@ describe('jira: failures through the real SDK', () => {
       code: 'circuit_open',
     });
     expect(jira.server.http.count()).toBe(2);
-    expect(guard.for('jira').state()).toBe('open');
+    expect(guard.for('jira', jira.server.url).state()).toBe('open');
     await expect(actions.get_task({ task_id: 'PROJ-1' }, callContext())).rejects.toMatchObject({
       code: 'circuit_open',
     });
@@ -151,7 +151,7 @@ describe('jira: failures through the real SDK', () => {
     await sleep(350);
     expect((await actions.get_task({ task_id: 'PROJ-1' }, callContext())).task.key).toBe('PROJ-1');
     expect(jira.server.http.count()).toBe(3);
-    expect(guard.for('jira').state()).toBe('closed');
+    expect(guard.for('jira', jira.server.url).state()).toBe('closed');
   });
 
   it('reads every page of a project on both deployments, and stops at 1000 with a warning', async () => {

@@ -12,7 +12,10 @@ export interface PullRequest {
   readonly base: string;
   readonly draft: boolean;
   labels: string[];
+  /** Asked for a review and not yet reviewed (GitHub's `requested_reviewers`). */
   reviewers: string[];
+  /** Who has submitted a review. */
+  reviewedBy: string[];
 }
 
 /** A file a test puts in a repository: text, bytes, an executable, or a symbolic link. */

@@ -76,6 +76,7 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
         draft: input.draft ?? false,
         labels: [],
         reviewers: [],
+        reviewedBy: [],
       };
       repo.pulls.push(pull);
       return { status: 201, body: await json(repo, pull) };
@@ -90,8 +91,28 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
     'pulls/request-reviewers': async (request) => {
       const repo = server().repo(request);
       const pull = pullOf(repo, Number(param(request, 'pull_number')));
-      pull.reviewers.push(...((body(request).reviewers as string[] | undefined) ?? []));
+      // A set, as on GitHub: asking someone already asked changes nothing.
+      for (const login of (body(request).reviewers as string[] | undefined) ?? [])
+        if (!pull.reviewers.includes(login)) pull.reviewers.push(login);
       return { status: 201, body: await json(repo, pull) };
+    },
+    'pulls/list-reviews': (request) => {
+      const repo = server().repo(request);
+      const pull = pullOf(repo, Number(param(request, 'pull_number')));
+      return {
+        body: pull.reviewedBy.map((login, i) => ({
+          id: i + 1,
+          node_id: `PRR_${i + 1}`,
+          user: { login },
+          body: '',
+          state: 'COMMENTED',
+          html_url: `https://github.com/${repo.fullName}/pull/${pull.number}#pullrequestreview-${i + 1}`,
+          pull_request_url: `https://api.github.com/repos/${repo.fullName}/pulls/${pull.number}`,
+          commit_id: null,
+          author_association: 'MEMBER',
+          _links: { html: { href: '' }, pull_request: { href: '' } },
+        })),
+      };
     },
     'issues/add-labels': (request) => {
       const repo = server().repo(request);

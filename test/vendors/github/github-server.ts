@@ -160,6 +160,14 @@ export class GitHubServer {
     return repo;
   }
 
+  /** Someone submits a review: GitHub no longer lists them among the requested reviewers. */
+  submitReview(fullName: string, number: number, login: string): void {
+    const pull = this.repos.get(fullName.toLowerCase())?.pulls.find((p) => p.number === number);
+    if (pull === undefined) throw new Error(`no pull request ${fullName}#${number}`);
+    pull.reviewers = pull.reviewers.filter((r) => r !== login);
+    pull.reviewedBy.push(login);
+  }
+
   takePullNumber(): number {
     return this.nextPull++;
   }
