@@ -13,9 +13,21 @@ export function runWorkspaces(dataDir: string, runId: string): string {
   return path.join(dataDir, 'workspaces', runId);
 }
 
-/** Where a step's working copy lives: one directory per run and step, under the data dir. */
-export function workspaceDirectory(dataDir: string, runId: string, step: string): string {
-  return path.join(runWorkspaces(dataDir, runId), step.replace(/[^A-Za-z0-9_-]/g, '_'));
+/**
+ * Where an attempt of a step has its working copy: one directory per run, step and attempt. A
+ * worker that is stopping (or presumed dead) may still be winding its attempt down in its
+ * directory while the next attempt clones into a directory of its own.
+ */
+export function workspaceDirectory(
+  dataDir: string,
+  runId: string,
+  step: string,
+  attempt: number,
+): string {
+  return path.join(
+    runWorkspaces(dataDir, runId),
+    `${step.replace(/[^A-Za-z0-9_-]/g, '_')}.${attempt}`,
+  );
 }
 
 export async function removeRunWorkspaces(dataDir: string, runId: string): Promise<void> {

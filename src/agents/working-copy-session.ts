@@ -41,7 +41,7 @@ export async function checkOutWorkingCopy(options: {
   dataDir: string;
 }): Promise<CheckedOut> {
   const { call } = options;
-  const directory = workspaceDirectory(options.dataDir, call.run.id, call.step);
+  const directory = workspaceDirectory(options.dataDir, call.run.id, call.step, call.attempt);
   const out = (await versionControl(
     options.actions,
     call,

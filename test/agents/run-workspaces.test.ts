@@ -24,7 +24,7 @@ describeEachBackend('working copies of ended runs', (database) => {
     const going = await create();
     const unknown = randomUUID();
     const copies = [failed.id, going.id, unknown].map((id) =>
-      workspaceDirectory(dataDir, id, 'implement'),
+      workspaceDirectory(dataDir, id, 'implement', 1),
     );
     const other = path.join(dataDir, 'workspaces', 'notes');
     for (const dir of [...copies, other]) {
