@@ -192,7 +192,10 @@ async function runWithRetries(
         });
         current = attempt.row;
         return attempt.result;
-      } catch (error) {
+      } catch (thrown) {
+        // Whatever an attempt throws once the run is stopping (a timer's or a library's own
+        // "operation was aborted") is the stop, not a failure of the step.
+        const error: unknown = x.signal.aborted ? (x.signal.reason as unknown) : thrown;
         // A pause is not a failure: no attempt is counted and nothing is retried.
         if (isStop(error) || error instanceof StepPauseError) throw new AbortError(error as Error);
         current = (await x.deps.store.steps.fail(current.id, errorRecord(error))) ?? current;
