@@ -1,5 +1,6 @@
 import type { BudgetScope } from '../store/repositories/budgets.js';
 import type { Reservation } from '../store/repositories/budget-reservations.js';
+import type { CostEntry, NewCostEntry } from '../store/repositories/cost-entries.js';
 import { monthOf } from '../store/month.js';
 import type { Repositories, Store } from '../store/store.js';
 import { formatUsd, parseUsd, type Units } from './money.js';
@@ -34,9 +35,12 @@ export type ReserveOutcome =
 /**
  * Enforces budgets before money is spent: a call may go ahead only if, for every budget that
  * applies (the run's, the channel's and the user's month, the global month), what is spent
- * plus what other calls hold plus this call's estimate stays within the limit. The check and
- * the hold happen in one transaction under a lock per budget, so concurrent runs cannot
- * overspend together.
+ * plus what other calls hold plus this call's estimate stays within the limit.
+ *
+ * Every change to what counts against a budget (a hold, its settlement to the actual cost, its
+ * release) takes the same per-budget locks, in one transaction with the change, and the check
+ * reads spent and held in one statement: so however calls of any number of processes
+ * interleave, no two decisions see the same room (issue 16).
  */
 export class BudgetKeeper {
   constructor(
@@ -47,7 +51,7 @@ export class BudgetKeeper {
   async reserve(request: SpendRequest): Promise<ReserveOutcome> {
     const applicable = applicableBudgets(request);
     return this.store.transaction(async (tx) => {
-      await tx.reservations.lockBudgets(applicable.map(([scope, id]) => `${scope}:${id}`));
+      await lock(tx, applicable);
       const exceeded = await this.firstExceeded(tx, applicable, request.estimate);
       if (exceeded !== undefined) return { ok: false, exceeded };
       const reservation = await tx.reservations.hold({
@@ -56,10 +60,36 @@ export class BudgetKeeper {
         ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
         ...(request.userId === undefined ? {} : { userId: request.userId }),
         estimateUsd: formatUsd(request.estimate),
-        expiresAt: new Date(this.now().getTime() + (request.holdMs ?? 15 * 60_000)),
+        expiresAt: new Date(this.now().getTime() + (request.holdMs ?? DEFAULT_HOLD_MS)),
       });
       return { ok: true, reservation };
     });
+  }
+
+  /**
+   * The call was made: records what it cost (once per idempotency key, however often this is
+   * retried) and settles its hold, in one transaction under the locks `reserve` takes.
+   */
+  async settle(reservation: Reservation, entry: NewCostEntry): Promise<CostEntry> {
+    return this.store.transaction(async (tx) => {
+      await lock(tx, applicableBudgets(scopeOfReservation(reservation)));
+      const { entry: recorded } = await tx.costs.record(entry);
+      await tx.reservations.settle(reservation.id, recorded.id);
+      return recorded;
+    });
+  }
+
+  /** The call was not made, or failed without costing anything: its hold is freed. */
+  async release(reservation: Reservation): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await lock(tx, applicableBudgets(scopeOfReservation(reservation)));
+      await tx.reservations.release(reservation.id);
+    });
+  }
+
+  /** Keeps the hold of a call still under way for `holdMs` more; false if it is gone. */
+  renew(reservation: Reservation, holdMs = DEFAULT_HOLD_MS): Promise<boolean> {
+    return this.store.reservations.renew(reservation.id, new Date(this.now().getTime() + holdMs));
   }
 
   /**
@@ -76,12 +106,13 @@ export class BudgetKeeper {
     applicable: readonly (readonly [BudgetScope, string])[],
     estimate: Units,
   ): Promise<BudgetExceeded | undefined> {
+    const month = monthOf(this.now());
     for (const [scope, scopeId] of applicable) {
-      const budget = await tx.budgets.get(scope, scopeId);
-      if (budget === null) continue;
-      const spent = parseUsd(await this.spent(tx, scope, scopeId));
-      const held = parseUsd(await tx.reservations.heldTotal(heldScope(scope, scopeId)));
-      const limit = parseUsd(budget.limitUsd);
+      const standing = await tx.budgets.standing(scope, scopeId, month);
+      if (standing === null) continue;
+      const spent = parseUsd(standing.spentUsd);
+      const held = parseUsd(standing.heldUsd);
+      const limit = parseUsd(standing.budget.limitUsd);
       if (spent + held + estimate > limit)
         return {
           scope,
@@ -94,23 +125,29 @@ export class BudgetKeeper {
     }
     return undefined;
   }
-
-  private spent(tx: Repositories, scope: BudgetScope, scopeId: string): Promise<string> {
-    const month = monthOf(this.now());
-    switch (scope) {
-      case 'run':
-        return tx.costs.totalForRun(scopeId);
-      case 'channel':
-        return tx.costs.spend(month, { channelId: scopeId });
-      case 'user':
-        return tx.costs.spend(month, { userId: scopeId });
-      case 'global':
-        return tx.costs.spend(month);
-    }
-  }
 }
 
-function applicableBudgets(request: SpendRequest): [BudgetScope, string][] {
+/** How long a hold lasts unless its call renews it (see MeteredProvider). */
+export const DEFAULT_HOLD_MS = 15 * 60_000;
+
+/** The locks of these budgets, taken in one order by every decision (see lockBudgets). */
+function lock(tx: Repositories, applicable: readonly (readonly [BudgetScope, string])[]) {
+  return tx.reservations.lockBudgets(applicable.map(([scope, id]) => `${scope}:${id}`));
+}
+
+/** Whose money a call spends: the budgets that apply to it follow. */
+type Spender = Pick<SpendRequest, 'runId' | 'channelId' | 'userId'>;
+
+/** Whose money a held call spends: the same budgets its hold was checked against. */
+function scopeOfReservation(reservation: Reservation): Spender {
+  return {
+    ...(reservation.runId === null ? {} : { runId: reservation.runId }),
+    ...(reservation.channelId === null ? {} : { channelId: reservation.channelId }),
+    ...(reservation.userId === null ? {} : { userId: reservation.userId }),
+  };
+}
+
+function applicableBudgets(request: Spender): [BudgetScope, string][] {
   const scopes: [BudgetScope, string | undefined][] = [
     ['run', request.runId],
     ['channel', request.channelId],
@@ -118,20 +155,4 @@ function applicableBudgets(request: SpendRequest): [BudgetScope, string][] {
     ['global', '*'],
   ];
   return scopes.filter((s): s is [BudgetScope, string] => s[1] !== undefined);
-}
-
-function heldScope(
-  scope: BudgetScope,
-  scopeId: string,
-): { runId?: string; channelId?: string; userId?: string } {
-  switch (scope) {
-    case 'run':
-      return { runId: scopeId };
-    case 'channel':
-      return { channelId: scopeId };
-    case 'user':
-      return { userId: scopeId };
-    case 'global':
-      return {};
-  }
 }

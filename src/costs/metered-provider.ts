@@ -104,25 +104,22 @@ export class MeteredProvider {
     try {
       response = await this.options.provider.complete(request, meta);
     } catch (error) {
-      await store.reservations.release(reservation.id);
+      await this.keeper.release(reservation);
       throw error;
     }
     const model = prices.knows(response.model) ? response.model : request.model;
     const costUsd = formatUsd(prices.cost(model, response.usage));
-    await store.transaction(async (tx) => {
-      const { entry } = await tx.costs.record({
-        ...scopeOf(meta),
-        provider: this.options.provider.name,
-        model: response.model,
-        inputTokens: response.usage.inputTokens,
-        outputTokens: response.usage.outputTokens,
-        cacheWriteTokens: response.usage.cacheWriteTokens,
-        cacheWrite1hTokens: response.usage.cacheWrite1hTokens ?? 0,
-        cacheReadTokens: response.usage.cacheReadTokens,
-        usd: costUsd,
-        idempotencyKey: meta.callKey,
-      });
-      await tx.reservations.settle(reservation.id, entry.id);
+    await this.keeper.settle(reservation, {
+      ...scopeOf(meta),
+      provider: this.options.provider.name,
+      model: response.model,
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+      cacheWriteTokens: response.usage.cacheWriteTokens,
+      cacheWrite1hTokens: response.usage.cacheWrite1hTokens ?? 0,
+      cacheReadTokens: response.usage.cacheReadTokens,
+      usd: costUsd,
+      idempotencyKey: meta.callKey,
     });
     await this.tellAlerts(meta);
     return { response, costUsd };
