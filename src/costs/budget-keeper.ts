@@ -1,4 +1,4 @@
-import type { BudgetScope } from '../store/repositories/budgets.js';
+import type { BudgetScope, BudgetStanding } from '../store/repositories/budgets.js';
 import type { Reservation } from '../store/repositories/budget-reservations.js';
 import type { CostEntry, NewCostEntry } from '../store/repositories/cost-entries.js';
 import { monthOf } from '../store/month.js';
@@ -101,6 +101,15 @@ export class BudgetKeeper {
     return this.firstExceeded(this.store, applicableBudgets(request), request.estimate);
   }
 
+  /**
+   * Whether a call of `estimate` fits `scope`'s budget now, holds included (no budget: it
+   * does). Decides nothing: a paused run that fits goes on, and its call is checked again.
+   */
+  async fits(scope: BudgetScope, scopeId: string, estimate: Units): Promise<boolean> {
+    const standing = await this.store.budgets.standing(scope, scopeId, monthOf(this.now()));
+    return standing === null || !exceeds(standing, estimate);
+  }
+
   private async firstExceeded(
     tx: Repositories,
     applicable: readonly (readonly [BudgetScope, string])[],
@@ -109,22 +118,23 @@ export class BudgetKeeper {
     const month = monthOf(this.now());
     for (const [scope, scopeId] of applicable) {
       const standing = await tx.budgets.standing(scope, scopeId, month);
-      if (standing === null) continue;
-      const spent = parseUsd(standing.spentUsd);
-      const held = parseUsd(standing.heldUsd);
-      const limit = parseUsd(standing.budget.limitUsd);
-      if (spent + held + estimate > limit)
+      if (standing !== null && exceeds(standing, estimate))
         return {
           scope,
           scopeId,
-          limitUsd: formatUsd(limit),
-          spentUsd: formatUsd(spent),
-          heldUsd: formatUsd(held),
+          limitUsd: formatUsd(parseUsd(standing.budget.limitUsd)),
+          spentUsd: formatUsd(parseUsd(standing.spentUsd)),
+          heldUsd: formatUsd(parseUsd(standing.heldUsd)),
           estimateUsd: formatUsd(estimate),
         };
     }
     return undefined;
   }
+}
+
+function exceeds(standing: BudgetStanding, estimate: Units): boolean {
+  const { spentUsd, heldUsd, budget } = standing;
+  return parseUsd(spentUsd) + parseUsd(heldUsd) + estimate > parseUsd(budget.limitUsd);
 }
 
 /** How long a hold lasts unless its call renews it (see MeteredProvider). */

@@ -65,9 +65,23 @@ export interface MeteredProviderOptions {
  */
 export class MeteredProvider {
   private readonly keeper: BudgetKeeper;
+  private readonly freedListeners = new Set<() => void>();
 
   constructor(private readonly options: MeteredProviderOptions) {
     this.keeper = new BudgetKeeper(options.store, options.now);
+  }
+
+  /**
+   * Calls `listener` each time a hold is settled or released: a budget may have room again for
+   * runs that paused only because of it. Returns the means to stop listening.
+   */
+  onFreed(listener: () => void): () => void {
+    this.freedListeners.add(listener);
+    return () => this.freedListeners.delete(listener);
+  }
+
+  private freed(): void {
+    for (const listener of this.freedListeners) listener();
   }
 
   get provider(): AiProvider {
@@ -119,10 +133,13 @@ export class MeteredProvider {
       try {
         response = await this.options.provider.complete(request, meta);
       } catch (error) {
-        await this.keeper.release(reservation).catch((releaseError: unknown) => {
-          // The hold expires by itself; the caller needs the provider's error, not this one.
-          meta.log.warn({ err: releaseError }, 'could not release a budget hold');
-        });
+        await this.keeper.release(reservation).then(
+          () => this.freed(),
+          (releaseError: unknown) => {
+            // The hold expires by itself; the caller needs the provider's error, not this one.
+            meta.log.warn({ err: releaseError }, 'could not release a budget hold');
+          },
+        );
         throw error;
       }
       const model = prices.knows(response.model) ? response.model : request.model;
@@ -139,6 +156,7 @@ export class MeteredProvider {
         usd: costUsd,
         idempotencyKey: meta.callKey,
       });
+      this.freed();
       await this.tellAlerts(meta);
       return { response, costUsd };
     } finally {

@@ -1,4 +1,6 @@
+import { BudgetKeeper } from '../costs/budget-keeper.js';
 import { formatUsd, parseUsd } from '../costs/money.js';
+import { BUDGET_SCOPES, type BudgetScope } from '../store/repositories/budgets.js';
 import type { RunStep } from '../store/repositories/run-steps.js';
 import type { JsonObject } from '../store/sql.js';
 import { approversOf } from './approvals.js';
@@ -14,6 +16,11 @@ export interface PauseRecord extends JsonObject {
   /** The budget that stopped the step: run, channel, user or global, and whose. */
   scope: string;
   scope_id: string;
+  /** The figures when it paused (BudgetExceeded): what other calls held decides a recheck. */
+  limit_usd?: string;
+  spent_usd?: string;
+  held_usd?: string;
+  estimate_usd?: string;
   message: string;
   approvers: string[];
   paused_at: string;
@@ -50,6 +57,11 @@ export async function pauseStep(
     message: `${step.name} paused: ${pause.message}`,
     data: record,
   });
+  // The calls whose holds stopped it may have settled before the pause was recorded, when
+  // nothing would look at it again: look now.
+  await recheckBudgetPauses(x.deps, x.run.id).catch((error: unknown) => {
+    x.deps.logger.warn({ err: error, runId: x.run.id }, 'could not recheck a budget pause');
+  });
 }
 
 /** Most one grant adds to a run's budget: the budget columns hold ten integer digits. */
@@ -73,8 +85,11 @@ async function channelApprovers(x: Execution): Promise<unknown> {
 export type PauseDecision =
   /** Raise the run's own budget by this many dollars, then go on. */
   | { readonly action: 'grant'; readonly amountUsd: string; readonly by: string }
-  /** Go on as things stand (someone raised the monthly budget that stopped the run). */
-  | { readonly action: 'resume'; readonly by: string }
+  /**
+   * Go on as things stand (someone raised the monthly budget that stopped the run, or the
+   * calls that held it settled); `note` says why in the run's log.
+   */
+  | { readonly action: 'resume'; readonly by: string; readonly note?: string }
   /** Do not spend more: the step fails and the run ends (its on_failure steps keep the work). */
   | { readonly action: 'stop'; readonly by: string };
 
@@ -167,7 +182,7 @@ function describe(decision: PauseDecision, result: PauseOutcome): string {
     case 'grant':
       return `${decision.by} granted $${decision.amountUsd} more to this run${result.outcome === 'resumed' && result.limitUsd !== undefined ? ` (budget now $${result.limitUsd.replace(/\.?0+$/, '')})` : ''}`;
     case 'resume':
-      return `${decision.by} let the run go on`;
+      return decision.note ?? `${decision.by} let the run go on`;
     case 'stop':
       return `${decision.by} stopped the run at its budget`;
   }
@@ -191,4 +206,52 @@ export async function resumePausedBy(
     if (outcome.outcome === 'resumed') resumed.push(step.runId);
   }
   return resumed;
+}
+
+/** Who resumes a run that nobody had to decide on. */
+export const AIDEV = 'aidev';
+
+/**
+ * Runs paused only because other calls held part of the budget go on by themselves once the
+ * budget has room for their call again (issue 16): nobody is asked to decide on money that was
+ * never spent. Called whenever a hold is settled or released, and right after a pause (`runId`).
+ * A pause the budget's spend alone explains stays for a person to decide. Returns the runs
+ * that went on.
+ */
+export async function recheckBudgetPauses(deps: ControlDeps, runId?: string): Promise<string[]> {
+  const keeper = new BudgetKeeper(deps.store);
+  const resumed: string[] = [];
+  for (const step of await deps.store.steps.findPaused('budget')) {
+    if (runId !== undefined && step.runId !== runId) continue;
+    const record = step.inputs as Partial<PauseRecord>;
+    const scope = BUDGET_SCOPES.find((s) => s === record.scope);
+    if (scope === undefined || record.scope_id === undefined) continue;
+    const estimate = estimateIfHeld(record);
+    if (estimate === undefined || !(await keeper.fits(scope, record.scope_id, estimate))) continue;
+    const outcome = await decidePause(deps, step.runId, {
+      action: 'resume',
+      by: AIDEV,
+      override: true,
+      note: `the calls that held ${describeScope(scope, record.scope_id)} finished and left room: the run goes on`,
+    });
+    if (outcome.outcome === 'resumed') resumed.push(step.runId);
+  }
+  return resumed;
+}
+
+/**
+ * The call's estimate, if calls under way held part of the budget when the run paused (else
+ * no settlement can make room, and a person decides).
+ */
+function estimateIfHeld(record: Partial<PauseRecord>): bigint | undefined {
+  try {
+    if (parseUsd(record.held_usd ?? '0') === 0n) return undefined;
+    return parseUsd(record.estimate_usd ?? '0');
+  } catch {
+    return undefined;
+  }
+}
+
+function describeScope(scope: BudgetScope, scopeId: string): string {
+  return scope === 'global' ? 'the global budget' : `the ${scope} budget of ${scopeId}`;
 }

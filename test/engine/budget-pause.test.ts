@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
+import { monthOf } from '../../src/store/month.js';
 import { realAgents } from '../support/agents.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
 import { startEngine, type EngineHarness } from '../support/engine-harness.js';
@@ -58,12 +59,12 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     server.reset();
     runBudget = undefined;
     const { provider } = anthropicProvider(server, logger);
-    const { runner } = realAgents({
+    const { runner, model } = realAgents({
       provider,
       store: database().store,
       runBudget: () => runBudget,
     });
-    h = await startEngine(database(), {}, { agents: runner });
+    h = await startEngine(database(), {}, { agents: runner, budgets: model });
     h.workflow('plan-once', PLAN_ONCE);
   });
   afterEach(() => h.stop());
@@ -181,19 +182,38 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(event.message).toMatch(/the next model call could cost up to \$0\.01\d+, which/);
   });
 
-  it('lets only one of two concurrent runs spend when together they would break the budget', async () => {
-    // Each call may cost up to ~$0.0117 (1,024 output tokens at $10/M and its input); the
-    // budget fits one such call but not two.
+  it('pauses a run only another call’s hold stops, and lets it go on by itself once that call settles', async () => {
+    // Each call may cost up to ~$0.0117 (1,024 output tokens at $10/M and its input) and costs
+    // far less: the budget holds one such call at a time, and has room for both calls' costs.
     await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.02' });
     server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 800 });
     server.reply(PLAN_REPLY, PLAN_REPLY);
     const [first, second] = await Promise.all([start('C-eng'), start('C-eng')]);
     const ends = await Promise.all(
-      [first, second].map((r) => h.waitFor(r.id, ['waiting', 'succeeded', 'failed'])),
+      [first, second].map((r) => h.waitFor(r.id, ['succeeded', 'failed'])),
     );
-    expect(ends.map((r) => r.status).sort()).toEqual(['succeeded', 'waiting']);
-    expect(ends.find((r) => r.status === 'waiting')?.waitingFor).toBe('budget');
-    expect(creates()).toBe(1);
+    expect(ends.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(creates()).toBe(2);
+    // One of them paused while the other's call held the budget, and nobody had to decide.
+    const paused = h.events.filter((e) => e.type === 'budget.paused');
+    expect(paused).toHaveLength(1);
+    expect(Number((paused[0]?.data as { held_usd: string }).held_usd)).toBeGreaterThan(0);
+    const decided = h.events.filter((e) => e.type === 'budget.decided');
+    expect(decided.map((e) => [e.runId, (e.data as { by: string }).by])).toEqual([
+      [paused[0]?.runId, 'aidev'],
+    ]);
+    expect(decided[0]?.message).toMatch(/the calls that held the channel budget of C-eng finished/);
+    const spent = await database().store.costs.spend(monthOf(new Date()), { channelId: 'C-eng' });
+    expect(Number(spent)).toBeLessThanOrEqual(0.02);
+  });
+
+  it('keeps a run paused by what is spent, not held, for a person to decide', async () => {
+    await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.0001' });
+    const run = await start('C-eng');
+    await h.waitFor(run.id, ['waiting']);
+    await pausedEvent(h.events);
+    expect(await h.engine.recheckBudgetPauses()).toEqual([]);
+    expect(await database().store.runs.get(run.id)).toMatchObject({ status: 'waiting' });
   });
 });
 
