@@ -52,7 +52,7 @@ export class BudgetKeeper {
     const applicable = applicableBudgets(request);
     return this.store.transaction(async (tx) => {
       await lock(tx, applicable);
-      const exceeded = await this.firstExceeded(tx, applicable, request.estimate);
+      const exceeded = await this.firstExceeded(tx, request, request.estimate);
       if (exceeded !== undefined) return { ok: false, exceeded };
       const reservation = await tx.reservations.hold({
         ...(request.runId === undefined ? {} : { runId: request.runId }),
@@ -98,26 +98,32 @@ export class BudgetKeeper {
    * Only `reserve` decides; this can only say no earlier.
    */
   async check(request: SpendRequest): Promise<BudgetExceeded | undefined> {
-    return this.firstExceeded(this.store, applicableBudgets(request), request.estimate);
+    return this.firstExceeded(this.store, request, request.estimate);
   }
 
   /**
    * Whether a call of `estimate` fits `scope`'s budget now, holds included (no budget: it
    * does). Decides nothing: a paused run that fits goes on, and its call is checked again.
    */
-  async fits(scope: BudgetScope, scopeId: string, estimate: Units): Promise<boolean> {
-    const standing = await this.store.budgets.standing(scope, scopeId, monthOf(this.now()));
+  async fits(
+    scope: BudgetScope,
+    scopeId: string,
+    estimate: Units,
+    runId?: string,
+  ): Promise<boolean> {
+    const month = monthOf(this.now());
+    const standing = await this.store.budgets.standing(scope, scopeId, month, runId);
     return standing === null || !exceeds(standing, estimate);
   }
 
   private async firstExceeded(
     tx: Repositories,
-    applicable: readonly (readonly [BudgetScope, string])[],
+    spender: Spender,
     estimate: Units,
   ): Promise<BudgetExceeded | undefined> {
     const month = monthOf(this.now());
-    for (const [scope, scopeId] of applicable) {
-      const standing = await tx.budgets.standing(scope, scopeId, month);
+    for (const [scope, scopeId] of applicableBudgets(spender)) {
+      const standing = await tx.budgets.standing(scope, scopeId, month, spender.runId);
       if (standing !== null && exceeds(standing, estimate))
         return {
           scope,
@@ -132,9 +138,16 @@ export class BudgetKeeper {
   }
 }
 
+/**
+ * Whether the call breaks the budget: what is spent, held and estimated passes its limit, and
+ * the run has no allowance past it (granted at a pause) that still covers the call.
+ */
 function exceeds(standing: BudgetStanding, estimate: Units): boolean {
-  const { spentUsd, heldUsd, budget } = standing;
-  return parseUsd(spentUsd) + parseUsd(heldUsd) + estimate > parseUsd(budget.limitUsd);
+  const { spentUsd, heldUsd, budget, allowance } = standing;
+  if (parseUsd(spentUsd) + parseUsd(heldUsd) + estimate <= parseUsd(budget.limitUsd)) return false;
+  if (allowance === undefined) return true;
+  const { runSpentUsd, runHeldUsd, allowedUsd } = allowance;
+  return parseUsd(runSpentUsd) + parseUsd(runHeldUsd) + estimate > parseUsd(allowedUsd);
 }
 
 /** How long a hold lasts unless its call renews it (see MeteredProvider). */

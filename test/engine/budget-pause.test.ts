@@ -147,15 +147,13 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.0001' });
     const run = await start('C-eng');
     expect(await h.waitFor(run.id, ['waiting'])).toMatchObject({ waitingFor: 'budget' });
+    // Money past a monthly budget is its owners' to give (authorizeRun), not the run's approvers'.
     const grant = await h.engine.decidePause(run.id, {
       action: 'grant',
       amountUsd: '5',
       by: 'U-dev',
     });
-    expect(grant).toMatchObject({
-      outcome: 'invalid',
-      message: expect.stringContaining('channel budget of C-eng, which is monthly') as string,
-    });
+    expect(grant).toMatchObject({ outcome: 'not_allowed' });
     expect(requests()).toBe(0);
 
     server.reply(PLAN_REPLY);
@@ -168,6 +166,53 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(await h.engine.resumePausedBy('channel', 'C-eng', 'U-admin')).toEqual([run.id]);
     expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
     expect(creates()).toBe(1);
+  });
+
+  it('at the global budget, grants one run an allowance past it, and a raise lets every run it paused go on', async () => {
+    const { store } = database();
+    await store.budgets.set({ scope: 'global', scopeId: '*', limitUsd: '0.0001' });
+    const [first, second, third] = [await start(), await start(), await start()];
+    for (const run of [first, second, third])
+      expect(await h.waitFor(run.id, ['waiting'])).toMatchObject({ waitingFor: 'budget' });
+    server.reply(PLAN_REPLY, PLAN_REPLY, PLAN_REPLY);
+
+    // Grant: this run alone may spend $1 more; the budget stays as it is for the others.
+    const granted = await h.engine.decidePause(first.id, {
+      action: 'grant',
+      amountUsd: '1',
+      by: 'U-admin',
+      override: true,
+    });
+    expect(granted).toMatchObject({ outcome: 'resumed', allowedUsd: '1.0000000000' });
+    expect((await h.waitFor(first.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(Number(await store.costs.spend(monthOf(new Date())))).toBeGreaterThan(0.0001);
+    expect((await store.budgets.get('global', '*'))?.limitUsd).toBe('0.0001000000');
+    expect(await h.engine.recheckBudgetPauses()).toEqual([]);
+    expect((await store.runs.get(second.id))?.status).toBe('waiting');
+
+    // Raise: the global budget goes up, audited, and both runs it paused go on.
+    const raised = await h.engine.decidePause(second.id, {
+      action: 'raise',
+      amountUsd: '1',
+      by: 'U-admin',
+      override: true,
+    });
+    expect(raised).toMatchObject({ outcome: 'resumed', limitUsd: '1.0001000000' });
+    for (const run of [second, third])
+      expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(creates()).toBe(3);
+    const audit = await store.audit.list({ targetType: 'budget:global', targetId: '*' });
+    expect(audit.map((a) => [a.actor, a.action, a.after])).toEqual([
+      ['U-admin', 'budget.set', { limit_usd: '1.0001000000' }],
+      ['U-admin', 'budget.allow', null],
+    ]);
+    const messages = h.events.filter((e) => e.type === 'budget.decided').map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'U-admin let this run spend $1 more past the global budget (up to $1 in all)',
+        'U-admin raised the global budget by $1 to $1.0001',
+      ]),
+    );
   });
 
   it('pauses on the estimated input when the output allowance alone would fit', async () => {
