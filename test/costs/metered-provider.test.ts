@@ -159,10 +159,10 @@ describeEachBackend('metered model calls', (database) => {
       provider,
       store,
       prices: new PriceTable(),
-      holdMs: 600,
+      holdMs: 900,
     });
     // The answer takes more than three hold lifetimes.
-    server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 2_000 });
+    server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 2_800 });
     let done = false;
     const call = slow.complete(request({ model: AGENT_MODEL, maxTokens: 100 }), meta());
     void call.finally(() => (done = true)).catch(() => undefined);
