@@ -3,48 +3,76 @@ import { channelLink, mention, mentions, slackText } from './slack-text.js';
 import type { Block } from './types.js';
 
 export const BUDGET_GRANT = 'aidev_budget_grant';
+export const BUDGET_RAISE = 'aidev_budget_raise';
 export const BUDGET_STOP = 'aidev_budget_stop';
 
-/** A run paused at a budget: the figures, and Grant / Stop for approvers (grant: run budgets). */
+/** Who may give money past each monthly budget (as authorizeRun's `fund` decides). */
+const OWNERS = {
+  channel: 'the channel’s approvers or a workspace admin',
+  user: 'a workspace admin',
+  global: 'a workspace admin',
+} as const;
+
+const BUDGET_NAMES = {
+  channel: 'the channel’s monthly budget',
+  user: 'the user’s monthly budget',
+  global: 'the monthly budget of this installation',
+} as const;
+
+/**
+ * A run paused at a budget: the figures, and what may be done about it, for every budget (issue
+ * 16). At the run's own budget: Grant $N (its budget goes up) and Stop. At a monthly one: Grant
+ * $N to this run alone, Raise the budget by $M for every run it paused, and Stop. Who may click
+ * what is authorizeRun's call when the click comes.
+ */
 export function budgetPauseMessage(pause: {
   runId: string;
   scope: string;
   message: string;
   grantUsd: string;
+  /** What Raise adds to a monthly budget. */
+  raiseUsd?: string;
   approvers: readonly string[];
 }): { text: string; blocks: Block[] } {
   const who = mentions(pause.approvers) || 'an approver';
+  const button = (actionId: string, value: string, label: string, style?: string) => ({
+    type: 'button',
+    action_id: actionId,
+    ...(style === undefined ? {} : { style }),
+    value,
+    text: plain(label, LIMITS.buttonText),
+  });
+  const stop = button(BUDGET_STOP, pause.runId, 'Stop', 'danger');
+  const monthly = pause.scope === 'run' ? undefined : monthlyScope(pause.scope);
   const buttons =
-    pause.scope === 'run'
+    monthly === undefined
       ? [
-          {
-            type: 'button',
-            action_id: BUDGET_GRANT,
-            style: 'primary',
-            value: `${pause.runId}:${pause.grantUsd}`,
-            text: plain(`Grant $${pause.grantUsd}`, LIMITS.buttonText),
-          },
-          {
-            type: 'button',
-            action_id: BUDGET_STOP,
-            style: 'danger',
-            value: pause.runId,
-            text: plain('Stop', LIMITS.buttonText),
-          },
+          button(
+            BUDGET_GRANT,
+            `${pause.runId}:${pause.grantUsd}`,
+            `Grant $${pause.grantUsd}`,
+            'primary',
+          ),
+          stop,
         ]
       : [
-          {
-            type: 'button',
-            action_id: BUDGET_STOP,
-            style: 'danger',
-            value: pause.runId,
-            text: plain('Stop', LIMITS.buttonText),
-          },
+          button(
+            BUDGET_GRANT,
+            `${pause.runId}:${pause.grantUsd}`,
+            `Grant this run $${pause.grantUsd}`,
+            'primary',
+          ),
+          button(
+            BUDGET_RAISE,
+            `${pause.runId}:${pause.raiseUsd ?? pause.grantUsd}`,
+            `Raise the budget $${pause.raiseUsd ?? pause.grantUsd}`,
+          ),
+          stop,
         ];
   const next =
-    pause.scope === 'run'
+    monthly === undefined
       ? `${who} may grant more or stop the run.`
-      : `An admin can raise the monthly budget (\`/aidev config set budget_monthly=…\`): the run then goes on by itself. Or stop it.`;
+      : `${who} may stop the run. ${capitalize(OWNERS[monthly])} may let this run alone spend more (Grant) or raise ${BUDGET_NAMES[monthly]} for every run it paused (Raise). If calls under way hold the budget, the run goes on by itself when they finish.`;
   const message = slackText(pause.message, 'keep');
   return {
     text: `The run paused before spending: ${message}`,
@@ -55,6 +83,12 @@ export function budgetPauseMessage(pause: {
     ],
   };
 }
+
+function monthlyScope(scope: string): 'channel' | 'user' | 'global' {
+  return scope === 'channel' || scope === 'user' ? scope : 'global';
+}
+
+const capitalize = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 
 export interface BudgetReportView {
   readonly month: string;

@@ -106,12 +106,13 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       agents: agents.runner,
       logger,
       worker: config.jobs.workerName,
+      ...(agents.model === undefined ? {} : { budgets: agents.model }),
       timing: {
         staleMs: config.jobs.lockLifetimeMs,
         heartbeatMs: Math.max(100, Math.floor(config.jobs.lockLifetimeMs / 6)),
       },
     });
-    jobs.define(releaseExpiredReservationsJob(store));
+    jobs.define(releaseExpiredReservationsJob(store, () => engine.recheckBudgetPauses()));
     jobs.define(removeEndedWorkspacesJob(store, config.dataDir));
     for (const definition of options.jobDefinitions ?? []) jobs.define(definition);
 

@@ -8,17 +8,22 @@ export const REMOVE_ENDED_WORKSPACES = 'maintenance.remove-ended-workspaces';
 
 /**
  * A budget reservation whose provider call never reported back (its worker died) would block
- * budget forever; this job frees it once it has expired.
+ * budget forever; this job frees it once it has expired, then lets runs that paused only
+ * because of such holds go on (`released`).
  */
-export function releaseExpiredReservationsJob(store: Store): JobDefinition {
+export function releaseExpiredReservationsJob(
+  store: Store,
+  released: () => Promise<unknown>,
+): JobDefinition {
   return {
     name: RELEASE_EXPIRED_RESERVATIONS,
     schema: z.object({}),
     concurrency: 1,
     async handler({ log }) {
-      const released = await store.reservations.releaseExpired();
-      if (released > 0)
-        log.info({ released }, `released ${released} expired budget reservation(s)`);
+      const count = await store.reservations.releaseExpired();
+      if (count === 0) return;
+      log.info({ released: count }, `released ${count} expired budget reservation(s)`);
+      await released();
     },
   };
 }

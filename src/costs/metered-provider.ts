@@ -4,10 +4,14 @@ import type {
   ModelResponse,
   ProviderCallOptions,
 } from '../plugins/interfaces/ai-provider.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log/create-logger.js';
+import type { Reservation } from '../store/repositories/budget-reservations.js';
+import type { NewCostEntry } from '../store/repositories/cost-entries.js';
 import type { Store } from '../store/store.js';
 import { crossedThresholds, type BudgetAlert } from './budget-alerts.js';
 import { BudgetExceededError } from './budget-exceeded-error.js';
-import { BudgetKeeper } from './budget-keeper.js';
+import { BudgetKeeper, DEFAULT_HOLD_MS } from './budget-keeper.js';
 import { formatUsd, type Units } from './money.js';
 import { estimateInputTokens } from './token-estimate.js';
 import type { PriceTable } from './price-table.js';
@@ -36,8 +40,13 @@ export interface MeteredProviderOptions {
   readonly prices: PriceTable;
   /** A run's own budget when it has none yet (channel or configured default); none: unlimited. */
   readonly runBudget?: (meta: CallMeta) => Promise<string | undefined>;
-  /** How long an estimate stays held if the call never reports back (its worker died). */
+  /**
+   * How long an estimate stays held if the call never reports back (its worker died). A call
+   * under way renews its hold every third of this, however long it takes.
+   */
   readonly holdMs?: number;
+  /** Waits between attempts to record a paid call's cost (default 0.5 s doubling to 30 s). */
+  readonly recordRetry?: { readonly baseMs: number; readonly maxMs: number };
   readonly now?: () => Date;
 }
 
@@ -48,12 +57,31 @@ export interface MeteredProviderOptions {
  * that was made is recorded at the provider-reported usage × the price table, exactly, and its
  * hold is settled to that. Provider retries happen below this layer, so a retried call is
  * paid and recorded once.
+ *
+ * The hold lasts as long as the call: renewed while the provider answers (a guarded call may
+ * retry for many minutes) and while its cost is written. A paid call's cost is written until
+ * it is recorded, never given up on: failing the call then would make the step retry it, and
+ * pay for it again, with the first payment never counted (issue 16).
  */
 export class MeteredProvider {
   private readonly keeper: BudgetKeeper;
+  private readonly freedListeners = new Set<() => void>();
 
   constructor(private readonly options: MeteredProviderOptions) {
     this.keeper = new BudgetKeeper(options.store, options.now);
+  }
+
+  /**
+   * Calls `listener` each time a hold is settled or released: a budget may have room again for
+   * runs that paused only because of it. Returns the means to stop listening.
+   */
+  onFreed(listener: () => void): () => void {
+    this.freedListeners.add(listener);
+    return () => this.freedListeners.delete(listener);
+  }
+
+  private freed(): void {
+    for (const listener of this.freedListeners) listener();
   }
 
   get provider(): AiProvider {
@@ -95,22 +123,28 @@ export class MeteredProvider {
     const outcome = await this.keeper.reserve({
       ...scopeOf(meta),
       estimate,
-      holdMs: this.options.holdMs ?? 15 * 60_000,
+      holdMs: this.options.holdMs ?? DEFAULT_HOLD_MS,
     });
     if (!outcome.ok) throw new BudgetExceededError(outcome.exceeded);
     const { reservation } = outcome;
-
-    let response: ModelResponse;
+    const renewal = this.keepHeld(reservation, meta.log);
     try {
-      response = await this.options.provider.complete(request, meta);
-    } catch (error) {
-      await store.reservations.release(reservation.id);
-      throw error;
-    }
-    const model = prices.knows(response.model) ? response.model : request.model;
-    const costUsd = formatUsd(prices.cost(model, response.usage));
-    await store.transaction(async (tx) => {
-      const { entry } = await tx.costs.record({
+      let response: ModelResponse;
+      try {
+        response = await this.options.provider.complete(request, meta);
+      } catch (error) {
+        await this.keeper.release(reservation).then(
+          () => this.freed(),
+          (releaseError: unknown) => {
+            // The hold expires by itself; the caller needs the provider's error, not this one.
+            meta.log.warn({ err: releaseError }, 'could not release a budget hold');
+          },
+        );
+        throw error;
+      }
+      const model = prices.knows(response.model) ? response.model : request.model;
+      const costUsd = formatUsd(prices.cost(model, response.usage));
+      await this.recordPaid(reservation, meta.log, {
         ...scopeOf(meta),
         provider: this.options.provider.name,
         model: response.model,
@@ -122,10 +156,65 @@ export class MeteredProvider {
         usd: costUsd,
         idempotencyKey: meta.callKey,
       });
-      await tx.reservations.settle(reservation.id, entry.id);
-    });
-    await this.tellAlerts(meta);
-    return { response, costUsd };
+      this.freed();
+      await this.tellAlerts(meta);
+      return { response, costUsd };
+    } finally {
+      renewal.stop();
+    }
+  }
+
+  /**
+   * Records a paid call's cost and settles its hold, retrying with backoff until it is done. The
+   * entry's idempotency key makes a write that did land but whose answer was lost count once.
+   * Not cancellable: the money is spent whether or not the step still wants the answer.
+   */
+  private async recordPaid(reservation: Reservation, log: Logger, entry: NewCostEntry) {
+    const { baseMs, maxMs } = this.options.recordRetry ?? { baseMs: 500, maxMs: 30_000 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.keeper.settle(reservation, entry);
+      } catch (error) {
+        const waitMs = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 20));
+        log.error(
+          { err: error, attempt, waitMs, callKey: entry.idempotencyKey, usd: entry.usd },
+          `could not record the cost of a model call that was paid for; trying again in ${waitMs} ms (the call is not made again)`,
+        );
+        await sleep(waitMs);
+      }
+    }
+  }
+
+  /** Renews the hold every third of its lifetime until stopped; the call is still under way. */
+  private keepHeld(reservation: Reservation, log: Logger): { stop(): void } {
+    const holdMs = this.options.holdMs ?? DEFAULT_HOLD_MS;
+    let warned = false;
+    let stopped = false;
+    const timer = setInterval(
+      () => {
+        this.keeper.renew(reservation, holdMs).then(
+          (held) => {
+            // Not held any more because the call just settled is no news.
+            if (!held && !warned && !stopped) {
+              warned = true;
+              log.warn(
+                { reservation: reservation.id },
+                'the budget hold of a model call under way had expired; its cost is still recorded',
+              );
+            }
+          },
+          (error: unknown) => log.warn({ err: error }, 'could not renew a budget hold'),
+        );
+      },
+      Math.max(10, Math.floor(holdMs / 3)),
+    );
+    timer.unref();
+    return {
+      stop: () => {
+        stopped = true;
+        clearInterval(timer);
+      },
+    };
   }
 
   private async tellAlerts(meta: CallMeta): Promise<void> {

@@ -19,7 +19,13 @@ import {
   type DecisionOutcome,
   type DecisionRequest,
 } from './run-control.js';
-import { decidePause, resumePausedBy, type PauseDecision, type PauseOutcome } from './pauses.js';
+import {
+  decidePause,
+  recheckBudgetPauses,
+  resumePausedBy,
+  type PauseDecision,
+  type PauseOutcome,
+} from './pauses.js';
 import { checkRunInputs } from './run-context.js';
 import { executeRun } from './run-executor.js';
 import type { ActionRunner, AgentRunner } from './runners.js';
@@ -54,6 +60,13 @@ export interface EngineOptions {
   /** This process's name on the steps it runs. */
   readonly worker: string;
   readonly timing?: Partial<EngineTiming>;
+  /** Tells when budget holds are settled or released (the metered model), to recheck pauses. */
+  readonly budgets?: BudgetSignals;
+}
+
+/** Where the engine hears that a budget may have room again. */
+export interface BudgetSignals {
+  onFreed(listener: () => void): unknown;
 }
 
 export interface StartRunRequest {
@@ -81,6 +94,11 @@ export interface Engine {
   ): Promise<PauseOutcome>;
   /** After a monthly budget was raised: the runs it paused go on. Returns their ids. */
   resumePausedBy(scope: string, scopeId: string, by: string): Promise<string[]>;
+  /**
+   * After holds were settled or released: runs paused only by holds go on if their budget has
+   * room now. Concurrent requests share one pass (and one more after it). Returns their ids.
+   */
+  recheckBudgetPauses(): Promise<string[]>;
   /** Schedules the recurring sweep; call once where workers run. */
   scheduleMaintenance(): Promise<void>;
 }
@@ -109,6 +127,12 @@ export function createEngine(options: EngineOptions): Engine {
     retry: { baseMs: timing.retryBaseMs, maxMs: timing.retryMaxMs },
   };
   const control = { store: options.store, jobs: options.jobs, recorder, logger };
+  const recheck = coalesce(() => recheckBudgetPauses(control));
+  options.budgets?.onFreed(() => {
+    recheck().catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not recheck the runs paused at a budget'),
+    );
+  });
 
   options.jobs.define(
     defineJob({
@@ -175,7 +199,31 @@ export function createEngine(options: EngineOptions): Engine {
     cancel: (runId, by) => cancel(control, runId, by),
     decidePause: (runId, decision) => decidePause(control, runId, decision),
     resumePausedBy: (scope, scopeId, by) => resumePausedBy(control, scope, scopeId, by),
+    recheckBudgetPauses: recheck,
     scheduleMaintenance: () => options.jobs.every('1 minute', SWEEP_JOB),
+  };
+}
+
+/**
+ * One pass of `task` at a time: a request while it runs gets the next pass, which starts when
+ * this one ends and covers every request made meanwhile (many holds settle at once).
+ */
+function coalesce<T>(task: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  let next: Promise<T> | undefined;
+  return () => {
+    if (running === undefined) {
+      running = task().finally(() => (running = undefined));
+      return running;
+    }
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        running = task().finally(() => (running = undefined));
+        return running;
+      });
+    return next;
   };
 }
 

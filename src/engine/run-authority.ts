@@ -13,8 +13,12 @@ export type Actor =
   /** The command line: whoever runs it holds the database, so it acts as an admin would. */
   | { readonly kind: 'operator'; readonly by: string };
 
-/** `view`: see the run; `cancel`: stop it; `decide`: approve, reject, grant or stop at a pause. */
-export type RunAction = 'view' | 'cancel' | 'decide';
+/**
+ * `view`: see the run; `cancel`: stop it; `decide`: approve or reject a plan, stop at a budget
+ * pause, grant more to a run paused at its own budget; `fund`: grant or raise money at a budget
+ * pause, which past a monthly budget is a decision about that budget (its owners').
+ */
+export type RunAction = 'view' | 'cancel' | 'decide' | 'fund';
 
 export type RunAuthorization =
   | { readonly ok: true; readonly run: Run }
@@ -34,8 +38,11 @@ export type RunAuthorization =
  *   does not exist for them. In it, anyone there may view; cancelling is for whoever started
  *   the run, the channel's approvers and workspace admins; deciding is for the approvers the
  *   waiting step names (by default whoever started the run), the channel's approvers and
- *   workspace admins. Nobody named: only admins.
- * - An API token: any role may view; operators and admins may cancel and decide.
+ *   workspace admins. Nobody named: only admins. Funding a run paused at its own budget is
+ *   deciding; past the channel's monthly budget it is for whoever may change the channel's
+ *   settings (its approvers, admins), past a user's or the global budget for admins.
+ * - An API token: any role may view; operators and admins may cancel and decide; funding past
+ *   a monthly budget takes an admin token, as changing settings does.
  * - The command line may do everything.
  */
 export async function authorizeRun(
@@ -53,9 +60,11 @@ export async function authorizeRun(
   if (run === null) return { ok: false, reason: 'not_found' };
   if (request.channelId !== undefined && run.channelId !== request.channelId)
     return { ok: false, reason: 'not_found' };
+  if (actor.kind === 'operator') return { ok: true, run };
+  // Money past a monthly budget is that budget's owners' to give (settings, not the run).
+  const monthly = action === 'fund' ? await monthlyPause(store, run) : undefined;
+  if (monthly !== undefined) return authorizeMonthly(store, actor, run, monthly);
   switch (actor.kind) {
-    case 'operator':
-      return { ok: true, run };
     case 'token':
       return action === 'view' || actor.role !== 'viewer'
         ? { ok: true, run }
@@ -103,7 +112,49 @@ export async function authorizeSettings(
 
 const mention = (id: string) => `<@${id}>`;
 
-function refusal(who: readonly string[], action: 'cancel' | 'decide'): string {
+/** The monthly budget (channel, user or global) the run is paused at, if it is. */
+async function monthlyPause(
+  store: Store,
+  run: Run,
+): Promise<{ scope: 'channel' | 'user' | 'global'; scopeId: string } | undefined> {
+  for (const step of await store.steps.listForRun(run.id)) {
+    const record = step.inputs as { pause?: unknown; scope?: unknown; scope_id?: unknown } | null;
+    if (step.status !== 'waiting' || record?.pause !== 'budget') continue;
+    const { scope, scope_id: scopeId } = record;
+    if (
+      (scope === 'channel' || scope === 'user' || scope === 'global') &&
+      typeof scopeId === 'string'
+    )
+      return { scope, scopeId };
+  }
+  return undefined;
+}
+
+async function authorizeMonthly(
+  store: Store,
+  actor: Exclude<Actor, { kind: 'operator' }>,
+  run: Run,
+  budget: { scope: 'channel' | 'user' | 'global'; scopeId: string },
+): Promise<RunAuthorization> {
+  const what =
+    budget.scope === 'channel'
+      ? 'the channel’s monthly budget'
+      : budget.scope === 'user'
+        ? 'a user’s monthly budget'
+        : 'the global monthly budget';
+  if (actor.kind === 'token')
+    return actor.role === 'admin'
+      ? { ok: true, run }
+      : forbidden([], `spending past ${what} takes an admin token`);
+  // The channel's budget is one of its settings: the one rule for those decides.
+  const approvers = budget.scope === 'channel' ? await channelApprovers(store, budget.scopeId) : [];
+  const settings = await authorizeSettings(actor, approvers);
+  if (settings.ok) return { ok: true, run };
+  const people = approvers.length === 0 ? '' : `${approvers.map(mention).join(', ')} or `;
+  return forbidden(approvers, `Only ${people}a workspace admin may spend past ${what}.`);
+}
+
+function refusal(who: readonly string[], action: 'cancel' | 'decide' | 'fund'): string {
   const people = who.length === 0 ? '' : `${who.map(mention).join(', ')} or `;
   return action === 'cancel'
     ? `Only ${people}a workspace admin may cancel this run.`

@@ -1,4 +1,4 @@
-import { BUDGET_GRANT, BUDGET_STOP } from '../../blocks/budget-blocks.js';
+import { BUDGET_GRANT, BUDGET_RAISE, BUDGET_STOP } from '../../blocks/budget-blocks.js';
 import { section } from '../../blocks/limits.js';
 import { decidedPlan, parsePlanRef, PLAN_APPROVE, rejectModal } from '../../blocks/plan-message.js';
 import { mention, mentions, slackDate, slackText } from '../../blocks/slack-text.js';
@@ -35,11 +35,12 @@ async function mayDecide(
   deps: Deps,
   click: { channelId: string; userId: string },
   runId: string,
+  action: 'decide' | 'fund' = 'decide',
 ): Promise<boolean> {
   const authority = await authorizeRun(deps.app.store, {
     actor: slackPerson(deps.app, deps.web, click.userId),
     runId,
-    action: 'decide',
+    action,
     channelId: click.channelId,
   });
   if (authority.ok) return true;
@@ -154,23 +155,31 @@ export async function onRejectSubmitted(
   return tell(deps, click, 'Nothing to decide: the run no longer waits for this plan.');
 }
 
-/** Grant $N / Stop on a budget pause, for the run's approvers. */
+/**
+ * Grant $N / Raise $N / Stop on a budget pause: stopping is for whoever may decide on the run,
+ * money past a monthly budget for that budget's owners (authorizeRun's `fund`).
+ */
 export async function onBudgetButton(deps: Deps, click: ButtonClick): Promise<void> {
   const [runId = '', amount] = click.value.split(':');
-  if (!(await mayDecide(deps, click, runId))) return;
+  const action =
+    click.actionId === BUDGET_GRANT ? 'grant' : click.actionId === BUDGET_RAISE ? 'raise' : 'stop';
+  const funding = action !== 'stop' && amount !== undefined ? action : undefined;
+  if (!(await mayDecide(deps, click, runId, funding === undefined ? 'decide' : 'fund'))) return;
   const outcome = await deps.app.engine.decidePause(
     runId,
-    click.actionId === BUDGET_GRANT && amount !== undefined
-      ? { action: 'grant', amountUsd: amount, by: click.userId, override: true }
-      : { action: 'stop', by: click.userId, override: true },
+    funding === undefined
+      ? { action: 'stop', by: click.userId, override: true }
+      : { action: funding, amountUsd: amount ?? '', by: click.userId, override: true },
   );
   switch (outcome.outcome) {
     case 'resumed':
     case 'stopped': {
       const done =
-        outcome.outcome === 'resumed'
-          ? `:moneybag: ${mention(click.userId)} granted $${slackText(amount ?? '?')} more; the run goes on.`
-          : `:no_entry_sign: ${mention(click.userId)} stopped the run at its budget.`;
+        outcome.outcome === 'stopped'
+          ? `:no_entry_sign: ${mention(click.userId)} stopped the run at its budget.`
+          : funding === 'raise'
+            ? `:moneybag: ${mention(click.userId)} raised the budget by $${slackText(amount ?? '?')}; the runs it paused go on.`
+            : `:moneybag: ${mention(click.userId)} granted $${slackText(amount ?? '?')} more; the run goes on.`;
       const kept = click.blocks.filter((b) => b.type !== 'actions');
       return deps.web.updateMessage({
         channel: click.channelId,
@@ -206,4 +215,4 @@ function parseMetadata(text: string): { ref: string; channel: string; ts: string
   }
 }
 
-export const BUDGET_ACTIONS = [BUDGET_GRANT, BUDGET_STOP] as const;
+export const BUDGET_ACTIONS = [BUDGET_GRANT, BUDGET_RAISE, BUDGET_STOP] as const;

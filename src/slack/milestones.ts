@@ -91,7 +91,7 @@ export function milestoneOf(
           runId: run.id,
           scope,
           message: text('message', event.message),
-          grantUsd: suggestedGrant(text('limit_usd', '0')),
+          ...suggestedAmounts(scope, text('limit_usd', '0'), text('estimate_usd', '0')),
           approvers: Array.isArray(data.approvers) ? (data.approvers as string[]) : [],
         }),
       };
@@ -124,8 +124,17 @@ export function milestoneOf(
   }
 }
 
-/** A top-up worth a button: the run's budget again (at least a dollar). */
-function suggestedGrant(limit: string): string {
-  const dollars = Math.max(1, Math.ceil(Number(limit)));
-  return String(dollars);
+/**
+ * Amounts worth a button, in whole dollars (at least one): at the run's own budget, that budget
+ * again; past a monthly budget, a grant of ten such calls to this run, and a raise of a tenth of
+ * the budget.
+ */
+function suggestedAmounts(
+  scope: string,
+  limit: string,
+  estimate: string,
+): { grantUsd: string; raiseUsd?: string } {
+  const dollars = (amount: number) => String(Math.max(1, Math.ceil(amount)));
+  if (scope === 'run') return { grantUsd: dollars(Number(limit)) };
+  return { grantUsd: dollars(Number(estimate) * 10), raiseUsd: dollars(Number(limit) / 10) };
 }

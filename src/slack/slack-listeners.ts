@@ -1,6 +1,6 @@
 import type { App as Bolt } from '@slack/bolt';
 import { z } from 'zod';
-import { BUDGET_GRANT, BUDGET_STOP } from '../../blocks/budget-blocks.js';
+import { BUDGET_GRANT, BUDGET_RAISE, BUDGET_STOP } from '../../blocks/budget-blocks.js';
 import { PLAN_APPROVE, PLAN_REJECT, REJECT_MODAL } from '../../blocks/plan-message.js';
 import { onHomeOpened, onMessage } from './conversation.js';
 import { onBudgetButton, onPlanButton, onRejectSubmitted } from './interactions.js';
@@ -142,6 +142,7 @@ export function registerListeners(bolt: Bolt, deps: Deps): void {
   bolt.action(PLAN_APPROVE, onButton(onPlanButton));
   bolt.action(PLAN_REJECT, onButton(onPlanButton));
   bolt.action(BUDGET_GRANT, onButton(onBudgetButton));
+  bolt.action(BUDGET_RAISE, onButton(onBudgetButton));
   bolt.action(BUDGET_STOP, onButton(onBudgetButton));
 
   bolt.view(REJECT_MODAL, async ({ ack, body }) => {

@@ -71,4 +71,26 @@ describeEachBackend('budget keeper', (database) => {
     });
     expect((await keeper().reserve({ userId: 'U2', estimate: parseUsd('0.10') })).ok).toBe(true);
   });
+
+  it('lets a run with an allowance past a monthly budget spend it, and no other run', async () => {
+    const run = async () =>
+      (await store().runs.create({ workflowName: 'w', workflowVersion: '1', trigger: 'api' })).run
+        .id;
+    const [allowed, other] = [await run(), await run()];
+    await store().budgets.allow({
+      runId: allowed,
+      scope: 'channel',
+      scopeId: 'C1',
+      extraUsd: '0.50',
+      grantedBy: 'U-admin',
+    });
+    const ask = (runId: string, usd: string) =>
+      keeper().reserve({ runId, channelId: 'C1', estimate: parseUsd(usd) });
+    expect((await ask(other, '0.40')).ok).toBe(false);
+    const first = await ask(allowed, '0.40');
+    expect(first.ok).toBe(true);
+    // Its hold counts against its allowance: 0.40 held + 0.20 > 0.50.
+    expect(await ask(allowed, '0.20')).toMatchObject({ ok: false, exceeded: { scope: 'channel' } });
+    expect((await ask(allowed, '0.10')).ok).toBe(true);
+  });
 });

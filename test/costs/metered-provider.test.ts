@@ -14,7 +14,7 @@ import {
   type AnthropicServer,
 } from '../vendors/anthropic/anthropic-server.js';
 
-const { logger } = capturingLogger({ level: 'warn' });
+const { logger, lines } = capturingLogger({ level: 'warn' });
 let server: AnthropicServer;
 beforeAll(async () => {
   server = await startAnthropicServer();
@@ -109,6 +109,70 @@ describeEachBackend('metered model calls', (database) => {
     await expect(ask()).rejects.toMatchObject({ code: 'unavailable' });
     expect(await database().store.reservations.heldTotal({})).toBe('0.0000000000');
     expect(await database().store.costs.spend(monthNow())).toBe('0.0000000000');
+  });
+
+  it('records a paid call whose cost write failed, once, and does not call the provider again', async () => {
+    const { db, store } = database();
+    // A real database failure: the first two cost inserts raise (a sequence is not rolled back).
+    await db.query('CREATE SEQUENCE test_cost_write_failures');
+    await db.query(`CREATE FUNCTION test_fail_cost_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('test_cost_write_failures') <= 2 THEN RAISE EXCEPTION 'injected: cost write failed'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      'CREATE TRIGGER test_fail_cost_writes BEFORE INSERT ON cost_entries FOR EACH ROW EXECUTE FUNCTION test_fail_cost_writes()',
+    );
+    try {
+      const { provider } = anthropicProvider(server, logger, { guard: { retries: 1 } });
+      const retrying = new MeteredProvider({
+        provider,
+        store,
+        prices: new PriceTable(),
+        recordRetry: { baseMs: 1, maxMs: 5 },
+      });
+      await store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '1.00' });
+      server.reply(costing({ output_tokens: 1_000 }));
+      const logged = lines.length;
+      const { costUsd } = await retrying.complete(
+        request({ model: AGENT_MODEL, maxTokens: 1_000 }),
+        meta(),
+      );
+      expect(costUsd).toBe('0.0100000000');
+      expect(server.count('messages/create')).toBe(1);
+      const [entry] = await store.costs.report({ month: monthNow(), groupBy: 'model' });
+      expect(entry).toMatchObject({ usd: '0.0100000000', calls: 1 });
+      expect(await store.reservations.heldTotal({})).toBe('0.0000000000');
+      const failures = lines.slice(logged).filter((l) => l.includes('could not record the cost'));
+      expect(failures).toHaveLength(2);
+    } finally {
+      await db.query('DROP TRIGGER test_fail_cost_writes ON cost_entries');
+      await db.query('DROP FUNCTION test_fail_cost_writes()');
+      await db.query('DROP SEQUENCE test_cost_write_failures');
+    }
+  });
+
+  it('keeps its hold for as long as the call takes, past the hold lifetime', async () => {
+    const { db, store } = database();
+    const { provider } = anthropicProvider(server, logger);
+    const slow = new MeteredProvider({
+      provider,
+      store,
+      prices: new PriceTable(),
+      holdMs: 900,
+    });
+    // The answer takes more than three hold lifetimes.
+    server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 2_800 });
+    let done = false;
+    const call = slow.complete(request({ model: AGENT_MODEL, maxTokens: 100 }), meta());
+    void call.finally(() => (done = true)).catch(() => undefined);
+    // The maintenance job's sweep, run as often as it can while the call is under way.
+    let released = 0;
+    while (!done) released += await store.reservations.releaseExpired();
+    await call;
+    expect(released).toBe(0);
+    const { rows } = await db.query<{ status: string }>('SELECT status FROM budget_reservations');
+    expect(rows.map((r) => r.status)).toEqual(['settled']);
   });
 
   it('refuses a model without a price before any call, naming the setting', async () => {

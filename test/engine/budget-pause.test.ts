@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
 import { anthropicProvider } from '../ai/anthropic/anthropic-setup.js';
+import { monthOf } from '../../src/store/month.js';
 import { realAgents } from '../support/agents.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
 import { startEngine, type EngineHarness } from '../support/engine-harness.js';
@@ -58,12 +59,12 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     server.reset();
     runBudget = undefined;
     const { provider } = anthropicProvider(server, logger);
-    const { runner } = realAgents({
+    const { runner, model } = realAgents({
       provider,
       store: database().store,
       runBudget: () => runBudget,
     });
-    h = await startEngine(database(), {}, { agents: runner });
+    h = await startEngine(database(), {}, { agents: runner, budgets: model });
     h.workflow('plan-once', PLAN_ONCE);
   });
   afterEach(() => h.stop());
@@ -149,15 +150,13 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.0001' });
     const run = await start('C-eng');
     expect(await h.waitFor(run.id, ['waiting'])).toMatchObject({ waitingFor: 'budget' });
+    // Money past a monthly budget is its owners' to give (authorizeRun), not the run's approvers'.
     const grant = await h.engine.decidePause(run.id, {
       action: 'grant',
       amountUsd: '5',
       by: 'U-dev',
     });
-    expect(grant).toMatchObject({
-      outcome: 'invalid',
-      message: expect.stringContaining('channel budget of C-eng, which is monthly') as string,
-    });
+    expect(grant).toMatchObject({ outcome: 'not_allowed' });
     expect(requests()).toBe(0);
 
     server.reply(PLAN_REPLY);
@@ -172,6 +171,53 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(creates()).toBe(1);
   });
 
+  it('at the global budget, grants one run an allowance past it, and a raise lets every run it paused go on', async () => {
+    const { store } = database();
+    await store.budgets.set({ scope: 'global', scopeId: '*', limitUsd: '0.0001' });
+    const [first, second, third] = [await start(), await start(), await start()];
+    for (const run of [first, second, third])
+      expect(await h.waitFor(run.id, ['waiting'])).toMatchObject({ waitingFor: 'budget' });
+    server.reply(PLAN_REPLY, PLAN_REPLY, PLAN_REPLY);
+
+    // Grant: this run alone may spend $1 more; the budget stays as it is for the others.
+    const granted = await h.engine.decidePause(first.id, {
+      action: 'grant',
+      amountUsd: '1',
+      by: 'U-admin',
+      override: true,
+    });
+    expect(granted).toMatchObject({ outcome: 'resumed', allowedUsd: '1.0000000000' });
+    expect((await h.waitFor(first.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(Number(await store.costs.spend(monthOf(new Date())))).toBeGreaterThan(0.0001);
+    expect((await store.budgets.get('global', '*'))?.limitUsd).toBe('0.0001000000');
+    expect(await h.engine.recheckBudgetPauses()).toEqual([]);
+    expect((await store.runs.get(second.id))?.status).toBe('waiting');
+
+    // Raise: the global budget goes up, audited, and both runs it paused go on.
+    const raised = await h.engine.decidePause(second.id, {
+      action: 'raise',
+      amountUsd: '1',
+      by: 'U-admin',
+      override: true,
+    });
+    expect(raised).toMatchObject({ outcome: 'resumed', limitUsd: '1.0001000000' });
+    for (const run of [second, third])
+      expect((await h.waitFor(run.id, ['succeeded', 'failed'])).status).toBe('succeeded');
+    expect(creates()).toBe(3);
+    const audit = await store.audit.list({ targetType: 'budget:global', targetId: '*' });
+    expect(audit.map((a) => [a.actor, a.action, a.after])).toEqual([
+      ['U-admin', 'budget.set', { limit_usd: '1.0001000000' }],
+      ['U-admin', 'budget.allow', null],
+    ]);
+    const messages = h.events.filter((e) => e.type === 'budget.decided').map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'U-admin let this run spend $1 more past the global budget (up to $1 in all)',
+        'U-admin raised the global budget by $1 to $1.0001',
+      ]),
+    );
+  });
+
   it('pauses on the estimated input when the output allowance alone would fit', async () => {
     // 1,024 output tokens at $10/M ($0.01024) fit; with the locally estimated input they do not.
     runBudget = '0.0105';
@@ -184,19 +230,38 @@ describeEachBackend('budgets enforced before spending: the run pauses and asks',
     expect(event.message).toMatch(/the next model call could cost up to \$0\.01\d+, which/);
   });
 
-  it('lets only one of two concurrent runs spend when together they would break the budget', async () => {
-    // Each call may cost up to ~$0.0117 (1,024 output tokens at $10/M and its input); the
-    // budget fits one such call but not two.
+  it('pauses a run only another call’s hold stops, and lets it go on by itself once that call settles', async () => {
+    // Each call may cost up to ~$0.0117 (1,024 output tokens at $10/M and its input) and costs
+    // far less: the budget holds one such call at a time, and has room for both calls' costs.
     await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.02' });
     server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 800 });
     server.reply(PLAN_REPLY, PLAN_REPLY);
     const [first, second] = await Promise.all([start('C-eng'), start('C-eng')]);
     const ends = await Promise.all(
-      [first, second].map((r) => h.waitFor(r.id, ['waiting', 'succeeded', 'failed'])),
+      [first, second].map((r) => h.waitFor(r.id, ['succeeded', 'failed'])),
     );
-    expect(ends.map((r) => r.status).sort()).toEqual(['succeeded', 'waiting']);
-    expect(ends.find((r) => r.status === 'waiting')?.waitingFor).toBe('budget');
-    expect(creates()).toBe(1);
+    expect(ends.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(creates()).toBe(2);
+    // One of them paused while the other's call held the budget, and nobody had to decide.
+    const paused = h.events.filter((e) => e.type === 'budget.paused');
+    expect(paused).toHaveLength(1);
+    expect(Number((paused[0]?.data as { held_usd: string }).held_usd)).toBeGreaterThan(0);
+    const decided = h.events.filter((e) => e.type === 'budget.decided');
+    expect(decided.map((e) => [e.runId, (e.data as { by: string }).by])).toEqual([
+      [paused[0]?.runId, 'aidev'],
+    ]);
+    expect(decided[0]?.message).toMatch(/the calls that held the channel budget of C-eng finished/);
+    const spent = await database().store.costs.spend(monthOf(new Date()), { channelId: 'C-eng' });
+    expect(Number(spent)).toBeLessThanOrEqual(0.02);
+  });
+
+  it('keeps a run paused by what is spent, not held, for a person to decide', async () => {
+    await database().store.budgets.set({ scope: 'channel', scopeId: 'C-eng', limitUsd: '0.0001' });
+    const run = await start('C-eng');
+    await h.waitFor(run.id, ['waiting']);
+    await pausedEvent(h.events);
+    expect(await h.engine.recheckBudgetPauses()).toEqual([]);
+    expect(await database().store.runs.get(run.id)).toMatchObject({ status: 'waiting' });
   });
 });
 

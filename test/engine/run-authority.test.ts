@@ -88,6 +88,77 @@ describeEachBackend('who may act on a run (authorizeRun)', (database) => {
   });
 });
 
+describeEachBackend('who may give money at a budget pause (authorizeRun fund)', (database) => {
+  const token = (role: 'viewer' | 'operator' | 'admin'): Actor => ({
+    kind: 'token',
+    role,
+    by: `token:${role}`,
+  });
+  /** A run of the channel paused at `scope`'s budget; its pause names the starter. */
+  const pausedAt = async (scope: string, scopeId: string) => {
+    const { store } = database();
+    await store.channels.put('C0FUND00001', { approvers: [CHANNEL_APPROVER] }, { updatedBy: 't' });
+    const { run } = await store.runs.create({
+      workflowName: 'implement-task',
+      workflowVersion: '1',
+      trigger: 'slack',
+      channelId: 'C0FUND00001',
+      userId: STARTER,
+    });
+    const step = await store.steps.ensure({
+      runId: run.id,
+      stepName: 'plan',
+      stepIndex: 0,
+      kind: 'ai_action',
+    });
+    await store.steps.wait(step.id, {
+      pause: 'budget',
+      scope,
+      scope_id: scopeId,
+      approvers: [STARTER],
+      message: 'm',
+    });
+    return async (actor: Actor, action: RunAction = 'fund') => {
+      const outcome = await authorizeRun(store, { actor, runId: run.id, action });
+      return outcome.ok ? 'allowed' : outcome.reason;
+    };
+  };
+
+  it('at the run’s own budget, funding is deciding', async () => {
+    const fund = await pausedAt('run', 'r');
+    expect(await fund(person(STARTER))).toBe('allowed');
+    expect(await fund(person(CHANNEL_APPROVER))).toBe('allowed');
+    expect(await fund(person(STRANGER))).toBe('forbidden');
+    expect(await fund(token('operator'))).toBe('allowed');
+  });
+
+  it('past the channel’s monthly budget, for its approvers and admins; stopping stays the starter’s', async () => {
+    const fund = await pausedAt('channel', 'C0FUND00001');
+    expect(await fund(person(STARTER))).toBe('forbidden');
+    expect(await fund(person(STARTER), 'decide')).toBe('allowed');
+    expect(await fund(person(CHANNEL_APPROVER))).toBe('allowed');
+    expect(await fund(person(ADMIN))).toBe('allowed');
+    expect(await fund(token('operator'))).toBe('forbidden');
+    expect(await fund(token('admin'))).toBe('allowed');
+  });
+
+  it('past a user’s or the global budget, for admins only (and the command line)', async () => {
+    for (const [scope, id] of [
+      ['global', '*'],
+      ['user', STARTER],
+    ] as const) {
+      const fund = await pausedAt(scope, id);
+      expect(await fund(person(STARTER))).toBe('forbidden');
+      expect(await fund(person(CHANNEL_APPROVER))).toBe('forbidden');
+      expect(await fund(person(ADMIN))).toBe('allowed');
+      expect(await fund(token('operator'))).toBe('forbidden');
+      expect(await fund(token('admin'))).toBe('allowed');
+      expect(await fund({ kind: 'operator', by: 'cli:me' })).toBe('allowed');
+      expect(await fund(person(STARTER), 'decide')).toBe('allowed');
+    }
+  });
+});
+
 it('keeps a channel’s settings to its approvers and admins, and to admins while it has none', async () => {
   expect(await authorizeSettings(person(STRANGER), [])).toMatchObject({ ok: false });
   expect(await authorizeSettings(person(STARTER), [])).toMatchObject({ ok: false });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUDGET_GRANT } from '../../blocks/budget-blocks.js';
+import { BUDGET_GRANT, BUDGET_RAISE, BUDGET_STOP } from '../../blocks/budget-blocks.js';
 import { PLAN_APPROVE } from '../../blocks/plan-message.js';
 import { DEMO_SCRIPT } from '../../scripts/demo-script.js';
 import { ALICE, BOB, CHANNEL } from '../vendors-slack/slack-test-setup.js';
@@ -151,6 +151,41 @@ describe('talking to aidev in Slack', () => {
       `<@${ALICE}> granted $1 more; the run goes on.`,
     );
     await command(ALICE, 'config unset budget_per_run');
+  });
+
+  it('pauses at the global budget with Grant / Raise / Stop; only an admin raises it, and the run goes on', async () => {
+    await world.app.store.budgets.set({ scope: 'global', scopeId: '*', limitUsd: '0.0001' });
+    world.jira.givenIssue({
+      key: 'PROJ-23',
+      title: 'Task PROJ-23',
+      description: 'Three mugs cost as two.',
+      status: 'To Do',
+    });
+    expect(await command(ALICE, 'implement PROJ-23')).toContain('Working on PROJ-23');
+    const parent = await world.runMessage('PROJ-23');
+    const pause = await world.replyWithButton(parent.ts, BUDGET_RAISE);
+    const buttons = JSON.stringify(pause.blocks);
+    for (const action of [BUDGET_GRANT, BUDGET_RAISE, BUDGET_STOP])
+      expect(buttons).toContain(action);
+    expect(buttons).toContain('A workspace admin may let this run alone spend more');
+    world.anthropic.reply(DEMO_SCRIPT[0] ?? { content: [] });
+    await world.requests.send(
+      world.requests.buttonClick({ user: BOB, message: pause, actionId: BUDGET_RAISE }),
+    );
+    await told(BOB, 'Only a workspace admin may spend past the global monthly budget.');
+    await world.requests.send(
+      world.requests.buttonClick({ user: ALICE, message: pause, actionId: BUDGET_RAISE }),
+    );
+    await world.waitForRun(
+      (r) => r.taskKey === 'PROJ-23' && r.waitingFor === 'approval',
+      ['waiting'],
+      30_000,
+    );
+    expect(JSON.stringify(world.slack.message(CHANNEL, pause.ts)?.blocks)).toContain(
+      `<@${ALICE}> raised the budget by $1; the runs it paused go on.`,
+    );
+    expect((await world.app.store.budgets.get('global', '*'))?.limitUsd).toBe('1.0001000000');
+    await world.app.store.budgets.remove('global', '*');
   });
 
   it('reports the channel’s month, and shows each person their runs on the App Home', async () => {

@@ -1,4 +1,5 @@
 import { beforeEach, expect, it } from 'vitest';
+import type { BudgetScope } from '../../src/store/repositories/budgets.js';
 import type { NewCostEntry } from '../../src/store/repositories/cost-entries.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
 
@@ -212,6 +213,67 @@ describeEachBackend('cost entries, budgets and reservations', (database) => {
     expect(await store.reservations.settle(a.id, cost.entry.id)).toBeNull();
     expect((await store.reservations.release(b.id))?.status).toBe('released');
     expect(await store.reservations.heldTotal({ channelId: 'C1' })).toBe('0.0000000000');
+  });
+
+  it('reads a budget with its spend and holds, per scope and period, in one standing', async () => {
+    const { store } = database();
+    const { run } = await store.runs.create({
+      workflowName: 'w',
+      workflowVersion: '1',
+      trigger: 'api',
+    });
+    const at = new Date('2026-11-10T12:00:00Z');
+    await store.costs.record(entry({ usd: '0.5', channelId: 'C1', runId: run.id, createdAt: at }));
+    await store.costs.record(
+      entry({ usd: '2', channelId: 'C1', createdAt: new Date('2026-10-31T23:00:00Z') }),
+    );
+    await store.costs.record(entry({ usd: '0.25', channelId: 'C2', userId: 'U1', createdAt: at }));
+    const later = new Date(Date.now() + 60_000);
+    await store.reservations.hold({
+      runId: run.id,
+      channelId: 'C1',
+      estimateUsd: '0.1',
+      expiresAt: later,
+    });
+    await store.reservations.hold({
+      channelId: 'C2',
+      userId: 'U1',
+      estimateUsd: '0.2',
+      expiresAt: later,
+    });
+    for (const [scope, scopeId] of [
+      ['run', run.id],
+      ['channel', 'C1'],
+      ['user', 'U1'],
+      ['global', '*'],
+    ] as const)
+      await store.budgets.set({ scope, scopeId, limitUsd: '10' });
+    const figures = async (scope: BudgetScope, scopeId: string) => {
+      const standing = await store.budgets.standing(scope, scopeId, '2026-11');
+      return standing && [standing.budget.limitUsd, standing.spentUsd, standing.heldUsd];
+    };
+    // A run's budget counts all its life; the others their month (October's $2 is not November's).
+    expect(await figures('run', run.id)).toEqual(['10.0000000000', '0.5000000000', '0.1000000000']);
+    expect(await figures('channel', 'C1')).toEqual([
+      '10.0000000000',
+      '0.5000000000',
+      '0.1000000000',
+    ]);
+    expect(await figures('user', 'U1')).toEqual(['10.0000000000', '0.2500000000', '0.2000000000']);
+    expect(await figures('global', '*')).toEqual(['10.0000000000', '0.7500000000', '0.3000000000']);
+    expect(await figures('channel', 'C-none')).toBeNull();
+  });
+
+  it('renews a hold only while it is held', async () => {
+    const { store } = database();
+    const soon = new Date(Date.now() + 1_000);
+    const held = await store.reservations.hold({ estimateUsd: '1', expiresAt: soon });
+    const later = new Date(Date.now() + 3_600_000);
+    expect(await store.reservations.renew(held.id, later)).toBe(true);
+    expect(await store.reservations.releaseExpired(new Date(Date.now() + 60_000))).toBe(0);
+    await store.reservations.release(held.id);
+    expect(await store.reservations.renew(held.id, later)).toBe(false);
+    expect(await store.reservations.renew('not-a-uuid', later)).toBe(false);
   });
 
   it('releases only reservations that have expired', async () => {

@@ -115,6 +115,7 @@ const APP_TABLES = [
   'plugin_configurations',
   'channel_settings',
   'budget_alerts',
+  'budget_allowances',
   'budget_reservations',
   'budgets',
   'cost_entries',

@@ -1,4 +1,4 @@
-import type { Engine, EngineTiming } from '../../src/engine/engine.js';
+import type { BudgetSignals, Engine, EngineTiming } from '../../src/engine/engine.js';
 import { createEngine } from '../../src/engine/engine.js';
 import type { EngineEvent } from '../../src/engine/engine-events.js';
 import type { ActionRunner, AgentRunner } from '../../src/engine/runners.js';
@@ -43,6 +43,8 @@ export async function startEngine(
     actions?: ActionRunner;
     /** Runs agents instead of the scripted ones (e.g. the real agents on a local model). */
     agents?: AgentRunner;
+    /** The metered model of those agents, whose settled holds recheck budget pauses. */
+    budgets?: BudgetSignals;
   } = {},
 ): Promise<EngineHarness> {
   const logger = silentLogger();
@@ -68,6 +70,7 @@ export async function startEngine(
     logger,
     worker: 'test-worker',
     timing: { ...FAST_TIMING, ...timing },
+    ...(runners.budgets === undefined ? {} : { budgets: runners.budgets }),
   });
   const events: EngineEvent[] = [];
   engine.events.subscribe((event) => {

@@ -85,13 +85,31 @@ export function registerBudget(program: Command, io: CliIo, done: (code: ExitCod
 
   budget
     .command('grant')
-    .description('let a run paused at its budget go on, with AMOUNT dollars more')
+    .description(
+      'let a run paused at a budget go on, spending AMOUNT dollars more (past a monthly budget: this run only)',
+    )
     .argument('<run>', 'the run id')
     .argument('<amount>', 'dollars, e.g. 2.50')
     .action(async (runId: string, amount: string, _o: unknown, command: Command) => {
       done(
         await decidePause(io, command, runId, {
           action: 'grant',
+          amountUsd: amount.replace(/^\$/, ''),
+        }),
+      );
+    });
+
+  budget
+    .command('raise')
+    .description(
+      'raise the budget that paused a run by AMOUNT dollars; every run it paused goes on',
+    )
+    .argument('<run>', 'the run id')
+    .argument('<amount>', 'dollars, e.g. 50')
+    .action(async (runId: string, amount: string, _o: unknown, command: Command) => {
+      done(
+        await decidePause(io, command, runId, {
+          action: 'raise',
           amountUsd: amount.replace(/^\$/, ''),
         }),
       );
@@ -110,7 +128,7 @@ function decidePause(
   io: CliIo,
   command: Command,
   runId: string,
-  decision: { action: 'grant'; amountUsd: string } | { action: 'stop' },
+  decision: { action: 'grant' | 'raise'; amountUsd: string } | { action: 'stop' },
 ): Promise<ExitCode> {
   return withApp(
     io,
@@ -125,7 +143,7 @@ function decidePause(
       switch (outcome.outcome) {
         case 'resumed':
           io.stdout.write(
-            `the run goes on${outcome.limitUsd === undefined ? '' : ` with a budget of ${usd(outcome.limitUsd)}`}.\n`,
+            `the run goes on${outcome.allowedUsd !== undefined ? `, allowed to have spent ${usd(outcome.allowedUsd)} in all` : outcome.limitUsd === undefined ? '' : ` with a budget of ${usd(outcome.limitUsd)}`}.\n`,
           );
           return EXIT.ok;
         case 'stopped':

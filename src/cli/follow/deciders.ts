@@ -61,10 +61,12 @@ export function askAtTerminal(input: NodeJS.ReadableStream, out: NodeJS.Writable
         const answer = await ask(
           pause.scope === 'run'
             ? 'Grant this run more? Type an amount in dollars (e.g. 2.50), or "stop": '
-            : 'A monthly budget needs an admin to raise it. Type "stop" to end the run, or press Enter to leave it waiting: ',
+            : 'Type an amount in dollars to let this run alone spend that much more, "raise AMOUNT" to raise the monthly budget for every run it paused, "stop" to end the run, or press Enter to leave it waiting: ',
         );
         if (answer === 'stop') return { stop: true };
         if (answer === '' && pause.scope !== 'run') return undefined;
+        const raise = /^raise\s+\$?(\d+(\.\d+)?)$/.exec(answer);
+        if (raise?.[1] !== undefined) return { raise: raise[1] };
         if (/^\$?\d+(\.\d+)?$/.test(answer)) return { grant: answer.replace(/^\$/, '') };
       }
     },

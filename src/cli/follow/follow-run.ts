@@ -12,12 +12,12 @@ export interface Decider {
     message: string;
     plan: string | undefined;
   }): Promise<{ approve: boolean; feedback?: string } | undefined>;
-  /** A budget would be exceeded: grant an amount, stop, or leave it. */
+  /** A budget would be exceeded: grant this run an amount, raise the budget, stop, or leave it. */
   budget(pause: {
     step: string;
     message: string;
     scope: string;
-  }): Promise<{ grant: string } | { stop: true } | undefined>;
+  }): Promise<{ grant: string } | { raise: string } | { stop: true } | undefined>;
 }
 
 export interface FollowResult {
@@ -94,9 +94,15 @@ async function decide(options: {
       scope: record.scope ?? 'run',
     });
     if (answer === undefined) return false;
+    // The command line acts as an operator (authorizeRun): it may also give money past a
+    // monthly budget, which the run's approvers alone may not.
     const outcome = await app.engine.decidePause(
       runId,
-      'stop' in answer ? { action: 'stop', by } : { action: 'grant', amountUsd: answer.grant, by },
+      'stop' in answer
+        ? { action: 'stop', by }
+        : 'raise' in answer
+          ? { action: 'raise', amountUsd: answer.raise, by, override: true }
+          : { action: 'grant', amountUsd: answer.grant, by, override: record.scope !== 'run' },
     );
     if (outcome.outcome === 'invalid') view.say(outcome.message);
     if (outcome.outcome === 'cannot_continue') view.say(`Not taken: ${outcome.reason}.`);

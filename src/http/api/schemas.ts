@@ -111,7 +111,11 @@ export const decisionSchema = z
       .optional()
       .describe('the budget that paused the run: run, channel, user, global'),
     scope_id: z.string().optional(),
-    choices: z.array(z.enum(['approve', 'reject', 'grant', 'stop'])),
+    choices: z
+      .array(z.enum(['approve', 'reject', 'grant', 'raise', 'stop']))
+      .describe(
+        'budget pauses: grant (this run spends more), raise (the budget that paused it), stop',
+      ),
   })
   .meta({ id: 'PendingDecision' });
 

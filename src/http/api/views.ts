@@ -108,7 +108,9 @@ export function decisionView(
       approvers,
       scope: String(record.scope),
       scope_id: String(record.scope_id),
-      choices: record.scope === 'run' ? ['grant', 'stop'] : ['stop'],
+      // Every pause, the global budget's too (issue 16); at the run's own budget a grant and a
+      // raise are the same.
+      choices: ['grant', 'raise', 'stop'],
     };
   return {
     kind: 'approval',

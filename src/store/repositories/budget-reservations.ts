@@ -95,6 +95,19 @@ export function createBudgetReservationsRepository(db: Queryable) {
     /** The call was not made (or failed before spending). Null if no longer held. */
     release: (id: string) => close(id, 'released', null),
 
+    /**
+     * Keeps a hold while its call is still under way (a provider call can take longer than any
+     * fixed lifetime). False if it is no longer held: settled, released, or already expired.
+     */
+    async renew(id: string, expiresAt: Date): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      const { rowCount } = await db.query(
+        `UPDATE budget_reservations SET expires_at = $2 WHERE id = $1 AND status = 'held'`,
+        [id, expiresAt],
+      );
+      return rowCount > 0;
+    },
+
     /** Frees reservations of calls that never reported back (their worker died). */
     async releaseExpired(now = new Date()): Promise<number> {
       const { rowCount } = await db.query(

@@ -20,6 +20,11 @@ steps:
       mode: plan
       task: { key: SHOP-7, title: Round totals, description: Off by a cent. }
 `;
+/** The same, paused at the global monthly budget instead. */
+const GLOBAL_WORKFLOW = BUDGET_WORKFLOW.replace('name: costly', 'name: costly-global').replace(
+  'name: think',
+  'name: ponder',
+);
 let api: ApiHarness;
 
 describeEachBackend('deciding what runs wait for, through the API', (database) => {
@@ -27,6 +32,7 @@ describeEachBackend('deciding what runs wait for, through the API', (database) =
     api = await startApi({ database: database() });
     api.workflow('gated', APPROVAL_WORKFLOW);
     api.workflow('costly', BUDGET_WORKFLOW);
+    api.workflow('costly-global', GLOBAL_WORKFLOW);
     // The first attempt of each run pauses at the run's budget, as the budget keeper would.
     api.agents.on('think', (call) => {
       if (!paused.has(call.run.id)) {
@@ -34,6 +40,16 @@ describeEachBackend('deciding what runs wait for, through the API', (database) =
         throw new StepPauseError('the next call would exceed the run budget of $0.01', {
           waitingFor: 'budget',
           record: { scope: 'run', scope_id: call.run.id },
+        });
+      }
+      return { plan: 'done' };
+    });
+    api.agents.on('ponder', (call) => {
+      if (!paused.has(call.run.id)) {
+        paused.add(call.run.id);
+        throw new StepPauseError('the next call would exceed the global budget of $0.01', {
+          waitingFor: 'budget',
+          record: { scope: 'global', scope_id: '*' },
         });
       }
       return { plan: 'done' };
@@ -130,12 +146,15 @@ describeEachBackend('deciding what runs wait for, through the API', (database) =
       decision: { kind: string; choices: string[] };
     }>('GET', `/runs/${granted}`);
     expect(detail.body.waiting_for).toBe('budget');
-    expect(detail.body.decision).toMatchObject({ kind: 'budget', choices: ['grant', 'stop'] });
+    expect(detail.body.decision).toMatchObject({
+      kind: 'budget',
+      choices: ['grant', 'raise', 'stop'],
+    });
     const approve = await api.call<Problem>('POST', `/runs/${granted}/approval`, {
       body: { decision: 'approve' },
     });
     expect(approve.status).toBe(409);
-    expect(approve.body.detail).toContain('grant or stop');
+    expect(approve.body.detail).toContain('grant, raise or stop');
     const badAmount = await api.call<Problem>('POST', `/runs/${granted}/approval`, {
       body: { decision: 'grant', amount_usd: 'lots' },
     });
@@ -157,5 +176,35 @@ describeEachBackend('deciding what runs wait for, through the API', (database) =
     });
     expect(stop.body.outcome).toBe('stopped');
     await api.waitFor(stopped, ['failed']);
+  });
+
+  it('offers grant, raise and stop at the global budget; giving money past it takes an admin token', async () => {
+    const { body: run } = await api.call<RunJson>('POST', '/runs', {
+      body: { workflow: 'costly-global' },
+    });
+    await api.waitFor(run.id, ['waiting']);
+    const detail = await api.call<{ decision: { scope: string; choices: string[] } }>(
+      'GET',
+      `/runs/${run.id}`,
+    );
+    expect(detail.body.decision).toMatchObject({
+      scope: 'global',
+      choices: ['grant', 'raise', 'stop'],
+    });
+    const asOperator = await api.call<Problem>('POST', `/runs/${run.id}/approval`, {
+      token: api.tokens.operator,
+      body: { decision: 'raise', amount_usd: '50' },
+    });
+    expect(asOperator.status).toBe(403);
+    expect(asOperator.body.detail).toContain('spending past the global monthly budget');
+    const raised = await api.call<{ outcome: string; limit_usd: string }>(
+      'POST',
+      `/runs/${run.id}/approval`,
+      { token: api.tokens.admin, body: { decision: 'raise', amount_usd: '50' } },
+    );
+    expect(raised.status).toBe(200);
+    expect(raised.body).toMatchObject({ outcome: 'resumed', limit_usd: '50.0000000000' });
+    await api.waitFor(run.id, ['succeeded']);
+    expect((await database().store.budgets.get('global', '*'))?.limitUsd).toBe('50.0000000000');
   });
 });

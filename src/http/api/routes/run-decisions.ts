@@ -14,10 +14,14 @@ import { runOr404 } from './lookups.js';
 const step = idText.optional().describe('the gate to decide, if the run has several');
 const feedback = z.string().min(1).max(10_000).optional();
 
+const amount = z
+  .string()
+  .regex(/^\d{1,6}(\.\d{1,4})?$/, { error: 'expected a dollar amount such as 2.50' });
+
 /**
  * One endpoint for every decision a run can wait for, told apart by `decision`: an approval
  * gate takes approve or reject (with feedback), a budget pause takes grant (more dollars for
- * this run) or stop.
+ * this run), raise (the budget that paused it) or stop.
  */
 const decisionBody = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('approve'), step, feedback }),
@@ -28,10 +32,15 @@ const decisionBody = z.discriminatedUnion('decision', [
   }),
   z.strictObject({
     decision: z.literal('grant'),
-    amount_usd: z
-      .string()
-      .regex(/^\d{1,6}(\.\d{1,4})?$/, { error: 'expected a dollar amount such as 2.50' })
-      .describe('dollars added to the run’s own budget'),
+    amount_usd: amount.describe(
+      'dollars this run may spend more: added to its own budget, or past the monthly budget that paused it',
+    ),
+  }),
+  z.strictObject({
+    decision: z.literal('raise'),
+    amount_usd: amount.describe(
+      'dollars added to the budget that paused the run (a monthly one: for every run; admin tokens)',
+    ),
   }),
   z.strictObject({ decision: z.literal('stop') }),
 ]);
@@ -40,7 +49,11 @@ const decidedSchema = z.object({
   outcome: z.enum(['decided', 'resumed', 'stopped']),
   step: z.string(),
   approved: z.boolean().optional(),
-  limit_usd: z.string().optional().describe('the run’s budget after a grant'),
+  limit_usd: z.string().optional().describe('the limit of the budget a grant or raise changed'),
+  allowed_usd: z
+    .string()
+    .optional()
+    .describe('after a grant past a monthly budget: the most the run may have spent in all'),
   run: runSchema,
 });
 
@@ -53,13 +66,14 @@ export function decisionRoute(app: App): ApiRoute {
     summary:
       'Decide what a waiting run waits for: approve or reject a plan, grant or stop at a budget',
     description:
-      'Operators decide for the approvers. A run waiting for approval takes `approve` or `reject`; a run paused at its budget takes `grant` (its own budget) or `stop`. A second decision answers 409 with who decided first; a decision on a run that cannot go on (it ended, a cancel was requested, or its time ran out before it began to wait) answers 409 `cannot-continue` with the reason.',
+      'Operators decide for the approvers. A run waiting for approval takes `approve` or `reject`; a run paused at a budget takes `grant` (this run may spend more), `raise` (the budget that paused it) or `stop`. Past a monthly budget, grant and raise take an admin token. A second decision answers 409 with who decided first; a decision on a run that cannot go on (it ended, a cancel was requested, or its time ran out before it began to wait) answers 409 `cannot-continue` with the reason.',
     params: idParams,
     body: decisionBody,
     responses: { 200: { description: 'the decision was taken', schema: decidedSchema } },
     audit: { action: 'run.decide', target: 'run' },
     async handler({ params, body, principal, request }) {
-      const run = await authorizeToken(app, principal, params.id, 'decide');
+      const funding = body.decision === 'grant' || body.decision === 'raise';
+      const run = await authorizeToken(app, principal, params.id, funding ? 'fund' : 'decide');
       request.auditDetail = { metadata: { decision: body.decision } };
       const approval = body.decision === 'approve' || body.decision === 'reject';
       if (run.status === 'waiting' && run.waitingFor === (approval ? 'budget' : 'approval'))
@@ -67,7 +81,7 @@ export function decisionRoute(app: App): ApiRoute {
           409,
           'wrong-decision',
           run.waitingFor === 'budget'
-            ? 'the run is paused at its budget: decide it with grant or stop'
+            ? 'the run is paused at its budget: decide it with grant, raise or stop'
             : 'the run waits for approval: decide it with approve or reject',
         );
       const result =
@@ -84,14 +98,14 @@ export function decisionRoute(app: App): ApiRoute {
           : pauseResult(
               await app.engine.decidePause(
                 run.id,
-                body.decision === 'grant'
-                  ? {
-                      action: 'grant',
+                body.decision === 'stop'
+                  ? { action: 'stop', by: principal.by, override: true }
+                  : {
+                      action: body.decision,
                       amountUsd: body.amount_usd,
                       by: principal.by,
                       override: true,
-                    }
-                  : { action: 'stop', by: principal.by, override: true },
+                    },
               ),
             );
       return { ...result, run: runView(await runOr404(app, run.id)) };
@@ -129,6 +143,7 @@ function pauseResult(outcome: PauseOutcome): Decided {
         outcome: 'resumed',
         step: outcome.step,
         ...(outcome.limitUsd === undefined ? {} : { limit_usd: outcome.limitUsd }),
+        ...(outcome.allowedUsd === undefined ? {} : { allowed_usd: outcome.allowedUsd }),
       };
     case 'stopped':
       return { outcome: 'stopped', step: outcome.step };
