@@ -36,8 +36,11 @@ export interface PluginInstance {
 const HEALTH_TIMEOUT_MS = 5_000;
 
 export interface PluginRegistryOptions {
-  /** Backoff of the attempts to connect a plugin that could not (default: 1 s doubling to 60 s). */
-  readonly reconnect?: ReconnectTiming;
+  /**
+   * Backoff of the attempts to connect a plugin that could not (default: 1 s doubling to
+   * 60 s), or `false` for none: a one-off check reports the first attempt's failure.
+   */
+  readonly reconnect?: ReconnectTiming | false;
 }
 
 /**
@@ -209,7 +212,7 @@ export class PluginRegistry {
       service: plugin.name,
       connect: () => plugin.connect(),
       logger: this.logger.child({ plugin: plugin.name, type: plugin.type, scope }),
-      ...this.options.reconnect,
+      ...(this.options.reconnect === false ? { background: false } : this.options.reconnect),
     });
   }
 

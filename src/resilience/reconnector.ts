@@ -21,6 +21,11 @@ export interface ReconnectorOptions extends ReconnectTiming {
   /** One attempt; throws why it failed. */
   readonly connect: () => Promise<void>;
   readonly logger: Logger;
+  /**
+   * Whether failed attempts are followed by more in the background (default true); without,
+   * only `ensure()` tries again (a one-off check).
+   */
+  readonly background?: boolean;
   /** Called each time a connection is made (the first time, and after failures). */
   readonly onConnected?: () => void;
   /** Default: Math.random, for the jitter. */
@@ -103,13 +108,12 @@ export class Reconnector {
         return { ok: false, detail: 'stopped' };
       case 'retrying': {
         const next =
-          this.nextAttemptAt === undefined
-            ? 'an attempt is under way'
-            : `next attempt in ${seconds(Math.max(0, this.nextAttemptAt - Date.now()))}`;
-        return {
-          ok: false,
-          detail: `could not connect: ${this.reason ?? 'unknown'}; ${next} (${this.failures} failed)`,
-        };
+          this.nextAttemptAt !== undefined
+            ? `; next attempt in ${seconds(Math.max(0, this.nextAttemptAt - Date.now()))} (${this.failures} failed)`
+            : this.attempt !== undefined
+              ? `; trying again now (${this.failures} failed)`
+              : '';
+        return { ok: false, detail: `could not connect: ${this.reason ?? 'unknown'}${next}` };
       }
     }
   }
@@ -170,6 +174,10 @@ export class Reconnector {
     this.failures += 1;
     this.reason = scrubSecrets(error instanceof Error ? error.message : String(error));
     this.currentState = 'retrying';
+    if (this.options.background === false) {
+      logger.warn({ service, attempt: this.failures }, `${name} could not connect: ${this.reason}`);
+      return;
+    }
     const delay = this.delay();
     logger.warn(
       { service, attempt: this.failures, retryInMs: Math.round(delay) },

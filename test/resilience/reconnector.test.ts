@@ -99,4 +99,15 @@ describe('reconnector', () => {
     expect(attempts.count).toBe(1);
     await expect(reconnector.ensure()).rejects.toThrow('the chat plugin is stopped');
   });
+
+  it('for a one-off check, reports the failure and makes no attempt of its own', async () => {
+    const { reconnector, attempts } = scripted(100, { background: false });
+    expect(await reconnector.start()).toBe(false);
+    expect(reconnector.status()).toEqual({
+      ok: false,
+      detail: 'could not connect: chat refused [REDACTED]: 503',
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(attempts.count).toBe(1);
+  });
 });
