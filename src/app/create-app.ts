@@ -38,6 +38,11 @@ export interface App {
   readonly ai: { readonly provider: AiProvider; readonly model: MeteredProvider | undefined };
   /** Starts working on jobs (runs, approvals, maintenance) in this process. */
   startWorker(): Promise<void>;
+  /**
+   * Takes no more jobs and lets the running ones finish (the first step of a shutdown, while
+   * the front ends still serve them); `stop()` does it too.
+   */
+  stopWorker(): Promise<void>;
   /** Releases everything in reverse order of acquisition; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -133,6 +138,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         await engine.scheduleMaintenance();
         await jobs.start();
       },
+      stopWorker: () => jobs.stop(),
       stop: () => releasers.releaseAll(),
     };
   } catch (error) {

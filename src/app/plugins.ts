@@ -13,6 +13,7 @@ import { PLUGIN_TYPES } from '../plugins/action-signature.js';
 import type { Plugin, PluginDefinition } from '../plugins/plugin.js';
 import { GLOBAL_SCOPE, PluginRegistry } from '../plugins/plugin-registry.js';
 import { Guards } from '../resilience/guards.js';
+import type { ReconnectTiming } from '../resilience/reconnector.js';
 import { credentialsContext, openCredentials } from '../security/credentials.js';
 import { Keyring } from '../security/keyring.js';
 import type { PluginConfiguration } from '../store/repositories/plugin-configurations.js';
@@ -104,39 +105,57 @@ export async function setUpPlugins(options: {
   guards?: Guards;
   /** Opens stored credentials (default: AIDEV_ENCRYPTION_KEY and the data directory's keys). */
   keyring?: Keyring;
-}): Promise<{ registry: PluginRegistry; guards: Guards }> {
+  /**
+   * The database's schema is not up to date (config check before the migrations): plugins
+   * that need it are left out (returned as `skipped`), and channels' stored configurations
+   * are not read.
+   */
+  schemaPending?: boolean;
+  /** Backoff of the reconnection attempts, or `false` for none (a one-off check). */
+  reconnect?: ReconnectTiming | false;
+}): Promise<{ registry: PluginRegistry; guards: Guards; skipped: PluginDefinition[] }> {
   const { config, logger } = options;
   const guards =
     options.guards ?? new Guards(logger, config.resilience, {}, options.store.rateLimits);
-  const registry = new PluginRegistry({
-    logger,
-    store: options.store,
-    guards,
-    dataDir: config.dataDir,
-    allowedPaths: config.localGit.allowedPaths,
-  });
+  const registry = new PluginRegistry(
+    {
+      logger,
+      store: options.store,
+      guards,
+      dataDir: config.dataDir,
+      allowedPaths: config.localGit.allowedPaths,
+    },
+    options.reconnect === undefined ? {} : { reconnect: options.reconnect },
+  );
+  const skipped: PluginDefinition[] = [];
   for (const definition of BUILT_IN_PLUGINS) registry.register(definition);
   for (const specifier of config.plugins.packages) await registry.loadPackage(specifier);
   for (const type of PLUGIN_TYPES) {
     const choice = config.plugins.choices[type];
     const definition = registry.definition(type, choice.use);
+    if (options.schemaPending === true && definition?.needsSchema === true) {
+      skipped.push(definition);
+      continue;
+    }
     const settings =
       definition === undefined
         ? choice.settings
         : pluginSettings(definition, choice.settings, config);
     registry.configure(type, choice.use, settings);
   }
-  const keyring =
-    options.keyring ??
-    (await Keyring.open({
-      dataDir: config.dataDir,
-      envKey: config.security.encryptionKey,
-      logger,
-      sharedDatabase: config.database.url !== undefined,
-    }));
-  await configureChannelOverrides(registry, options.store, { config, keyring, logger });
+  if (options.schemaPending !== true) {
+    const keyring =
+      options.keyring ??
+      (await Keyring.open({
+        dataDir: config.dataDir,
+        envKey: config.security.encryptionKey,
+        logger,
+        sharedDatabase: config.database.url !== undefined,
+      }));
+    await configureChannelOverrides(registry, options.store, { config, keyring, logger });
+  }
   await registry.connectAll();
-  return { registry, guards };
+  return { registry, guards, skipped };
 }
 
 /**

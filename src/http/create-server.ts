@@ -12,7 +12,7 @@ import { AIDEV_VERSION } from '../version.js';
 import { clientErrorHandler, frameworkErrors } from './client-errors.js';
 import { createMetrics, type AidevMetrics } from './metrics.js';
 import { problem, problemOf, sendProblem } from './problem.js';
-import { readinessRoute } from './readiness.js';
+import { readinessRoute, type FrontEndCheck } from './readiness.js';
 
 export interface HttpServerOptions {
   readonly app: App;
@@ -23,6 +23,8 @@ export interface HttpServerOptions {
    * the registry to create them on. Each server has its own, so tests can run several.
    */
   readonly metrics?: AidevMetrics | Registry;
+  /** Front ends with their own vendor connection (the Slack app), for /ready. */
+  readonly frontEnds?: readonly FrontEndCheck[];
 }
 
 /**
@@ -76,7 +78,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const health = () => ({ status: 'ok', version: AIDEV_VERSION });
   server.get('/health', health);
   server.get('/api/v1/health', health);
-  server.get('/ready', readinessRoute(app));
+  server.get('/ready', readinessRoute(app, options.frontEnds));
   server.get('/metrics', async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );

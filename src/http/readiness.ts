@@ -13,10 +13,23 @@ export interface ReadinessPart {
 }
 
 /**
- * Whether this process can do its work: the database answers, the job queue can be read, and
- * each plugin is healthy. A failing part is named, so that a 503 says what is wrong.
+ * A front end this process serves that needs its own connection to a vendor (the Slack app):
+ * /ready names it while it is not connected.
  */
-export async function readiness(app: App): Promise<ReadinessPart[]> {
+export interface FrontEndCheck {
+  readonly name: string;
+  status(): { ok: boolean; detail: string };
+}
+
+/**
+ * Whether this process can do its work: the database answers, the job queue can be read, each
+ * plugin is healthy and each front end connected. A failing part is named, so that a 503 says
+ * what is wrong.
+ */
+export async function readiness(
+  app: App,
+  frontEnds: readonly FrontEndCheck[] = [],
+): Promise<ReadinessPart[]> {
   const parts: ReadinessPart[] = [];
   const started = performance.now();
   try {
@@ -39,6 +52,8 @@ export async function readiness(app: App): Promise<ReadinessPart[]> {
   } catch (error) {
     parts.push({ name: 'jobs', ok: false, detail: (error as Error).message });
   }
+  for (const frontEnd of frontEnds)
+    parts.push({ name: `front end ${frontEnd.name}`, ...frontEnd.status() });
   for (const plugin of await app.plugins.health())
     parts.push({
       name: `plugin ${plugin.type}/${plugin.name}${plugin.scope === GLOBAL_SCOPE ? '' : ` (${plugin.scope})`}`,
@@ -59,11 +74,11 @@ const CHECK_EVERY_MS = 2_000;
  * part says (vendors' error text: URLs, paths, sometimes a credential) is shown only with an
  * admin token. Concurrent and repeated requests share one check for `CHECK_EVERY_MS`.
  */
-export function readinessRoute(app: App) {
+export function readinessRoute(app: App, frontEnds: readonly FrontEndCheck[] = []) {
   let last: { at: number; parts: Promise<ReadinessPart[]> } | undefined;
   const current = (): Promise<ReadinessPart[]> => {
     if (last === undefined || performance.now() - last.at > CHECK_EVERY_MS)
-      last = { at: performance.now(), parts: readiness(app) };
+      last = { at: performance.now(), parts: readiness(app, frontEnds) };
     return last.parts;
   };
 
@@ -93,7 +108,8 @@ export function readinessRoute(app: App) {
 
 /** What a part is called without a token: its kind, never which vendor or what it said. */
 function publicName(part: ReadinessPart): string {
-  return part.name.startsWith('plugin ') ? 'plugins' : part.name;
+  if (part.name.startsWith('plugin ')) return 'plugins';
+  return part.name.startsWith('front end ') ? 'front ends' : part.name;
 }
 
 async function isAdmin(app: App, request: FastifyRequest): Promise<boolean> {

@@ -9,6 +9,7 @@ import { zodProblems } from '../errors/zod-problems.js';
 import type { Logger } from '../log/create-logger.js';
 import type { JsonObject } from '../store/sql.js';
 import type { JobDefinition, JobQueue, JobQueueStats } from './job-queue.js';
+import { closingBackend } from './closing-backend.js';
 import { startLockHeartbeat } from './lock-heartbeat.js';
 
 export interface AgendaJobQueueOptions {
@@ -33,12 +34,15 @@ const ABORT_GRACE_MS = 5_000;
 
 export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
   const logger = options.logger.child({ component: 'jobs' });
-  const agenda = new Agenda({
-    backend: new PostgresBackend({
+  const backend = closingBackend(
+    new PostgresBackend({
       pool: options.pool,
       ensureSchema: false,
       disableNotifications: !options.notifications,
     }),
+  );
+  const agenda = new Agenda({
+    backend,
     name: options.workerName,
     processEvery: options.pollIntervalMs,
     maxConcurrency: options.concurrency,
@@ -129,6 +133,7 @@ export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
     },
 
     async start() {
+      backend.open();
       await agenda.start();
       started = true;
       logger.info(
@@ -144,8 +149,11 @@ export function createAgendaJobQueue(options: AgendaJobQueueOptions): JobQueue {
     async stop({ drainTimeoutMs = options.drainTimeoutMs ?? 10_000 } = {}) {
       if (!started) return;
       started = false;
-      // Stop taking jobs; jobs locked here but not yet started are unlocked for other workers.
+      // Stop taking jobs; jobs locked here but not yet started are unlocked for other workers,
+      // and so is one a lookup still under way locks. After this, only running jobs use the pool.
+      const lookups = backend.close();
       await agenda.stop(false);
+      await lookups;
       const pending = [...running.values()];
       if (pending.length === 0) return;
       logger.info({ running: pending.length }, 'waiting for running jobs to finish');

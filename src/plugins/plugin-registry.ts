@@ -6,6 +6,7 @@ import { formatPath } from '../errors/problem.js';
 import { describeZodError } from '../errors/zod-problems.js';
 import { scrubSecrets } from '../log/scrub-secrets.js';
 import type { Logger } from '../log/create-logger.js';
+import { Reconnector, type ReconnectTiming } from '../resilience/reconnector.js';
 import { PLUGIN_TYPES, type PluginType } from './action-signature.js';
 import type { Plugin, PluginContext, PluginDefinition } from './plugin.js';
 
@@ -20,30 +21,45 @@ export interface PluginStatus {
   readonly detail: string;
 }
 
-interface Instance {
+/** A configured plugin, its connection, and why its configuration was refused (if it was). */
+export interface PluginInstance {
   readonly plugin: Plugin;
-  /** Set when connect() failed: the plugin is kept, isolated, and reports why. */
-  connectError: string | undefined;
+  /**
+   * Its connection to the vendor: a plugin that could not connect is kept, isolated, reports
+   * why, and is connected again in the background or by its next call.
+   */
+  readonly connection: Reconnector;
   /** Set when the configuration for this scope was refused: its calls fail saying why. */
   readonly configError?: string;
 }
 
 const HEALTH_TIMEOUT_MS = 5_000;
-const CONNECT_TIMEOUT_MS = 15_000;
+
+export interface PluginRegistryOptions {
+  /**
+   * Backoff of the attempts to connect a plugin that could not (default: 1 s doubling to
+   * 60 s), or `false` for none: a one-off check reports the first attempt's failure.
+   */
+  readonly reconnect?: ReconnectTiming | false;
+}
 
 /**
  * Knows every plugin definition (built in, or loaded from an npm package), builds configured
  * instances — globally or for one channel — and keeps one plugin's failure from reaching the
- * others: a plugin that cannot connect is reported unhealthy, and only its own calls fail.
+ * others: a plugin that cannot connect is reported unhealthy, only its own calls fail, and it
+ * is connected again as soon as its vendor answers.
  */
 export class PluginRegistry {
   private readonly definitions = new Map<string, PluginDefinition>();
-  private readonly instances = new Map<string, Instance>();
+  private readonly instances = new Map<string, PluginInstance>();
+  private readonly logger: Logger;
 
   constructor(
     private readonly context: PluginContext,
-    private readonly logger: Logger = context.logger,
-  ) {}
+    private readonly options: PluginRegistryOptions = {},
+  ) {
+    this.logger = context.logger;
+  }
 
   register(definition: PluginDefinition): void {
     const key = `${definition.type}/${definition.name}`;
@@ -124,7 +140,7 @@ export class PluginRegistry {
       });
     }
     const plugin = definition.create(parsed.data, this.context);
-    this.instances.set(`${type}/${scope}`, { plugin, connectError: undefined });
+    this.put(type, scope, { plugin, connection: this.connectionOf(plugin, scope) });
     return plugin;
   }
 
@@ -142,37 +158,24 @@ export class PluginRegistry {
       disconnect: () => Promise.resolve(),
       health: () => Promise.resolve({ ok: false, detail: `misconfigured: ${reason}` }),
     };
-    this.instances.set(`${type}/${scope}`, {
+    this.put(type, scope, {
       plugin,
-      connectError: undefined,
+      connection: this.connectionOf(plugin, scope),
       configError: reason,
     });
   }
 
-  /** Connects every configured plugin; one that fails is isolated and reported, never thrown. */
+  /**
+   * Connects every configured plugin, waiting for each one's first attempt. One that fails is
+   * isolated and reported, never thrown, and tried again in the background with backoff.
+   */
   async connectAll(): Promise<void> {
-    await Promise.all(
-      [...this.instances.values()].map(async (instance) => {
-        try {
-          await Promise.race([
-            instance.plugin.connect(),
-            sleep(CONNECT_TIMEOUT_MS, undefined, { ref: false }).then(() => {
-              throw new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`);
-            }),
-          ]);
-          instance.connectError = undefined;
-        } catch (error) {
-          instance.connectError = (error as Error).message;
-          this.logger.error(
-            { plugin: instance.plugin.name, type: instance.plugin.type, err: error },
-            `the ${instance.plugin.name} plugin could not connect`,
-          );
-        }
-      }),
-    );
+    await Promise.all([...this.instances.values()].map((i) => i.connection.start()));
   }
 
+  /** Stops the reconnection attempts, then disconnects every plugin. */
   async disconnectAll(): Promise<void> {
+    for (const instance of this.instances.values()) instance.connection.stop();
     await Promise.all(
       [...this.instances.values()].map((i) =>
         i.plugin
@@ -185,10 +188,7 @@ export class PluginRegistry {
   }
 
   /** The plugin of `type` for a channel (its own configuration, else the global one). */
-  resolve(
-    type: PluginType,
-    channelId?: string | null,
-  ): { plugin: Plugin; connectError: string | undefined; configError?: string | undefined } {
+  resolve(type: PluginType, channelId?: string | null): PluginInstance {
     const instance =
       (channelId == null ? undefined : this.instances.get(`${type}/${channelId}`)) ??
       this.instances.get(`${type}/${GLOBAL_SCOPE}`);
@@ -200,6 +200,22 @@ export class PluginRegistry {
     return instance;
   }
 
+  /** A replaced configuration's reconnection attempts stop with it. */
+  private put(type: PluginType, scope: string, instance: PluginInstance): void {
+    this.instances.get(`${type}/${scope}`)?.connection.stop();
+    this.instances.set(`${type}/${scope}`, instance);
+  }
+
+  private connectionOf(plugin: Plugin, scope: string): Reconnector {
+    return new Reconnector({
+      name: `the ${plugin.name} plugin${scope === GLOBAL_SCOPE ? '' : ` of channel ${scope}`}`,
+      service: plugin.name,
+      connect: () => plugin.connect(),
+      logger: this.logger.child({ plugin: plugin.name, type: plugin.type, scope }),
+      ...(this.options.reconnect === false ? { background: false } : this.options.reconnect),
+    });
+  }
+
   /**
    * Every configured plugin's health, each checked on its own with a time limit. The details
    * quote vendors' answers and reach the API: secrets are scrubbed from them.
@@ -209,8 +225,9 @@ export class PluginRegistry {
       [...this.instances.entries()].map(async ([key, instance]): Promise<PluginStatus> => {
         const scope = key.slice(key.indexOf('/') + 1);
         const base = { type: instance.plugin.type, name: instance.plugin.name, scope };
-        if (instance.connectError !== undefined)
-          return { ...base, ok: false, detail: `could not connect: ${instance.connectError}` };
+        const { state } = instance.connection;
+        if (state === 'retrying' || state === 'connecting')
+          return { ...base, ...instance.connection.status() };
         try {
           const health = await Promise.race([
             instance.plugin.health(),

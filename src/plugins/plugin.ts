@@ -75,6 +75,12 @@ export interface PluginDefinition<
   readonly configSchema: C;
   /** Configuration fields that are credentials: stored encrypted, never shown. */
   readonly secretFields?: readonly string[];
+  /**
+   * Its connection and health check use aidev's database (the local tracker keeps its tasks
+   * there): they need the schema up to date, so `config check` leaves it out while migrations
+   * are pending, and says so.
+   */
+  readonly needsSchema?: boolean;
   create(config: z.output<C>, context: PluginContext): Plugin<T>;
 }
 

@@ -1,6 +1,7 @@
 import type { ActionCall, ActionRunner } from '../engine/runners.js';
 import { StepError } from '../engine/step-errors.js';
 import { isAppError } from '../errors/app-error.js';
+import { scrubSecrets } from '../log/scrub-secrets.js';
 import type { PluginType } from './action-signature.js';
 import type { ActionContext } from './plugin.js';
 import type { PluginRegistry } from './plugin-registry.js';
@@ -23,7 +24,7 @@ export class RegistryActionRunner implements ActionRunner {
         );
       throw error;
     }
-    const { plugin, connectError, configError } = resolved;
+    const { plugin, connection, configError } = resolved;
     if (configError !== undefined) {
       throw new StepError(
         `the ${plugin.name} plugin is misconfigured for this channel: ${configError}`,
@@ -32,11 +33,15 @@ export class RegistryActionRunner implements ActionRunner {
         },
       );
     }
-    if (connectError !== undefined) {
-      throw new StepError(`the ${plugin.name} plugin is unavailable: ${connectError}`, {
-        code: 'plugin_unavailable',
-        retryable: true,
-      });
+    try {
+      // A plugin that could not connect is tried on this call (each retry of the step is a
+      // real attempt, issue 16), joining an attempt of the background reconnection if one runs.
+      await connection.ensure();
+    } catch (error) {
+      throw new StepError(
+        `the ${plugin.name} plugin cannot connect: ${scrubSecrets((error as Error).message)}; aidev keeps trying, and the step's next attempt tries again`,
+        { code: 'plugin_unavailable', retryable: true, cause: error },
+      );
     }
     const implementation = (plugin.actions as Record<string, Implementation | undefined>)[
       call.action

@@ -10,6 +10,8 @@ const ACK_DEADLINE_MS = 2_500;
 
 export interface SlackHttpOptions {
   readonly bolt: () => Bolt;
+  /** Undefined once the app is connected to Slack; else why not (the request is answered 503). */
+  readonly connected?: () => Promise<string | undefined>;
   readonly signingSecret: string;
   /** The workspace and app served: requests for others are refused with 403. */
   readonly origin?: ExpectedOrigin;
@@ -89,6 +91,21 @@ export function slackHttpRoutes(options: SlackHttpOptions): FastifyPluginAsync {
       if (foreign !== undefined) {
         options.log.warn({ reason: foreign }, 'refused a Slack request for another installation');
         return sendProblem(reply, problem(403, 'slack-origin', foreign).problem);
+      }
+      const notConnected = await options.connected?.();
+      if (notConnected !== undefined) {
+        options.log.warn(
+          { type: body.type },
+          `a Slack request came before aidev could connect to Slack: ${notConnected}`,
+        );
+        return sendProblem(
+          reply,
+          problem(
+            503,
+            'slack-not-connected',
+            'aidev is not connected to Slack yet; it keeps trying (Slack retries events)',
+          ).problem,
+        );
       }
       const retry = Number(header('x-slack-retry-num'));
       const retryReason = header('x-slack-retry-reason');

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgliteDataDir } from '../support/backends.js';
 import { runBin } from '../support/cli.js';
 import { GitHubServer } from '../vendors/github/github-server.js';
@@ -42,5 +44,47 @@ describe('aidev config check, plugin health', () => {
       '  ✗ version_control  github: could not connect: GitHub GET /user answered 401: Bad credentials',
     ]);
     expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
+  });
+});
+
+describe('aidev config check on a fresh data directory (migrations pending)', () => {
+  it('still connects the plugins, and does not claim that every check passed', async () => {
+    const dataDir = path.join(await mkdtemp(path.join(inject('scratchDir'), 'fresh-')), 'data');
+    const result = await runBin(
+      ['config', 'check'],
+      { AIDEV_DATA_DIR: dataDir, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url },
+      path.dirname(dataDir),
+    );
+    expect(result.stdout).toMatch(/! schema +\d+ pending migration\(s\)/);
+    expect(result.stdout).toContain(
+      `✓ version_control  github: signed in to ${github.url} as aidev-bot`,
+    );
+    expect(github.http.count()).toBeGreaterThan(0);
+    // What it could not check without the schema is said, and the summary does not hide it.
+    expect(result.stdout).toMatch(/- jobs +not checked: .*pending migration/);
+    expect(result.stdout).toMatch(
+      /- task_management +local: not checked: it keeps its data in aidev's database/,
+    );
+    expect(result.stdout).not.toContain('All checks passed');
+    expect(result.stdout).toMatch(/No check failed; 2 not run/);
+    expect(result.code).toBe(0);
+  });
+
+  it('fails on a plugin that cannot connect even while migrations are pending', async () => {
+    const dataDir = path.join(await mkdtemp(path.join(inject('scratchDir'), 'fresh-')), 'data');
+    const result = await runBin(
+      ['config', 'check'],
+      {
+        AIDEV_DATA_DIR: dataDir,
+        GITHUB_TOKEN: 'ghp_wrongToken0123456789abcdef',
+        GITHUB_API_URL: github.url,
+      },
+      path.dirname(dataDir),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      '✗ version_control  github: could not connect: GitHub answered 401',
+    );
+    expect(result.stdout).not.toContain('All checks passed');
   });
 });

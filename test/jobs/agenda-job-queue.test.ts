@@ -3,16 +3,17 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
+import type { Pool } from 'pg';
 import { describeEachBackend, resetTables, type TestDatabase } from '../support/backends.js';
 import { capturingLogger } from '../support/logger.js';
 
 function queueOn(
   t: TestDatabase,
-  overrides: { lockLifetimeMs?: number; workerName?: string } = {},
+  overrides: { lockLifetimeMs?: number; workerName?: string; pool?: Pool } = {},
 ) {
   const { logger, lines } = capturingLogger();
   const queue = createAgendaJobQueue({
-    pool: t.db.pool,
+    pool: overrides.pool ?? t.db.pool,
     notifications: t.db.kind === 'postgres',
     lockLifetimeMs: overrides.lockLifetimeMs ?? 10_000,
     pollIntervalMs: 100,
@@ -40,7 +41,7 @@ describeEachBackend('job queue', (database) => {
   afterEach(async () => {
     await Promise.all(queues.splice(0).map((q) => q.stop({ drainTimeoutMs: 100 })));
   });
-  const make = (overrides: { lockLifetimeMs?: number; workerName?: string } = {}) => {
+  const make = (overrides: { lockLifetimeMs?: number; workerName?: string; pool?: Pool } = {}) => {
     const made = queueOn(database(), overrides);
     queues.push(made.queue);
     return made;
@@ -184,4 +185,51 @@ describeEachBackend('job queue', (database) => {
     );
     expect(rows[0]?.n).toBe(1);
   });
+
+  it('on stop, is done with the pool: no query of its own runs or starts once stop returns', async () => {
+    // The store ends the pool right after the queue stops; a query of the queue's still
+    // running then failed with "Cannot use a pool after calling end on the pool" (issue 16).
+    const traffic = { inFlight: 0, afterStop: 0, stopped: false };
+    const pool = watchedPool(database().db.pool, traffic);
+    const { queue, lines } = make({ pool });
+    queue.define({ name: 'test.later', schema: z.object({}), handler: async () => undefined });
+    for (let i = 0; i < 3; i++) await queue.enqueue('test.later', {});
+    await queue.start();
+    await queue.stop({ drainTimeoutMs: 5_000 });
+    traffic.stopped = true;
+    expect(traffic.inFlight).toBe(0);
+    await until(() => traffic.inFlight === 0);
+    expect(traffic.afterStop).toBe(0);
+    // What it had locked but not started is left for other workers.
+    const { rows } = await database().db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM agenda_jobs WHERE name = 'test.later' AND locked_at IS NOT NULL",
+    );
+    expect(rows[0]?.n).toBe(0);
+    expect(lines.filter((l) => l.includes('job queue error'))).toEqual([]);
+  });
 });
+
+/** The pool, with the queries made through it counted: those running, those after the stop. */
+function watchedPool(
+  pool: Pool,
+  traffic: { inFlight: number; afterStop: number; stopped: boolean },
+): Pool {
+  return new Proxy(pool, {
+    get(target, name) {
+      if (name !== 'query') {
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      }
+      return async (...args: Parameters<Pool['query']>) => {
+        if (traffic.stopped) traffic.afterStop += 1;
+        traffic.inFlight += 1;
+        try {
+          // pg's overloads cannot be spread back in; the arguments are pg's own.
+          return await (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          traffic.inFlight -= 1;
+        }
+      };
+    },
+  });
+}

@@ -111,8 +111,9 @@ describe('plugin registry', () => {
         }),
       ]),
     );
-    expect(plugins.resolve('communication', 'C1').connectError).toMatch(/401/);
+    expect(plugins.resolve('communication', 'C1').connection.status().detail).toMatch(/401/);
     expect(lines.join('\n')).not.toContain('s3cret-token');
+    await plugins.disconnectAll();
   });
 
   it('reports a health check that throws as unhealthy', async () => {

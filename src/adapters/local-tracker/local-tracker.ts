@@ -38,6 +38,7 @@ export const localTracker = definePlugin({
   name: 'local',
   description: 'Tasks kept in the aidev database, seeded from a YAML file',
   configSchema,
+  needsSchema: true,
   create(config: Config, context: PluginContext): Plugin<'task_management'> {
     const { store } = context;
 

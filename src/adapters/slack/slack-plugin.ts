@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { slackText } from '../../../blocks/slack-text.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
-import { createSlackWeb, SLACK_API_URL } from './slack-web-client.js';
+import { createSlackWeb, SLACK_API_URL, slackCallError } from './slack-web-client.js';
 
 const configSchema = z.strictObject({
   token: z.string().min(8, { error: 'expected the bot token (SLACK_BOT_TOKEN)' }),
@@ -29,7 +29,15 @@ export const slackChannel = definePlugin({
     return {
       type: 'communication',
       name: 'slack',
-      connect: () => Promise.resolve(),
+      // Signs in once, without the guard's retries: when Slack cannot be reached the registry
+      // tries again with its own backoff (and each step's call makes an attempt).
+      async connect() {
+        try {
+          await web.client.auth.test();
+        } catch (error) {
+          throw slackCallError('auth.test', error, config.token);
+        }
+      },
       disconnect: () => Promise.resolve(),
       async health() {
         const result = await web.client.auth.test();

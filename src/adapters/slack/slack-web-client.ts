@@ -31,7 +31,7 @@ export function createSlackWeb(options: {
       try {
         return await fn();
       } catch (error) {
-        throw slackError(what, error, options.token);
+        throw slackCallError(what, error, options.token);
       }
     });
   const blocksOf = (blocks: readonly Block[] | undefined) =>
@@ -90,7 +90,11 @@ export function createSlackWeb(options: {
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
-function slackError(what: string, error: unknown, token: string): unknown {
+/**
+ * A failed Slack Web API call in our terms (a VendorError saying what Slack said, or that it
+ * could not be reached), the token scrubbed; other errors as they are.
+ */
+export function slackCallError(what: string, error: unknown, token: string): unknown {
   const scrub = (text: string) => text.split(token).join('[REDACTED]');
   const e = error as WebAPICallError;
   switch (e.code) {

@@ -49,7 +49,9 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
       app,
       metrics,
       routes: [...(slack === undefined ? [] : [slack.routes]), apiRoutes(app)],
+      frontEnds: slack === undefined ? [] : [slack.readiness],
     });
+    // Never fails for Slack's sake: an unreachable Slack is retried and named on /ready.
     await slack?.start();
     await server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
@@ -64,10 +66,15 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
     `serving on http://${config.server.host}:${config.server.port} (health /health, metrics /metrics${slack === undefined ? '; Slack not configured' : config.slack.appToken === undefined ? ', Slack at /slack/events' : ', Slack in Socket Mode'})`,
   );
   const signal = await shutdown;
-  logger.info({ signal }, 'stopping: no new requests, finishing running jobs');
+  // In this order: the jobs finish while the front ends can still tell people about them;
+  // then the front ends close, then the plugins and the store (app.stop).
+  logger.info({ signal }, 'stopping: taking no more jobs, finishing running ones');
+  await app.stopWorker();
+  logger.info('closing the server');
   await server.close();
   await slack?.stop();
   await app.stop();
+  logger.info('stopped');
   return EXIT.ok;
 }
 

@@ -69,6 +69,7 @@ describe('confluence plugin', () => {
       space: 'ENG',
     });
     await registry.connectAll(); // fails (401) and logs why
+    await registry.disconnectAll(); // no reconnection attempts during the later tests
     revokedGuards.shutdown();
     expect(lines.some((l) => l.includes('retrying'))).toBe(true);
     expect(lines.some((l) => l.includes('could not connect'))).toBe(true);

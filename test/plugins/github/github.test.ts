@@ -393,6 +393,7 @@ describe('github adapter', () => {
     const { registry } = githubPlugin({ token: 'ghp_wrongToken000000000000000000000000' });
     await registry.connectAll();
     const [health] = await registry.health();
+    await registry.disconnectAll(); // no reconnection attempts during the later tests
     expect(health?.ok).toBe(false);
     expect(health?.detail).toContain('401');
     expect(JSON.stringify(health)).not.toContain('ghp_wrong');

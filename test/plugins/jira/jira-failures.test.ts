@@ -52,6 +52,8 @@ describe('jira: configuration', () => {
     );
     await wrong.registry.connectAll();
     const [status] = await wrong.registry.health();
+    // Its reconnection attempts (one a second at first) would send requests to later tests.
+    await wrong.registry.disconnectAll();
     expect(status).toMatchObject({ ok: false });
     expect(status?.detail).toMatch(
       /Jira get the signed-in user answered 401: You are not authenticated/,

@@ -62,7 +62,8 @@ export class JiraServer {
     this.render = new JiraRenderer(() => this.http.url);
   }
 
-  static async start(credentials: JiraCredentials): Promise<JiraServer> {
+  /** `port`: where to listen (default any free one), e.g. one a test kept while Jira was "down". */
+  static async start(credentials: JiraCredentials, port = 0): Promise<JiraServer> {
     const holder: { server?: JiraServer } = {};
     const http = new VendorServer({
       name: 'Jira',
@@ -71,7 +72,7 @@ export class JiraServer {
       errorBody: (_status, message) => ({ errorMessages: [message], errors: {} }),
     });
     holder.server = new JiraServer(http, credentials);
-    await http.start();
+    await http.start(port);
     return holder.server;
   }
 

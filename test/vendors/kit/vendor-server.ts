@@ -95,7 +95,8 @@ export class VendorServer {
 
   constructor(private readonly options: VendorServerOptions) {}
 
-  async start(): Promise<this> {
+  /** Listens on `port` (default: any free one), e.g. one a test kept while the vendor was "down". */
+  async start(port = 0): Promise<this> {
     const api = new OpenAPIBackend({
       definition: this.options.definition,
       quick: true,
@@ -155,7 +156,7 @@ export class VendorServer {
         res.end(JSON.stringify(this.options.errorBody(500, String(error))));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }

@@ -23,6 +23,8 @@ export interface SlackServerOptions extends SlackWorkspaceOptions {
   readonly botToken: string;
   /** An app-level token (`xapp-…`): Socket Mode is served for it (see `socketMode`). */
   readonly appToken?: string;
+  /** The port to listen on (default: any free one): a test that starts Slack "late" keeps one. */
+  readonly port?: number;
 }
 
 /**
@@ -57,7 +59,7 @@ export class SlackServer extends SlackWorkspace {
         Object.values(item ?? {}).map((op) => (op as { operationId?: string }).operationId),
       ),
     );
-    const { botToken, appToken, ...workspace } = options;
+    const { botToken, appToken, port, ...workspace } = options;
     const socketMode =
       appToken === undefined
         ? undefined
@@ -78,7 +80,7 @@ export class SlackServer extends SlackWorkspace {
       prepare: slackPrepare(fieldTypes),
     });
     holder.server = new SlackServer(http, botToken, workspace, socketMode);
-    await http.start();
+    await http.start(port);
     return holder.server;
   }
 
