@@ -83,7 +83,7 @@ describe('aidev config check on a fresh data directory (migrations pending)', ()
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      '✗ version_control  github: could not connect: GitHub answered 401',
+      '✗ version_control  github: could not connect: GitHub GET /user answered 401',
     );
     expect(result.stdout).not.toContain('All checks passed');
   });

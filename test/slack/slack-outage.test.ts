@@ -79,9 +79,9 @@ describe('the Slack app while Slack cannot be reached', () => {
     expect(ready.json()).toMatchObject({
       failing: expect.arrayContaining(['front ends']) as unknown,
     });
-    expect(slackApp.readiness.status().detail).toMatch(/^could not connect: cannot reach slack: /);
+    expect(slackApp.readiness.status().detail).toMatch(/^could not connect: cannot reach Slack: /);
     expect(
-      lines.some((l) => l.includes('the Slack app could not connect: cannot reach slack')),
+      lines.some((l) => l.includes('the Slack app could not connect: cannot reach Slack')),
     ).toBe(true);
 
     // Slack is back: the next request connects on its way in, and is served.

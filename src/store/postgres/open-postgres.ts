@@ -1,7 +1,11 @@
 import pg from 'pg';
 import { AppError } from '../../errors/app-error.js';
 import type { Logger } from '../../log/create-logger.js';
-import { connectionError, describePostgresUrl } from '../connection-errors.js';
+import {
+  connectionError,
+  DatabaseUnavailableError,
+  describePostgresUrl,
+} from '../connection-errors.js';
 import { createDatabase, poolTypes, type Database } from '../database.js';
 
 export interface OpenPostgresOptions {
@@ -43,7 +47,8 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
     }
   } catch (error) {
     await pool.end().catch(() => undefined);
-    if (error instanceof AppError) throw error;
+    // A connection that fails at the first query never was: "cannot connect", not "lost".
+    if (error instanceof AppError && !(error instanceof DatabaseUnavailableError)) throw error;
     throw connectionError(error, target, options.connectTimeoutMs);
   }
   return db;
