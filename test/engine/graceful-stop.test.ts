@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -37,6 +37,22 @@ steps:
     outputs: { implementation: implementation }
 `;
 
+const SHOP_WORKFLOW = `name: shop-step
+steps:
+  - name: implement
+    type: ai_action
+    agent: development
+    inputs:
+      mode: implement
+      repository: sample
+      task: { key: SHOP-2, title: Charge quantities, description: Multiply by quantity. }
+      analysis: { test_command: npm test, relevant_files: [{ path: src/cart.ts }], summary: A shop. }
+    outputs: { implementation: implementation }
+`;
+const BUG = '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice, 0);';
+const FIX =
+  '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);';
+
 const tool = (name: string, input: Record<string, unknown>): ScriptedReply => ({
   content: [{ type: 'tool_use', name, input }],
 });
@@ -65,9 +81,21 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
     setupGit(repo, 'init', '--quiet', '--initial-branch=main');
     setupGit(repo, 'add', '--all');
     setupGit(repo, 'commit', '--quiet', '-m', 'greeting');
+    await cp(
+      path.join(REPO_ROOT, 'demo/sample-repository'),
+      path.join(dataDir, 'repos', 'sample'),
+      {
+        recursive: true,
+      },
+    );
+    const sample = path.join(dataDir, 'repos', 'sample');
+    setupGit(sample, 'init', '--quiet', '--initial-branch=main');
+    setupGit(sample, 'add', '--all');
+    setupGit(sample, 'commit', '--quiet', '-m', 'shop');
     const workflows = path.join(root, 'workflows');
     await mkdir(workflows);
     await writeFile(path.join(workflows, 'agent-step.yaml'), WORKFLOW);
+    await writeFile(path.join(workflows, 'shop-step.yaml'), SHOP_WORKFLOW);
     const configFile = path.join(root, 'aidev.config.yaml');
     await writeFile(
       configFile,
@@ -160,6 +188,48 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
     // The stopping worker logged no error (nothing failed, the pool was not used after its end).
     expect(victim?.stderr.join('\n')).not.toMatch(/"level":(50|60)/);
     expect(existsSync(path.join(dataDir, 'workspaces', run.id))).toBe(false);
+  });
+
+  it('resumes on the other worker with the change so far: the tests there see the edit', async () => {
+    await resetTables(t.db);
+    server.reply(
+      tool('bash', { command: 'npm test' }),
+      tool(EDITOR, { command: 'str_replace', path: 'src/cart.ts', old_str: BUG, new_str: FIX }),
+      tool('bash', { command: 'npm test 2>&1 | grep -E "^# (pass|fail)"' }),
+      tool('finish', {
+        pr_title: 'Charge quantities',
+        pr_description: 'Quantities.',
+        documentation: 'Q.',
+      }),
+    );
+    let arrived: () => void = () => undefined;
+    const thirdTurn = new Promise<void>((resolve) => (arrived = resolve));
+    let held = false;
+    server.answerWhen(
+      (body) => turnOf(body) === 3 && !held,
+      () => {
+        held = true;
+        arrived();
+        return new Promise<ScriptedReply>((resolve) => {
+          releaseHeld = () => resolve({ content: [{ type: 'text', text: 'too late' }] });
+        });
+      },
+    );
+    const pair = [0, 1].map(() => new JsonLineProcess(APP_WORKER, [], env));
+    workers.push(...pair);
+    await Promise.all(pair.map((w) => w.next('ready')));
+    const { run } = await engine.startRun({ workflow: 'shop-step', trigger: 'api' });
+    await thirdTurn;
+    const running = (await t.store.steps.listForRun(run.id))[0];
+    const victim = pair.find((w) => running?.worker === `${hostname()}:${w.child.pid}`);
+    victim?.child.kill('SIGTERM');
+    await victim?.exited();
+    const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 90_000);
+    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    const bodies = server.messageBodies() as { messages: { content: { content?: unknown }[] }[] }[];
+    expect(bodies.map(turnOf)).toEqual([1, 2, 3, 3, 4]);
+    // Turn 4 carries what the tests said on the resumed working copy: the edit is there.
+    expect(JSON.stringify(bodies[4]?.messages.at(-1)?.content)).toContain('# fail 0');
   });
 
   it('a run that fails leaves no working copy behind', async () => {
