@@ -78,6 +78,13 @@ export const sandboxSettingsSchema = z
         description: 'User id commands run as when aidev runs as root.',
         default: String(DEFAULT_SANDBOX_POLICY.uid),
       }),
+    users: integer(1, 4096)
+      .optional()
+      .register(settingsRegistry, {
+        description:
+          'How many user ids, from sandbox.uid down, commands running at the same time on one machine take turns with: each command gets one of its own, and so a process limit of its own.',
+        default: String(DEFAULT_SANDBOX_POLICY.users),
+      }),
     gid: integer(1, 4_294_967_294)
       .optional()
       .register(settingsRegistry, {
@@ -110,5 +117,6 @@ export function sandboxPolicyOf(settings: SandboxSettings): SandboxPolicy {
     setupHosts: settings?.setup_hosts ?? d.setupHosts,
     uid: settings?.uid ?? d.uid,
     gid: settings?.gid ?? d.gid,
+    users: settings?.users ?? d.users,
   };
 }

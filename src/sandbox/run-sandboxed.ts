@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
 import type { Logger } from '../log/create-logger.js';
+import { leaseSandboxUser } from './sandbox-users.js';
 import { bwrapCommand, sandboxEnv, skeletonFiles, type SandboxTools } from './bwrap-command.js';
 import { findExecutable } from './find-executable.js';
 import { handOver } from './hand-over.js';
@@ -67,11 +68,15 @@ export async function runSandboxed(run: SandboxedCommand): Promise<SandboxResult
     return { ...(await spawnLimited('/bin/sh', ['-c', run.command], env, run)), refusedHosts: [] };
   }
   const tools = sandboxTools();
-  const policy = run.policy ?? DEFAULT_SANDBOX_POLICY;
   const asRoot = process.getuid?.() === 0;
-  const skeleton = await mkdtemp(path.join(os.tmpdir(), 'aidev-sandbox-'));
+  const configured = run.policy ?? DEFAULT_SANDBOX_POLICY;
+  // A user of its own, and so a process limit of its own, for each command running at once.
+  const user = asRoot ? await leaseSandboxUser(configured.uid, configured.users) : undefined;
+  const policy = user === undefined ? configured : { ...configured, uid: user.uid };
+  let skeleton: string | undefined;
   let proxy: RunningProxy | undefined;
   try {
+    skeleton = await mkdtemp(path.join(os.tmpdir(), 'aidev-sandbox-'));
     for (const [name, content] of Object.entries(skeletonFiles(policy, asRoot)))
       await writeFile(path.join(skeleton, name), content, { mode: 0o644 });
     const proxySocket = path.join(skeleton, 'proxy.sock');
@@ -98,7 +103,8 @@ export async function runSandboxed(run: SandboxedCommand): Promise<SandboxResult
     return { ...result, refusedHosts: [...(proxy?.refused ?? [])] };
   } finally {
     await proxy?.close();
-    await rm(skeleton, { recursive: true, force: true });
+    if (skeleton !== undefined) await rm(skeleton, { recursive: true, force: true });
+    await user?.release();
   }
 }
 

@@ -36,6 +36,11 @@ export interface SandboxPolicy {
    */
   readonly uid: number;
   readonly gid: number;
+  /**
+   * How many user ids, from `uid` down, commands running at once take turns with: each gets its
+   * own, and with it a process limit of its own (the kernel counts it per user).
+   */
+  readonly users: number;
 }
 
 const MiB = 1024 * 1024;
@@ -71,6 +76,7 @@ export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
   setupHosts: DEFAULT_SETUP_HOSTS,
   uid: 65534,
   gid: 65534,
+  users: 64,
 };
 
 /** Whether `host` is one the policy lets a setup command reach. */

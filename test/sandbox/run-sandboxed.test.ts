@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../../src/sandbox/find-executable.js';
 import { runSandboxed, type SandboxedCommand } from '../../src/sandbox/run-sandboxed.js';
+import { DEFAULT_SANDBOX_POLICY } from '../../src/sandbox/sandbox-policy.js';
 import { capturingLogger } from '../support/logger.js';
 
 const SECRET = 'sk-ant-sandbox-test-secret-0123456789';
@@ -131,6 +132,33 @@ describe.skipIf(!hasBwrap)('a command in the bubblewrap sandbox', () => {
     expect(result.exitCode).not.toBe(0);
   });
 });
+
+describe.skipIf(!hasBwrap || process.getuid?.() !== 0)(
+  'commands sandboxed at the same time',
+  () => {
+    it('each have a user, and so a process limit, of their own', async () => {
+      const policy = {
+        ...DEFAULT_SANDBOX_POLICY,
+        limits: { ...DEFAULT_SANDBOX_POLICY.limits, processes: 24 },
+      };
+      // Thirteen processes each, together more than one limit of 24: with one shared user some of
+      // them could not fork ("Resource temporarily unavailable"), as test runs did under load.
+      const command = 'for i in $(seq 1 12); do sleep 3 & done; id -u; wait && echo all-started';
+      const results = await Promise.all(
+        [0, 1, 2].map(async () =>
+          run(command, {
+            cwd: await mkdtemp(path.join(os.tmpdir(), 'aidev-sandbox-users-ws-')),
+            policy,
+          }),
+        ),
+      );
+      for (const result of results) expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+      const uids = results.map((r) => r.stdout.split('\n')[0]);
+      expect(new Set(uids).size).toBe(3);
+      for (const result of results) expect(result.stdout).toContain('all-started');
+    });
+  },
+);
 
 describe('without bubblewrap', () => {
   it('says so on every run when the operator chose AIDEV_SANDBOX=none', async () => {
