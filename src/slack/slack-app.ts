@@ -8,7 +8,11 @@ import { RunNotifier } from './run-notifier.js';
 import { recoverUnhandled } from './slash-command.js';
 import { registerListeners } from './slack-listeners.js';
 import { slackHttpRoutes } from './slack-http.js';
-import { createSlackWeb, SLACK_API_URL, slackCallError } from '../adapters/slack/slack-web-client.js';
+import {
+  createSlackWeb,
+  SLACK_API_URL,
+  slackCallError,
+} from '../adapters/slack/slack-web-client.js';
 import type { FrontEndCheck } from '../http/readiness.js';
 import { Reconnector } from '../resilience/reconnector.js';
 
