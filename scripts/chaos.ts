@@ -192,7 +192,7 @@ async function sideEffects(runId: string, taskKey: string) {
   const docsDir = path.join(dataDir, 'docs');
   const pages = existsSync(docsDir)
     ? readdirSync(docsDir, { recursive: true }).filter((f) =>
-        String(f).toLowerCase().includes(taskKey.toLowerCase()),
+        path.basename(String(f)).startsWith(`${taskKey.toLowerCase()}-`),
       ).length
     : 0;
   const messages = new Set(
