@@ -159,10 +159,11 @@ describeEachBackend('metered model calls', (database) => {
       provider,
       store,
       prices: new PriceTable(),
-      holdMs: 900,
+      // Renewed every third of its lifetime: a loaded machine may stall the renewal 1.6 s.
+      holdMs: 2_400,
     });
-    // The answer takes more than three hold lifetimes.
-    server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 2_800 });
+    // The answer takes more than two hold lifetimes.
+    server.inject({ when: (r) => r.operationId === 'messages/create', delayMs: 5_000 });
     let done = false;
     const call = slow.complete(request({ model: AGENT_MODEL, maxTokens: 100 }), meta());
     void call.finally(() => (done = true)).catch(() => undefined);
