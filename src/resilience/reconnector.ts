@@ -1,5 +1,6 @@
 import type { Logger } from '../log/create-logger.js';
 import { scrubSecrets } from '../log/scrub-secrets.js';
+import { asConnectionProbe } from './service-guard.js';
 
 /** How long to wait between connection attempts: doubling from the first delay, capped. */
 export interface ReconnectTiming {
@@ -138,7 +139,8 @@ export class Reconnector {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.options.connect(),
+        // Probes: past a breaker that the outage opened, so that a service back is used at once.
+        asConnectionProbe(this.options.connect),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`no answer within ${seconds(this.timing.attemptTimeoutMs)}`)),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Bottleneck from 'bottleneck';
 import CircuitBreaker from 'opossum';
@@ -21,6 +22,18 @@ export interface GuardSettings {
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
+
+const probing = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `connect` (a plugin connecting, again) as a probe: each guarded call it makes goes out
+ * once, past an open breaker and without retries, and one that is answered closes the breaker.
+ * A service that comes back is then used at once, not after `breaker_reset`; a probe that fails
+ * does not count against the breaker (the reconnection's own backoff paces the probes).
+ */
+export function asConnectionProbe<T>(connect: () => Promise<T>): Promise<T> {
+  return probing.run(true, connect);
+}
 
 /**
  * A rate limit kept where every aidev process sees it (the database), so that several workers
@@ -105,6 +118,7 @@ export class ServiceGuard {
     fn: () => Promise<T>,
     options: { signal?: AbortSignal } = {},
   ): Promise<T> {
+    if (probing.getStore() === true) return this.probe(fn, options.signal);
     const log = this.logger;
     return pRetry(
       async () => {
@@ -167,6 +181,22 @@ export class ServiceGuard {
         },
       },
     );
+  }
+
+  private async probe<T>(fn: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    this.counters.calls += 1;
+    const started = performance.now();
+    try {
+      await this.waitTurn(signal);
+      const result = await fn();
+      if (!this.breaker.closed) this.breaker.close();
+      return result;
+    } catch (error) {
+      this.counters.failures += 1;
+      throw error;
+    } finally {
+      this.counters.latencyMsTotal += performance.now() - started;
+    }
   }
 
   /**

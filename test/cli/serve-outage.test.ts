@@ -12,10 +12,11 @@ import { BOT_TOKEN, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js'
 const SETTINGS = `
 workflows:
   directory: workflows
-# No retries inside a call and a short breaker: the reconnection's own backoff is what is tested.
+# Breakers that the outage opens and that stay open far longer than the test: the reconnection's
+# probes, not the breaker's reset, must bring the vendors back.
 resilience:
-  jira: { retries: 0, breaker_reset: 1s }
-  slack: { retries: 0, breaker_reset: 1s }
+  jira: { breaker_reset: 10m }
+  slack: { breaker_reset: 10m }
 `;
 
 const FETCH_TASK = `

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/create-logger.js';
-import { ServiceGuard, type GuardSettings } from '../../src/resilience/service-guard.js';
+import {
+  asConnectionProbe,
+  ServiceGuard,
+  type GuardSettings,
+} from '../../src/resilience/service-guard.js';
 import { retryAfterMs, VendorError } from '../../src/resilience/vendor-error.js';
 
 const FAST: GuardSettings = {
@@ -94,6 +98,26 @@ describe('service guard', () => {
     await sleep(350);
     expect(await g.call('get', () => Promise.resolve('back'))).toBe('back');
     expect(g.state()).toBe('closed');
+  });
+
+  it('lets a reconnection probe past the open breaker at once; its answer closes the breaker', async () => {
+    // A reset far longer than the test: only the probe can close the breaker.
+    const g = guard({ retries: 0, breakerResetMs: 600_000 });
+    for (let i = 0; i < 4; i++)
+      await g.call('get', () => Promise.reject(unavailable())).catch(() => undefined);
+    expect(g.state()).toBe('open');
+    // A failing probe goes out once, and does not keep the breaker open longer.
+    let probes = 0;
+    const failing = () => ((probes += 1), Promise.reject(unavailable()));
+    await expect(asConnectionProbe(() => g.call('connect', failing))).rejects.toMatchObject({
+      code: 'http_503',
+    });
+    expect(probes).toBe(1);
+    expect(await asConnectionProbe(() => g.call('connect', () => Promise.resolve('back')))).toBe(
+      'back',
+    );
+    expect(g.state()).toBe('closed');
+    expect(await g.call('get', () => Promise.resolve('ok'))).toBe('ok');
   });
 
   it('does not open the breaker on answers such as 404', async () => {
