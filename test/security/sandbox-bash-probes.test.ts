@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectSandboxUser } from './support/sandbox-user.js';
 import type { AgentTool } from '../../src/agents/model-loop.js';
 import { bashTool, type BashToolOptions } from '../../src/agents/tools/bash-tool.js';
 import { workingCopyOf } from '../../src/git/working-copy.js';
@@ -170,7 +171,8 @@ describe.skipIf(!hasBwrap)('the bash tool’s sandbox, probed from inside', () =
       const seen = await probe(
         'id -u; grep -E "^(CapEff|CapBnd|NoNewPrivs):" /proc/self/status; su -c id root </dev/null 2>&1 | head -1; sudo -n id 2>&1 | head -1',
       );
-      expect(seen).toMatch(/^65534\nCapEff:\s+0+\nCapBnd:\s+0+\nNoNewPrivs:\s+1\n/);
+      expect(seen).toMatch(/^\d+\nCapEff:\s+0+\nCapBnd:\s+0+\nNoNewPrivs:\s+1\n/);
+      expectSandboxUser(seen);
       expect(seen).not.toMatch(/uid=0\(root\)/);
     },
   );
