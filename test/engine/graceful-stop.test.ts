@@ -126,6 +126,38 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
     await server.close();
   });
 
+  /**
+   * Two workers; a run of `workflow` whose third model turn is still being answered when the
+   * worker running it is sent SIGTERM (the answer never comes to that worker).
+   */
+  async function stopDuringThirdTurn(workflow: string) {
+    let arrived: () => void = () => undefined;
+    const thirdTurn = new Promise<void>((resolve) => (arrived = resolve));
+    let held = false;
+    server.answerWhen(
+      (body) => turnOf(body) === 3 && !held,
+      () => {
+        held = true;
+        arrived();
+        return new Promise<ScriptedReply>((resolve) => {
+          releaseHeld = () => resolve({ content: [{ type: 'text', text: 'too late' }] });
+        });
+      },
+    );
+    const pair = [0, 1].map(() => new JsonLineProcess(APP_WORKER, [], env));
+    workers.push(...pair);
+    await Promise.all(pair.map((w) => w.next('ready')));
+    const { run } = await engine.startRun({ workflow, trigger: 'api' });
+    await thirdTurn;
+    const running = (await t.store.steps.listForRun(run.id))[0];
+    const victim = pair.find((w) => running?.worker === `${hostname()}:${w.child.pid}`);
+    const survivor = pair.find((w) => w !== victim);
+    if (victim === undefined || survivor === undefined)
+      throw new Error(`the step runs on ${running?.worker ?? 'no worker'}, not on a test worker`);
+    victim.child.kill('SIGTERM');
+    return { run, victim, survivor };
+  }
+
   it('hands the step over: the other worker resumes the conversation and pays only for the cut turn', async () => {
     await resetTables(t.db);
     server.reply(
@@ -142,39 +174,15 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
         documentation: 'Greets.',
       }),
     );
-    // The third turn's first request is still being answered when the worker is told to stop.
-    let arrived: () => void = () => undefined;
-    const thirdTurn = new Promise<void>((resolve) => (arrived = resolve));
-    let held = false;
-    server.answerWhen(
-      (body) => turnOf(body) === 3 && !held,
-      () => {
-        held = true;
-        arrived();
-        return new Promise<ScriptedReply>((resolve) => {
-          releaseHeld = () => resolve({ content: [{ type: 'text', text: 'too late' }] });
-        });
-      },
-    );
-    const pair = [0, 1].map(() => new JsonLineProcess(APP_WORKER, [], env));
-    workers.push(...pair);
-    await Promise.all(pair.map((w) => w.next('ready')));
-
-    const { run } = await engine.startRun({ workflow: 'agent-step', trigger: 'api' });
-    await thirdTurn;
-    const running = (await t.store.steps.listForRun(run.id))[0];
-    const victim = pair.find((w) => running?.worker === `${hostname()}:${w.child.pid}`);
-    const survivor = pair.find((w) => w !== victim);
-    expect(victim, `the step runs on ${running?.worker ?? 'no worker'}`).toBeDefined();
-    victim?.child.kill('SIGTERM');
-    expect(await victim?.next('stopped')).toBeDefined();
-    expect(await victim?.exited()).toBe(0);
+    const { run, victim, survivor } = await stopDuringThirdTurn('agent-step');
+    expect(await victim.next('stopped')).toBeDefined();
+    expect(await victim.exited()).toBe(0);
 
     const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 60_000);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     const [step] = await t.store.steps.listForRun(run.id);
     expect(step).toMatchObject({ status: 'succeeded', failures: 0, handovers: 1 });
-    expect(step?.worker).toBe(`${hostname()}:${survivor?.child.pid}`);
+    expect(step?.worker).toBe(`${hostname()}:${survivor.child.pid}`);
     expect(step?.outputs).toMatchObject({
       implementation: { changed_files: [{ status: 'modified', path: 'greeting.txt' }] },
     });
@@ -186,7 +194,7 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
     expect(events.map((e) => e.type)).not.toContain('step.failed');
     expect(events.map((e) => e.type)).toContain('run.resumed');
     // The stopping worker logged no error (nothing failed, the pool was not used after its end).
-    expect(victim?.stderr.join('\n')).not.toMatch(/"level":(50|60)/);
+    expect(victim.stderr.join('\n')).not.toMatch(/"level":(50|60)/);
     expect(existsSync(path.join(dataDir, 'workspaces', run.id))).toBe(false);
   });
 
@@ -202,28 +210,8 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
         documentation: 'Q.',
       }),
     );
-    let arrived: () => void = () => undefined;
-    const thirdTurn = new Promise<void>((resolve) => (arrived = resolve));
-    let held = false;
-    server.answerWhen(
-      (body) => turnOf(body) === 3 && !held,
-      () => {
-        held = true;
-        arrived();
-        return new Promise<ScriptedReply>((resolve) => {
-          releaseHeld = () => resolve({ content: [{ type: 'text', text: 'too late' }] });
-        });
-      },
-    );
-    const pair = [0, 1].map(() => new JsonLineProcess(APP_WORKER, [], env));
-    workers.push(...pair);
-    await Promise.all(pair.map((w) => w.next('ready')));
-    const { run } = await engine.startRun({ workflow: 'shop-step', trigger: 'api' });
-    await thirdTurn;
-    const running = (await t.store.steps.listForRun(run.id))[0];
-    const victim = pair.find((w) => running?.worker === `${hostname()}:${w.child.pid}`);
-    victim?.child.kill('SIGTERM');
-    await victim?.exited();
+    const { run, victim } = await stopDuringThirdTurn('shop-step');
+    await victim.exited();
     const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 90_000);
     expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
     const bodies = server.messageBodies() as { messages: { content: { content?: unknown }[] }[] }[];
