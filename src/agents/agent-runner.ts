@@ -82,14 +82,10 @@ export class AiAgentRunner implements AgentRunner {
     }
   }
 
+  /** Removes the run's working copies once the run is over. */
   runEnded(runId: string): Promise<void> {
-    return runEnded(this.deps, runId);
+    return removeRunWorkspaces(this.deps.settings.dataDir, runId);
   }
-}
-
-/** Removes the run's working copies once the run is over. */
-export async function runEnded(deps: AgentDeps, runId: string): Promise<void> {
-  await removeRunWorkspaces(deps.settings.dataDir, runId);
 }
 
 function parse<S extends z.ZodType>(schema: S, call: AgentCall): z.output<S> {
