@@ -99,9 +99,13 @@ export type ChannelSettings = z.output<typeof channelSettingsSchema>;
 export type ChannelSettingKey = keyof ChannelSettings;
 export const CHANNEL_SETTING_KEYS = Object.keys(channelSettingsSchema.shape) as ChannelSettingKey[];
 
-/** What each key means, for help texts and the API description. */
+/**
+ * What each key means, for help texts and the API description. zod keeps a description on the
+ * schema it was given to: `.describe()` before `.optional()` leaves it on the inner schema.
+ */
 export function settingDescription(key: ChannelSettingKey): string {
-  return channelSettingsSchema.shape[key].description ?? '';
+  const schema = channelSettingsSchema.shape[key];
+  return schema.description ?? schema.unwrap().description ?? '';
 }
 
 export type SettingsOutcome =

@@ -1,5 +1,7 @@
 import { beforeEach, expect, it } from 'vitest';
 import {
+  CHANNEL_SETTING_KEYS,
+  settingDescription,
   checkSettings,
   describeProblems,
   parseAssignments,
@@ -78,4 +80,8 @@ describeEachBackend('changing a channel’s settings', (database) => {
     expect(refused).toMatchObject({ ok: false });
     expect(await database().store.channels.get('C1')).toBeNull();
   });
+});
+
+it('explains every setting (what /aidev config shows beside each key)', () => {
+  for (const key of CHANNEL_SETTING_KEYS) expect(settingDescription(key), key).toMatch(/^\S.{10,}/);
 });

@@ -49,7 +49,12 @@ describe('talking to aidev in Slack', () => {
     );
     await told(ALICE, 'notifications: expected one of thread, channel, quiet, found "loud"');
     const shown = await command(BOB, 'config');
-    expect(shown).toContain('• *repository*: `acme/shop`');
+    expect(shown).toContain(
+      '• *repository*: `acme/shop` — repository for this channel (owner/name on GitHub, or a local git repository)',
+    );
+    // Every setting is explained, set or not.
+    for (const line of shown.split('\n').filter((l) => l.startsWith('• ')))
+      expect(line).toMatch(/ — \S/);
     const audit = await world.app.store.audit.list({ targetType: 'channel', targetId: CHANNEL });
     expect(audit.map((a) => a.actor)).toEqual([`slack:${ALICE}`]);
     expect(await command(ALICE, 'implemnt PROJ-1')).toContain('unknown command "implemnt"');
