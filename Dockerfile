@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# aidev: the same sources as `npx aidev`, run by Node.js 20 with tsx. Kept correct by reading
+# aidev: the same sources as `npx aidev`, run by Node.js 22 (the current LTS) with tsx. Kept correct by reading
 # (no Docker engine runs where aidev is developed); see README "Storage" and "Workers".
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # 1. Production dependencies only.
 FROM ${NODE_IMAGE} AS deps
