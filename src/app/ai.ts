@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   createAnthropicProvider,
   DEFAULT_ANTHROPIC_URL,
@@ -20,15 +19,16 @@ import type { Logger } from '../log/create-logger.js';
 import type { AiProvider } from '../plugins/interfaces/ai-provider.js';
 import type { Guards } from '../resilience/guards.js';
 import type { Store } from '../store/store.js';
+import { packagePath } from '../package-root.js';
 
 /** aidev's own prompt templates: part of the product, wherever aidev runs from. */
-const PROMPTS_DIR = fileURLToPath(new URL('../../prompts/', import.meta.url));
+const PROMPTS_DIR = packagePath('prompts');
 
 /**
  * aidev's own node_modules/.bin (tsx among them), put on the sandbox's PATH: the sandbox has no
  * network to install tools, so a TypeScript project can still run its tests with tsx.
  */
-const TOOLCHAIN = fileURLToPath(new URL('../../node_modules/.bin', import.meta.url));
+const TOOLCHAIN = packagePath('node_modules', '.bin');
 
 /**
  * The AI provider the configuration asks for: Claude when ANTHROPIC_API_KEY is set (recording

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors/app-error.js';
 import { formatProblem, type Problem } from '../errors/problem.js';
 import { parseWithProblems } from '../errors/zod-problems.js';
@@ -19,6 +18,7 @@ import {
 } from './env-schema.js';
 import { fileSchema, SETTINGS_DEFAULTS, type FileSettings } from './file-schema.js';
 import { sandboxPolicyOf } from './sandbox-settings.js';
+import { packagePath } from '../package-root.js';
 
 export const DEFAULT_CONFIG_FILE = 'aidev.config.yaml';
 
@@ -215,7 +215,7 @@ function buildConfig(
       // The demo's transcript ships with aidev: by default it is found wherever aidev runs from.
       transcript:
         settings.ai?.transcript === undefined
-          ? fileURLToPath(new URL(`../../${SETTINGS_DEFAULTS.ai.transcript}`, import.meta.url))
+          ? packagePath(SETTINGS_DEFAULTS.ai.transcript)
           : path.resolve(options.cwd, settings.ai.transcript),
       record:
         settings.ai?.record === undefined

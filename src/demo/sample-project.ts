@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { git, resolveRef } from '../git/git.js';
 import type { App } from '../app/create-app.js';
 import type { Logger } from '../log/create-logger.js';
 import { RegistryActionRunner } from '../plugins/registry-action-runner.js';
+import { packagePath } from '../package-root.js';
 
 /** The sample project the demo works on: a tiny shop checkout with a real bug. */
-const SAMPLE_SOURCE = fileURLToPath(new URL('../../demo/sample-repository/', import.meta.url));
+const SAMPLE_SOURCE = packagePath('demo', 'sample-repository');
 export const SAMPLE_REPOSITORY = 'sample-shop';
 export const DEMO_PROJECT = 'DEMO';
 

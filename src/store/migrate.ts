@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors/app-error.js';
 import type { Database, Queryable } from './database.js';
+import { packagePath } from '../package-root.js';
 
 /**
  * Versioned SQL migrations: `src/store/migrations/NNNN_name.sql`, applied in order, each
@@ -22,7 +22,7 @@ export interface MigrationStatus {
   readonly pending: readonly Migration[];
 }
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const MIGRATIONS_DIR = packagePath('src', 'store', 'migrations');
 const FILE_PATTERN = /^(\d{4}_[a-z0-9_]+)\.sql$/;
 /** Arbitrary constant shared by every aidev process: the key of the migration advisory lock. */
 const LOCK_KEY = 4_242_001;
