@@ -103,6 +103,17 @@ export default {
       to: { path: '^src/app/', reachable: true },
     },
     {
+      name: 'cli-definition-loads-eagerly',
+      severity: 'error',
+      comment:
+        'Command definitions (src/cli/run-cli.ts, src/cli/commands/) are loaded for every command, `aidev --help` too: they import what a command does (src/cli/actions/, the app, the SDKs) with a dynamic import() inside its action, never statically.',
+      from: { path: '^src/cli/(run-cli\\.ts$|commands/)' },
+      to: {
+        path: '^src/(cli/actions/|cli/app-session\\.ts$|app/|adapters/|slack/|http/|engine/|agents/|sandbox/|jobs/|config/|log/)',
+        dependencyTypesNot: ['type-only', 'dynamic-import'],
+      },
+    },
+    {
       name: 'module-loader',
       severity: 'error',
       comment:

@@ -1,22 +1,25 @@
 # syntax=docker/dockerfile:1
-# aidev: the same sources as `npx aidev`, run by Node.js 22 (the current LTS) with tsx. Kept correct by reading
-# (no Docker engine runs where aidev is developed); see README "Storage" and "Workers".
+# aidev: the JavaScript `npm run build` compiles, run as `npx aidev` runs it, on Node.js 22 (the
+# current LTS). Kept correct by reading (no Docker engine runs where aidev is developed); see
+# README "Storage" and "Workers".
 
 ARG NODE_IMAGE=node:22-bookworm-slim
 
-# 1. Production dependencies only.
+# 1. Production dependencies only. No install scripts: `prepare` builds with TypeScript, which is a
+#    development dependency; the compiled output comes from stage 2.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-# 2. The full toolchain: the image is only built from sources that typecheck.
-FROM ${NODE_IMAGE} AS verify
+# 2. The full toolchain: the image is only built from sources that typecheck, and ships their
+#    compiled output (dist/).
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN npm run typecheck && touch /app/.verified
+RUN npm run typecheck && npm run build
 
 # 3. Runtime: non-root, bubblewrap for the agents' sandbox, git for repositories.
 FROM ${NODE_IMAGE} AS runtime
@@ -27,15 +30,15 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     AIDEV_DATA_DIR=/data
 WORKDIR /app
-COPY --from=verify /app/.verified /app/.verified
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY bin ./bin
-COPY src ./src
-COPY commands ./commands
+COPY --from=build /app/dist ./dist
+# Read at run time from the installation (src/package-root.ts): the schema, the shipped
+# workflows, prompts, the demo's sample and its recorded transcript.
+COPY src/store/migrations ./src/store/migrations
 COPY workflows ./workflows
 COPY prompts ./prompts
-COPY blocks ./blocks
 COPY demo ./demo
 COPY transcripts ./transcripts
 RUN mkdir -p /data && chown node:node /data

@@ -1,6 +1,16 @@
 #!/usr/bin/env node
-// The package bin: runs the TypeScript sources directly (tsx), so `npx aidev` needs no build step.
-import { register } from 'tsx/esm/api';
+// The package bin: runs the JavaScript that `npm run build` compiles into dist/ (`npm install`
+// and `npm ci` build it). To run the TypeScript sources while developing: `npm run aidev -- …`.
+import { existsSync } from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath, URL } from 'node:url';
 
-register();
-await import('../src/bin/aidev.ts');
+const entry = new URL('../dist/src/bin/aidev.js', import.meta.url);
+if (!existsSync(entry)) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  process.stderr.write(
+    `aidev: ${root} is not built yet: run \`npm run build\` there (npm install does it too)\n`,
+  );
+  process.exit(1);
+}
+await import(entry.href);

@@ -4,7 +4,8 @@
  */
 import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import { databaseOptions, jobQueueFor } from '../../src/app/from-config.js';
+import { databaseOptions } from '../../src/app/from-config.js';
+import { jobQueueFor } from '../../src/app/job-queue-from-config.js';
 import { defineJob } from '../../src/jobs/job-queue.js';
 import { createLogger } from '../../src/log/create-logger.js';
 import { openStore } from '../../src/store/open-store.js';

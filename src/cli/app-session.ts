@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { createApp, type App } from '../app/create-app.js';
+import type { App } from '../app/create-app.js';
 import type { Config } from '../config/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -47,6 +47,8 @@ export async function withApp(
   const logger = loggerFor(config, 'warn');
   let app: App | undefined;
   try {
+    // The whole app (every plugin's SDK) is loaded only by the commands that need it.
+    const { createApp } = await import('../app/create-app.js');
     app = await createApp({ config, logger, cwd: io.cwd });
     if (options.worker === true) await app.startWorker();
     return await fn(app);

@@ -12,13 +12,14 @@ import { registerKeys } from './commands/keys.js';
 import { registerToken } from './commands/token.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWorkflowValidate } from './commands/workflow-validate.js';
-import { describeFailure } from './command-support.js';
 import { AIDEV_VERSION } from '../version.js';
-import { renderConfigReference } from '../config/config-reference.js';
 
 /**
- * Parses `argv` and runs one command. Returns the exit code instead of exiting, so that tests
- * run the real CLI in-process; only src/bin owns the process.
+ * Parses `argv` and runs one command. Only the command definitions are loaded up front: each
+ * command imports what it does (src/cli/actions/) when it runs, so `aidev --help` or
+ * `aidev runs` never loads the Slack, GitHub, Jira, Confluence or Anthropic SDKs. Returns the
+ * exit code instead of exiting, so that tests run the real CLI in-process; only src/bin owns
+ * the process.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let exitCode: ExitCode = EXIT.ok;
@@ -41,7 +42,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   config
     .command('reference')
     .description('print the reference of every environment variable and setting (Markdown)')
-    .action(() => {
+    .action(async () => {
+      const { renderConfigReference } = await import('../config/config-reference.js');
       io.stdout.write(renderConfigReference());
     });
   registerServe(program, io, done);
@@ -68,6 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         error.code === 'commander.help';
       return helpShown ? EXIT.ok : EXIT.usage;
     }
+    const { describeFailure } = await import('./command-support.js');
     io.stderr.write(`aidev: ${describeFailure(error)}\n`);
     return EXIT.failed;
   }

@@ -12,14 +12,22 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the real `aidev` bin in a child process, with a clean environment plus `env`. */
+/**
+ * Runs the real `aidev` bin (the compiled output, which the tests' global setup keeps up to date)
+ * in a child process, with a clean environment plus `env`; `nodeArgs` go to Node itself.
+ */
 export function runBin(
   args: readonly string[],
   env: Record<string, string>,
   cwd: string,
+  nodeArgs: readonly string[] = [],
+  bin: string = BIN,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(env) });
+    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
+      cwd,
+      env: childEnv(env),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureBuilt } from './ensure-built.js';
 import { silentLogger } from '../../src/log/create-logger.js';
 import { openEmbedded } from '../../src/store/embedded/open-embedded.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -28,8 +29,10 @@ declare module 'vitest' {
  * Prepares, once per test run, a migrated PostgreSQL template database and a migrated PGlite
  * data directory. Test files clone them, so each file starts from a fresh, current schema.
  * In CI a missing PostgreSQL fails the run; on a laptop without one, its suites are skipped.
+ * First, the bin's compiled output is brought up to date with the sources.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensureBuilt();
   const runId = `${Date.now().toString(36)}${process.pid}`;
   const scratchDir = await mkdtemp(path.join(tmpdir(), `aidev-test-${runId}-`));
   const postgres = await preparePostgres(runId);

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import { budgetBar, budgetReport, type BudgetReport } from '../../costs/budget-report.js';
-import { roundUsd, parseUsd } from '../../costs/money.js';
 import type { BudgetScope } from '../../store/repositories/budgets.js';
-import { monthOf } from '../../store/month.js';
-import { cliUser, withApp, withStore } from '../app-session.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
 
-const usd = (text: string) => roundUsd(parseUsd(text));
 const AMOUNT = /^\$?\d+(\.\d{1,4})?$/;
+/** The monthly budgets a person sets (a run's own cap comes from the channel's settings). */
+const MONTHLY_SCOPES: readonly BudgetScope[] = ['global', 'channel', 'user'];
 
 export function registerBudget(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
   const budget = program
@@ -17,15 +14,8 @@ export function registerBudget(program: Command, io: CliIo, done: (code: ExitCod
     .option('--month <YYYY-MM>', 'the month to report (default: this one)')
     .option('--json', 'print the report as JSON')
     .action(async (options: { month?: string; json?: boolean }, command: Command) => {
-      done(
-        await withStore(io, command.optsWithGlobals<GlobalOptions>(), 'budget', async (store) => {
-          const report = await budgetReport(store, { month: options.month ?? monthOf(new Date()) });
-          io.stdout.write(
-            options.json === true ? `${JSON.stringify(report, null, 2)}\n` : render(report),
-          );
-          return EXIT.ok;
-        }),
-      );
+      const { budgetShow } = await import('../actions/budget.js');
+      done(await budgetShow(io, { ...command.optsWithGlobals<GlobalOptions>(), ...options }));
     });
 
   budget
@@ -46,40 +36,15 @@ export function registerBudget(program: Command, io: CliIo, done: (code: ExitCod
       ) => {
         const id = scope === 'global' ? '*' : first;
         const amount = (scope === 'global' ? first : second)?.replace(/^\$/, '');
-        if (
-          !(['global', 'channel', 'user'] as string[]).includes(scope) ||
-          amount === undefined ||
-          !AMOUNT.test(amount)
-        ) {
+        const known = MONTHLY_SCOPES.find((s) => s === scope);
+        if (known === undefined || amount === undefined || !AMOUNT.test(amount)) {
           io.stderr.write(
             'aidev budget set: expected `global AMOUNT`, `channel ID AMOUNT` or `user ID AMOUNT`, with AMOUNT in dollars such as 250\n',
           );
           return done(EXIT.usage);
         }
-        done(
-          await withApp(io, command.optsWithGlobals<GlobalOptions>(), 'budget set', async (app) => {
-            const before = await app.store.budgets.get(scope as BudgetScope, id);
-            const after = await app.store.budgets.set({
-              scope: scope as BudgetScope,
-              scopeId: id,
-              limitUsd: amount,
-              updatedBy: cliUser(),
-            });
-            await app.store.audit.append({
-              actor: cliUser(),
-              action: 'budget.set',
-              targetType: `budget:${scope}`,
-              targetId: id,
-              before: before === null ? null : { limit_usd: before.limitUsd },
-              after: { limit_usd: after.limitUsd },
-            });
-            const resumed = await app.engine.resumePausedBy(scope, id, cliUser());
-            io.stdout.write(
-              `${scope === 'global' ? 'the global' : `${scope} ${id}'s`} monthly budget is now ${usd(after.limitUsd)}${resumed.length > 0 ? `; ${resumed.length} paused run${resumed.length === 1 ? '' : 's'} go on` : ''}\n`,
-            );
-            return EXIT.ok;
-          }),
-        );
+        const { budgetSet } = await import('../actions/budget.js');
+        done(await budgetSet(io, known, id, amount, command.optsWithGlobals<GlobalOptions>()));
       },
     );
 
@@ -91,8 +56,9 @@ export function registerBudget(program: Command, io: CliIo, done: (code: ExitCod
     .argument('<run>', 'the run id')
     .argument('<amount>', 'dollars, e.g. 2.50')
     .action(async (runId: string, amount: string, _o: unknown, command: Command) => {
+      const { decidePause } = await import('../actions/budget.js');
       done(
-        await decidePause(io, command, runId, {
+        await decidePause(io, command.optsWithGlobals<GlobalOptions>(), runId, {
           action: 'grant',
           amountUsd: amount.replace(/^\$/, ''),
         }),
@@ -107,8 +73,9 @@ export function registerBudget(program: Command, io: CliIo, done: (code: ExitCod
     .argument('<run>', 'the run id')
     .argument('<amount>', 'dollars, e.g. 50')
     .action(async (runId: string, amount: string, _o: unknown, command: Command) => {
+      const { decidePause } = await import('../actions/budget.js');
       done(
-        await decidePause(io, command, runId, {
+        await decidePause(io, command.optsWithGlobals<GlobalOptions>(), runId, {
           action: 'raise',
           amountUsd: amount.replace(/^\$/, ''),
         }),
@@ -120,76 +87,9 @@ export function registerBudget(program: Command, io: CliIo, done: (code: ExitCod
     .description('stop a run paused at a budget (it spends nothing more)')
     .argument('<run>', 'the run id')
     .action(async (runId: string, _o: unknown, command: Command) => {
-      done(await decidePause(io, command, runId, { action: 'stop' }));
+      const { decidePause } = await import('../actions/budget.js');
+      done(
+        await decidePause(io, command.optsWithGlobals<GlobalOptions>(), runId, { action: 'stop' }),
+      );
     });
-}
-
-function decidePause(
-  io: CliIo,
-  command: Command,
-  runId: string,
-  decision: { action: 'grant' | 'raise'; amountUsd: string } | { action: 'stop' },
-): Promise<ExitCode> {
-  return withApp(
-    io,
-    command.optsWithGlobals<GlobalOptions>(),
-    `budget ${decision.action}`,
-    async (app) => {
-      const outcome = await app.engine.decidePause(runId, {
-        ...decision,
-        by: cliUser(),
-        override: true,
-      });
-      switch (outcome.outcome) {
-        case 'resumed':
-          io.stdout.write(
-            `the run goes on${outcome.allowedUsd !== undefined ? `, allowed to have spent ${usd(outcome.allowedUsd)} in all` : outcome.limitUsd === undefined ? '' : ` with a budget of ${usd(outcome.limitUsd)}`}.\n`,
-          );
-          return EXIT.ok;
-        case 'stopped':
-          io.stdout.write('the run stops; it spends nothing more.\n');
-          return EXIT.ok;
-        case 'invalid':
-          io.stderr.write(`${outcome.message}\n`);
-          return EXIT.failed;
-        case 'cannot_continue':
-          io.stderr.write(`not taken: ${outcome.reason}; nothing changed.\n`);
-          return EXIT.failed;
-        case 'not_paused':
-          io.stderr.write('the run is not paused at a budget; nothing changed.\n');
-          return EXIT.failed;
-        case 'not_found':
-          io.stderr.write(`there is no run ${JSON.stringify(runId)} (aidev runs lists them)\n`);
-          return EXIT.failed;
-        case 'not_allowed':
-          return EXIT.failed;
-      }
-    },
-  );
-}
-
-function render(report: BudgetReport): string {
-  const lines = [
-    `Spend in ${report.month}: ${usd(report.totalUsd)}${report.forecastUsd === null ? '' : ` (about ${usd(report.forecastUsd)} by the end of the month at this pace)`}`,
-  ];
-  if (report.budgets.length > 0) {
-    lines.push('', 'Budgets');
-    for (const b of report.budgets)
-      lines.push(
-        `  ${(b.scope === 'global' ? 'global' : `${b.scope} ${b.scopeId}`).padEnd(24)} ${budgetBar(b.percent)}  ${usd(b.spentUsd)} of ${usd(b.limitUsd)}`,
-      );
-  }
-  const section = (title: string, rows: BudgetReport['byModel']) => {
-    if (rows.length === 0) return;
-    lines.push('', title);
-    for (const r of rows)
-      lines.push(
-        `  ${(r.key ?? '(none)').padEnd(38)} ${usd(r.usd).padStart(9)}  ${r.calls} call${r.calls === 1 ? '' : 's'}`,
-      );
-  };
-  section('By channel', report.byChannel);
-  section('By user', report.byUser);
-  section('By model', report.byModel);
-  section('Top runs', report.topRuns);
-  return `${lines.join('\n')}\n`;
 }

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
-import type { App } from '../../app/create-app.js';
-import { cliUser, withApp } from '../app-session.js';
-import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
+import type { CliIo, ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
 
-/**
- * Decisions from the command line. Whoever runs aidev here has the database in hand, so the
- * command line decides as an admin would (`override`), and the run log names `cli:<user>`.
- */
+/** `aidev approve|reject|cancel ID`: decisions on a run, from the command line. */
 export function registerDecisions(
   program: Command,
   io: CliIo,
@@ -16,48 +11,12 @@ export function registerDecisions(
   const decide =
     (approve: boolean) =>
     async (id: string, options: { feedback?: string; step?: string }, command: Command) => {
+      const actions = await import('../actions/decisions.js');
       done(
-        await withApp(
-          io,
-          command.optsWithGlobals<GlobalOptions>(),
-          approve ? 'approve' : 'reject',
-          async (app) => {
-            const outcome = await app.engine.decide(id, {
-              approve,
-              by: cliUser(),
-              override: true,
-              ...(options.feedback === undefined ? {} : { feedback: options.feedback }),
-              ...(options.step === undefined ? {} : { step: options.step }),
-            });
-            switch (outcome.outcome) {
-              case 'decided':
-                io.stdout.write(
-                  `${outcome.step} ${approve ? 'approved' : 'rejected'}; the run goes on (a worker picks it up).\n`,
-                );
-                return EXIT.ok;
-              case 'already_decided':
-                io.stderr.write(
-                  `${outcome.step} was already ${outcome.approved ? 'approved' : 'rejected'} by ${outcome.decidedBy} at ${outcome.decidedAt}; nothing changed.\n`,
-                );
-                return EXIT.failed;
-              case 'cannot_continue':
-                io.stderr.write(`not taken: ${outcome.reason}; nothing changed.\n`);
-                return EXIT.failed;
-              case 'not_waiting':
-                io.stderr.write(
-                  `the run is ${outcome.status}, not waiting for approval; nothing changed.\n`,
-                );
-                return EXIT.failed;
-              case 'not_found':
-                return notFound(io, id);
-              case 'not_allowed':
-                io.stderr.write(
-                  `only ${outcome.approvers.join(', ')} may decide at ${outcome.step}.\n`,
-                );
-                return EXIT.failed;
-            }
-          },
-        ),
+        await actions.decide(io, id, approve, {
+          ...command.optsWithGlobals<GlobalOptions>(),
+          ...options,
+        }),
       );
     };
   program
@@ -78,33 +37,7 @@ export function registerDecisions(
     .description('stop a run; its on_failure steps keep work done so far')
     .argument('<id>', 'the run id')
     .action(async (id: string, _options: unknown, command: Command) => {
-      done(
-        await withApp(io, command.optsWithGlobals<GlobalOptions>(), 'cancel', (app) =>
-          cancelRun(app, io, id),
-        ),
-      );
+      const { cancel } = await import('../actions/decisions.js');
+      done(await cancel(io, id, command.optsWithGlobals<GlobalOptions>()));
     });
-}
-
-async function cancelRun(app: App, io: CliIo, id: string): Promise<ExitCode> {
-  const outcome = await app.engine.cancel(id, cliUser());
-  switch (outcome.outcome) {
-    case 'cancelling':
-      io.stdout.write(
-        'cancel requested: the run stops at its next step boundary (a worker finishes it).\n',
-      );
-      return EXIT.ok;
-    case 'finished':
-      io.stderr.write(
-        `the run already ${outcome.status === 'succeeded' ? 'succeeded' : `ended (${outcome.status})`}; nothing changed.\n`,
-      );
-      return EXIT.failed;
-    case 'not_found':
-      return notFound(io, id);
-  }
-}
-
-function notFound(io: CliIo, id: string): ExitCode {
-  io.stderr.write(`there is no run ${JSON.stringify(id)} (aidev runs lists them)\n`);
-  return EXIT.failed;
 }

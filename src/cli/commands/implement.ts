@@ -1,16 +1,7 @@
 import type { Command } from 'commander';
-import { cliUser, withApp } from '../app-session.js';
+import type { ImplementOptions } from '../actions/implement.js';
 import type { CliIo, ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
-import { followToEnd } from '../follow/follow-to-end.js';
-
-interface ImplementOptions extends GlobalOptions {
-  readonly repo: string;
-  readonly workflow: string;
-  readonly yes?: boolean;
-  readonly json?: boolean;
-  readonly record?: string;
-}
 
 export function registerImplement(
   program: Command,
@@ -34,25 +25,9 @@ export function registerImplement(
       '\nThe run executes in this process (and in any running `aidev worker`); its progress is shown live.\nExit codes: 0 succeeded · 1 failed or cancelled · 3 waits for a decision · 130 interrupted.',
     )
     .action(async (key: string, options: ImplementOptions, command: Command) => {
+      const { runImplement } = await import('../actions/implement.js');
       done(
         await runImplement(io, key, { ...command.optsWithGlobals<GlobalOptions>(), ...options }),
       );
     });
-}
-
-export function runImplement(io: CliIo, key: string, options: ImplementOptions): Promise<ExitCode> {
-  return withApp(io, { ...options, worker: true }, 'implement', async (app) => {
-    const { run } = await app.engine.startRun({
-      workflow: options.workflow,
-      inputs: { task_key: key, repository: options.repo },
-      trigger: 'cli',
-      userId: cliUser(),
-      taskKey: key,
-    });
-    if (options.json !== true)
-      io.stdout.write(`${key}: run ${run.id} · AI: ${app.ai.provider.description}\n`);
-    return (
-      await followToEnd(app, io, run, { ...options, title: `aidev · ${options.workflow} · ${key}` })
-    ).code;
-  });
 }

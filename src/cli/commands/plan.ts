@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import { cliUser, withApp } from '../app-session.js';
+import type { PlanOptions } from '../actions/plan.js';
 import type { CliIo, ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
-import { followToEnd } from '../follow/follow-to-end.js';
-
-interface PlanOptions extends GlobalOptions {
-  readonly project: string;
-  readonly yes?: boolean;
-  readonly json?: boolean;
-}
 
 export function registerPlan(program: Command, io: CliIo, done: (code: ExitCode) => void): void {
   program
@@ -19,18 +12,11 @@ export function registerPlan(program: Command, io: CliIo, done: (code: ExitCode)
     .option('-y, --yes', 'approve the breakdown without asking (it is still shown)')
     .option('--json', 'print events and the result as JSON lines')
     .action(async (requirements: string, options: PlanOptions, command: Command) => {
-      const all = { ...command.optsWithGlobals<GlobalOptions>(), ...options };
+      const { runPlan } = await import('../actions/plan.js');
       done(
-        await withApp(io, { ...all, worker: true }, 'plan', async (app) => {
-          const { run } = await app.engine.startRun({
-            workflow: 'plan-project',
-            inputs: { requirements, project: options.project },
-            trigger: 'cli',
-            userId: cliUser(),
-          });
-          return (
-            await followToEnd(app, io, run, { ...all, title: `aidev · plan · ${options.project}` })
-          ).code;
+        await runPlan(io, requirements, {
+          ...command.optsWithGlobals<GlobalOptions>(),
+          ...options,
         }),
       );
     });

@@ -1,0 +1,89 @@
+import type { Config } from '../../config/config.js';
+import { DEMO_CHANNEL, DEMO_WORKFLOW } from '../../demo/demo-flow.js';
+import {
+  createDemoTask,
+  DEMO_TASK,
+  ensureSampleRepository,
+  SAMPLE_REPOSITORY,
+} from '../../demo/sample-project.js';
+import { cliUser, withApp } from '../app-session.js';
+import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
+import type { GlobalOptions } from '../command-support.js';
+import { followToEnd } from '../follow/follow-to-end.js';
+import { shownPath } from '../shown-path.js';
+import { demoReport } from './demo-report.js';
+
+export interface DemoOptions extends GlobalOptions {
+  readonly json?: boolean;
+}
+
+const LOCAL = {
+  task_management: 'local',
+  version_control: 'local_git',
+  documentation: 'local_docs',
+  communication: 'console',
+} as const;
+
+/** The demo always runs on the embedded backends, whatever services are configured. */
+function embedded(config: Config): Config {
+  const choices = Object.fromEntries(
+    Object.entries(LOCAL).map(([type, use]) => {
+      const chosen = config.plugins.choices[type as keyof typeof LOCAL];
+      return [type, chosen.use === use ? chosen : { use, settings: {} }];
+    }),
+  ) as Config['plugins']['choices'];
+  return { ...config, plugins: { ...config.plugins, choices } };
+}
+
+export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
+  const json = options.json === true;
+  const say = (text: string) => {
+    if (!json) io.stdout.write(`${text}\n`);
+  };
+  return withApp(io, { ...options, worker: true, adjust: embedded }, 'demo', async (app) => {
+    const where = (file: string) => shownPath(io.cwd, file);
+    say(
+      'aidev demo: a sample task becomes a reviewed pull request, on this machine, with no accounts',
+    );
+    say(`  data       ${where(app.config.dataDir)} (${app.store.db.describe()})`);
+    say(
+      `  AI         ${app.ai.provider.name === 'anthropic' ? 'Claude (ANTHROPIC_API_KEY is set): ' : ''}${app.ai.provider.description}`,
+    );
+    const repo = await ensureSampleRepository(app.config.dataDir, app.logger);
+    say(
+      `  repository ${where(repo)} (a small TypeScript shop whose order total ignores quantities)`,
+    );
+    const taskKey = await createDemoTask(app);
+    say(`  task       ${taskKey} "${DEMO_TASK.title}" in the local tracker\n`);
+    const { run } = await app.engine.startRun({
+      workflow: DEMO_WORKFLOW,
+      inputs: { task_key: taskKey, repository: SAMPLE_REPOSITORY, channel: DEMO_CHANNEL },
+      trigger: 'cli',
+      userId: cliUser(),
+      taskKey,
+    });
+    const { code, summary } = await followToEnd(app, io, run, {
+      yes: true,
+      json,
+      title: `aidev demo · ${taskKey}`,
+    });
+    if (code !== EXIT.ok) return code;
+    const report = await demoReport(app, run.id, taskKey, repo, io.cwd);
+    if (json) io.stdout.write(`${JSON.stringify({ ...summary.json, demo: report.json })}\n`);
+    else
+      io.stdout.write(
+        `\nWhat the demo made:\n${report.lines.map((l) => `  ${l}`).join('\n')}\n\n${next(repo, taskKey, run.id, io.cwd)}\n`,
+      );
+    return code;
+  });
+}
+
+function next(repo: string, taskKey: string, runId: string, cwd: string): string {
+  const where = shownPath(cwd, repo);
+  return [
+    'Look around:',
+    `  git -C ${where} log --stat main..aidev/${taskKey}`,
+    `  npx aidev run ${runId}      every step, event and cost of this run`,
+    '  npx aidev runs               all runs; npx aidev budget for the month’s spend',
+  ].join('\n');
+}
