@@ -26,9 +26,12 @@ const vendorSdks = {
   anthropic: ['@anthropic-ai/'],
 };
 
-/** Front ends built on a vendor's own framework (Bolt): they may import its SDK too. */
-/** @type {Record<string, string>} */
-const frontEnds = { slack: '^src/slack/' };
+/**
+ * Front ends built on a vendor's own framework (Bolt, @octokit/webhooks): they may import its
+ * SDK too.
+ * @type {Record<string, string>}
+ */
+const frontEnds = { slack: '^src/slack/', github: '^src/github/' };
 
 /**
  * The Slack layers, top to bottom: the front end (src/slack), the subcommands (commands/),

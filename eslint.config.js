@@ -133,6 +133,8 @@ export default tseslint.config(
   })),
   // The Slack front end (Bolt app, receivers, listeners) is built on Slack's own framework.
   { files: ['src/slack/**/*.ts'], rules: fence({ vendor: 'slack' }) },
+  // GitHub's webhooks (src/github) are verified with GitHub's own @octokit/webhooks.
+  { files: ['src/github/**/*.ts'], rules: fence({ vendor: 'github' }) },
   ...Object.keys(infrastructure).map((infra) => ({
     files: [`src/${infra}/**/*.ts`],
     rules: fence({ infra }),

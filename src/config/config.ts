@@ -61,7 +61,12 @@ export interface Config {
     /** Installer-named admins, besides the workspace's own admins and owners. */
     readonly admins: readonly string[];
   };
-  readonly github: { readonly token: string | undefined; readonly apiUrl: string };
+  readonly github: {
+    readonly token: string | undefined;
+    readonly apiUrl: string;
+    /** Checks deliveries to /github/webhooks; without it they are refused (503). */
+    readonly webhookSecret: string | undefined;
+  };
   readonly jira: {
     readonly url: string | undefined;
     readonly email: string | undefined;

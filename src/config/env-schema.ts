@@ -92,6 +92,12 @@ export const envShape = {
     secret: true,
     description: 'Token for the GitHub REST API (repository contents, branches, pull requests).',
   }),
+  GITHUB_WEBHOOK_SECRET: secret({ what: 'a webhook secret' }).optional().register(envRegistry, {
+    group: 'GitHub',
+    secret: true,
+    description:
+      "The secret of the repository's (or the GitHub App's) webhook: deliveries to /github/webhooks are checked against it (X-Hub-Signature-256).",
+  }),
   GITHUB_API_URL: httpUrl('https://github.example.com/api/v3')
     .default('https://api.github.com')
     .register(envRegistry, {

@@ -180,7 +180,11 @@ function buildConfig(
       appId: settings.slack?.app_id,
       admins: settings.slack?.admins ?? [],
     },
-    github: { token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL },
+    github: {
+      token: env.GITHUB_TOKEN,
+      apiUrl: env.GITHUB_API_URL,
+      webhookSecret: env.GITHUB_WEBHOOK_SECRET,
+    },
     jira: {
       url: env.JIRA_URL,
       email: env.JIRA_EMAIL,

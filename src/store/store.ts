@@ -18,6 +18,7 @@ import { createTaskCommentsRepository } from './repositories/task-comments.js';
 import { createLocalPullRequestsRepository } from './repositories/local-pull-requests.js';
 import { createJobQueueStatsRepository } from './repositories/job-queue-stats.js';
 import { createRateLimitsRepository } from './repositories/rate-limits.js';
+import { createWebhookDeliveriesRepository } from './repositories/webhook-deliveries.js';
 
 export function createRepositories(q: Queryable) {
   return {
@@ -40,6 +41,7 @@ export function createRepositories(q: Queryable) {
     slackCommands: createSlackCommandsRepository(q),
     queueStats: createJobQueueStatsRepository(q),
     rateLimits: createRateLimitsRepository(q),
+    webhookDeliveries: createWebhookDeliveriesRepository(q),
   };
 }
 

@@ -132,6 +132,7 @@ const APP_TABLES = [
   'slack_events_seen',
   'slack_commands',
   'rate_limits',
+  'webhook_deliveries',
 ];
 
 /** Empties every application table, so that each test starts from nothing. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp, type App } from '../../app/create-app.js';
+import { githubWebhookRoutes } from '../../github/webhooks-http.js';
 import { createSlackApp, type SlackApp } from '../../slack/slack-app.js';
 import { apiRoutes } from '../../http/api/api-routes.js';
 import { createHttpServer } from '../../http/create-server.js';
@@ -37,7 +38,15 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
     server = await createHttpServer({
       app,
       metrics,
-      routes: [...(slack === undefined ? [] : [slack.routes]), apiRoutes(app)],
+      routes: [
+        ...(slack === undefined ? [] : [slack.routes]),
+        githubWebhookRoutes({
+          store: app.store,
+          secret: config.github.webhookSecret,
+          log: logger.child({ component: 'github-webhooks' }),
+        }),
+        apiRoutes(app),
+      ],
       frontEnds: slack === undefined ? [] : [slack.readiness],
     });
     // Never fails for Slack's sake: an unreachable Slack is retried and named on /ready.
