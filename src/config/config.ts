@@ -1,5 +1,6 @@
 import type { ModelPrice } from '../costs/price-table.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
+import type { SandboxMode } from '../sandbox/sandbox-choice.js';
 import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { LogLevel } from './env-schema.js';
 import type { LOG_FORMATS } from './file-schema.js';
@@ -105,7 +106,8 @@ export interface Config {
   };
   readonly security: {
     readonly encryptionKey: string | undefined;
-    readonly sandbox: 'bubblewrap' | 'none';
+    /** AIDEV_SANDBOX, or the demo's exemption when `aidev demo` composes its own configuration. */
+    readonly sandbox: SandboxMode;
   };
   /** What sandboxed commands may use (the `sandbox` settings over the defaults). */
   readonly sandbox: SandboxPolicy;
