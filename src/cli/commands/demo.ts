@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/config.js';
 import { DEMO_CHANNEL, DEMO_WORKFLOW } from '../../demo/demo-flow.js';
+import { demoSandbox } from '../../demo/demo-sandbox.js';
+import { sandboxHost } from '../../sandbox/sandbox-choice.js';
 import {
   createDemoTask,
   DEMO_TASK,
@@ -51,7 +53,9 @@ export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
   const say = (text: string) => {
     if (!json) io.stdout.write(`${text}\n`);
   };
-  return withApp(io, { ...options, worker: true, adjust: embedded }, 'demo', async (app) => {
+  const sandbox = demoSandbox(sandboxHost(io.env.PATH));
+  const adjust = (config: Config) => sandbox.adjust(embedded(config));
+  return withApp(io, { ...options, worker: true, adjust }, 'demo', async (app) => {
     const where = (file: string) => shownPath(io.cwd, file);
     say(
       'aidev demo: a sample task becomes a reviewed pull request, on this machine, with no accounts',
@@ -60,6 +64,7 @@ export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
     say(
       `  AI         ${app.ai.provider.name === 'anthropic' ? 'Claude (ANTHROPIC_API_KEY is set): ' : ''}${app.ai.provider.description}`,
     );
+    sandbox.announce(say);
     const repo = await ensureSampleRepository(app.config.dataDir, app.logger);
     say(
       `  repository ${where(repo)} (a small TypeScript shop whose order total ignores quantities)`,

@@ -1,0 +1,91 @@
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { SETTINGS_DEFAULTS } from '../config/file-schema.js';
+import { packagePath } from '../package-root.js';
+import {
+  chooseSandbox,
+  UNSANDBOXED_DEMO,
+  type SandboxChoice,
+  type SandboxHost,
+} from '../sandbox/sandbox-choice.js';
+
+/** What `aidev demo` runs its commands in, decided once when it composes its configuration. */
+export interface DemoSandbox {
+  /** The demo's configuration: as given, or with the exemption when there is no sandbox. */
+  adjust(config: Config): Config;
+  /**
+   * Says which sandbox the demo uses — or why it runs without one, why that is safe here and
+   * how real runs differ — before the flow starts. Throws, saying what to do, when there is no
+   * sandbox and code that does not ship with aidev could run (a live model's commands).
+   */
+  announce(say: (text: string) => void): void;
+}
+
+const INDENT = '             ';
+
+/**
+ * The demo's sandbox. With none on this machine, the demo alone may run its commands without
+ * one (UNSANDBOXED_DEMO), and only when every command comes from what ships with aidev: the
+ * sample repository, the recorded AI answers, aidev's own implement-task workflow, and no setup
+ * command. Real runs never compose this configuration, so they keep refusing.
+ */
+export function demoSandbox(host: SandboxHost): DemoSandbox {
+  let choice: SandboxChoice | undefined;
+  let liveCode: string | undefined;
+  return {
+    adjust(config) {
+      choice = chooseSandbox(asSetting(config), host);
+      if (choice.status !== 'missing') return config;
+      liveCode = codeNotShipped(config);
+      if (liveCode !== undefined) return config;
+      return {
+        ...config,
+        ai: { ...config.ai, setupCommand: undefined },
+        security: { ...config.security, sandbox: UNSANDBOXED_DEMO },
+        workflows: { ...config.workflows, directory: packagePath('workflows') },
+      };
+    },
+    announce(say) {
+      if (choice === undefined) throw new Error('demoSandbox: announce() before adjust()');
+      if (choice.status === 'ready') return say(`  sandbox    ${choice.summary}`);
+      if (choice.status === 'off')
+        return say('  sandbox    none (AIDEV_SANDBOX=none): the sample’s tests run unsandboxed');
+      if (liveCode !== undefined)
+        throw new Error(
+          `no sandbox on this machine (${choice.summary}), and ${liveCode}, so its commands need one: ${choice.install}, or set AIDEV_SANDBOX=none to run them unsandboxed`,
+        );
+      for (const line of [
+        `  sandbox    none: ${choice.summary}`,
+        'The demo runs the sample’s tests without a sandbox. That is safe here: every command',
+        'it can run ships with aidev — the sample repository (demo/sample-repository), the AI’s',
+        'recorded answers (transcripts/demo.json) and aidev’s implement-task workflow.',
+        'Real runs differ: aidev implement, serve and worker refuse to run a repository’s code',
+        'without a sandbox unless AIDEV_SANDBOX=none is set. To sandbox them,',
+        `${choice.install}.`,
+      ])
+        say(line.startsWith('  ') ? line : `${INDENT}${line}`);
+    },
+  };
+}
+
+/** The operator's setting (the demo's configuration is composed once, from AIDEV_SANDBOX). */
+function asSetting(config: Config) {
+  const mode = config.security.sandbox;
+  return mode === UNSANDBOXED_DEMO ? 'none' : mode;
+}
+
+/** Why code from outside aidev could run in this demo, if it could. */
+function codeNotShipped(config: Config): string | undefined {
+  if (config.anthropic.apiKey !== undefined)
+    return 'the demo’s AI is Claude (ANTHROPIC_API_KEY is set), whose commands do not ship with aidev; unset it to replay the recorded answers';
+  const shipped = packagePath(SETTINGS_DEFAULTS.ai.transcript);
+  if (path.resolve(config.ai.transcript) !== shipped)
+    return `the demo replays ${config.ai.transcript} (ai.transcript), not the answers that ship with aidev`;
+  return undefined;
+}
+
+/** Where the demo's tests ran, for its report. */
+export function testsRanIn(config: Config): string {
+  const mode = config.security.sandbox;
+  return mode === UNSANDBOXED_DEMO || mode === 'none' ? 'without a sandbox' : 'in the sandbox';
+}
