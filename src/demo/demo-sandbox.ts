@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { SETTINGS_DEFAULTS } from '../config/file-schema.js';
+import { AppError } from '../errors/app-error.js';
 import { packagePath } from '../package-root.js';
 import {
   chooseSandbox,
@@ -31,7 +32,7 @@ const INDENT = '             ';
  */
 export function demoSandbox(host: SandboxHost): DemoSandbox {
   let choice: SandboxChoice | undefined;
-  let liveCode: string | undefined;
+  let liveCode: { why: string; instead: string } | undefined;
   return {
     adjust(config) {
       choice = chooseSandbox(asSetting(config), host);
@@ -51,8 +52,10 @@ export function demoSandbox(host: SandboxHost): DemoSandbox {
       if (choice.status === 'off')
         return say('  sandbox    none (AIDEV_SANDBOX=none): the sample’s tests run unsandboxed');
       if (liveCode !== undefined)
-        throw new Error(
-          `no sandbox on this machine (${choice.summary}), and ${liveCode}, so its commands need one: ${choice.install}, or set AIDEV_SANDBOX=none to run them unsandboxed`,
+        throw new AppError(
+          'sandbox_unavailable',
+          `no sandbox on this machine (${choice.summary}), and ${liveCode.why}: they cannot run unsandboxed`,
+          { hint: `${choice.install}; ${liveCode.instead}; or set AIDEV_SANDBOX=none` },
         );
       for (const line of [
         `  sandbox    none: ${choice.summary}`,
@@ -74,13 +77,19 @@ function asSetting(config: Config) {
   return mode === UNSANDBOXED_DEMO ? 'none' : mode;
 }
 
-/** Why code from outside aidev could run in this demo, if it could. */
-function codeNotShipped(config: Config): string | undefined {
-  if (config.anthropic.apiKey !== undefined)
-    return 'the demo’s AI is Claude (ANTHROPIC_API_KEY is set), whose commands do not ship with aidev; unset it to replay the recorded answers';
+/** Why code from outside aidev could run in this demo, if it could, and how to avoid that. */
+function codeNotShipped(config: Config): { why: string; instead: string } | undefined {
   const shipped = packagePath(SETTINGS_DEFAULTS.ai.transcript);
+  if (config.anthropic.apiKey !== undefined)
+    return {
+      why: 'the demo’s AI is Claude (ANTHROPIC_API_KEY is set), so the commands it writes do not ship with aidev',
+      instead: 'unset ANTHROPIC_API_KEY to replay the recorded answers',
+    };
   if (path.resolve(config.ai.transcript) !== shipped)
-    return `the demo replays ${config.ai.transcript} (ai.transcript), not the answers that ship with aidev`;
+    return {
+      why: `the demo replays ${config.ai.transcript} (ai.transcript), so its commands do not ship with aidev`,
+      instead: 'remove ai.transcript from the settings file to replay those',
+    };
   return undefined;
 }
 
