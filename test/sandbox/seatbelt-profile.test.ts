@@ -241,7 +241,7 @@ describe('the sandbox-exec command', () => {
         stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
       });
       let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
       child.on('error', reject);
       child.on('close', () => resolve(out));
     });
