@@ -1,6 +1,6 @@
 import type { ModelPrice } from '../costs/price-table.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
-import type { SandboxMode } from '../sandbox/sandbox-choice.js';
+import type { SandboxSetting, UnsandboxedDemo } from '../sandbox/sandbox-choice.js';
 import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { LogLevel } from './env-schema.js';
 import type { LOG_FORMATS } from './file-schema.js';
@@ -106,8 +106,9 @@ export interface Config {
   };
   readonly security: {
     readonly encryptionKey: string | undefined;
-    /** AIDEV_SANDBOX, or the demo's exemption when `aidev demo` composes its own configuration. */
-    readonly sandbox: SandboxMode;
+    readonly sandbox: SandboxSetting;
+    /** Set only by `aidev demo`, in the configuration it composes for itself: its own runs. */
+    readonly unsandboxedDemo?: UnsandboxedDemo;
   };
   /** What sandboxed commands may use (the `sandbox` settings over the defaults). */
   readonly sandbox: SandboxPolicy;

@@ -3,12 +3,7 @@ import type { Config } from '../config/config.js';
 import { SETTINGS_DEFAULTS } from '../config/file-schema.js';
 import { AppError } from '../errors/app-error.js';
 import { packagePath } from '../package-root.js';
-import {
-  chooseSandbox,
-  UNSANDBOXED_DEMO,
-  type SandboxChoice,
-  type SandboxHost,
-} from '../sandbox/sandbox-choice.js';
+import { chooseSandbox, type SandboxChoice, type SandboxHost } from '../sandbox/sandbox-choice.js';
 
 /** What `aidev demo` runs its commands in, decided once when it composes its configuration. */
 export interface DemoSandbox {
@@ -20,31 +15,39 @@ export interface DemoSandbox {
    * sandbox and code that does not ship with aidev could run (a live model's commands).
    */
   announce(say: (text: string) => void): void;
+  /** The demo started this run: with no sandbox, its commands (only its) may run without one. */
+  exempt(runId: string): void;
 }
 
 const INDENT = '             ';
 
 /**
- * The demo's sandbox. With none on this machine, the demo alone may run its commands without
- * one (UNSANDBOXED_DEMO), and only when every command comes from what ships with aidev: the
- * sample repository, the recorded AI answers, aidev's own implement-task workflow, and no setup
- * command. Real runs never compose this configuration, so they keep refusing.
+ * The demo's sandbox. With none on this machine, the demo's own runs may run their commands
+ * without one (the unsandboxed-demo mode), and only when every command comes from what ships
+ * with aidev: the sample repository, the recorded AI answers, aidev's own implement-task
+ * workflow, and no setup command. The exemption lists the runs the demo started (`exempt`), so a run its
+ * in-process worker picks up from the same database is not covered; and real runs never
+ * compose this configuration, so they keep refusing.
  */
 export function demoSandbox(host: SandboxHost): DemoSandbox {
   let choice: SandboxChoice | undefined;
   let liveCode: { why: string; instead: string } | undefined;
+  const runs = new Set<string>();
   return {
     adjust(config) {
-      choice = chooseSandbox(asSetting(config), host);
+      choice = chooseSandbox(config.security.sandbox, host);
       if (choice.status !== 'missing') return config;
       liveCode = codeNotShipped(config);
       if (liveCode !== undefined) return config;
       return {
         ...config,
         ai: { ...config.ai, setupCommand: undefined },
-        security: { ...config.security, sandbox: UNSANDBOXED_DEMO },
+        security: { ...config.security, unsandboxedDemo: { runs } },
         workflows: { ...config.workflows, directory: packagePath('workflows') },
       };
+    },
+    exempt(runId) {
+      if (choice?.status === 'missing' && liveCode === undefined) runs.add(runId);
     },
     announce(say) {
       if (choice === undefined) throw new Error('demoSandbox: announce() before adjust()');
@@ -71,12 +74,6 @@ export function demoSandbox(host: SandboxHost): DemoSandbox {
   };
 }
 
-/** The operator's setting (the demo's configuration is composed once, from AIDEV_SANDBOX). */
-function asSetting(config: Config) {
-  const mode = config.security.sandbox;
-  return mode === UNSANDBOXED_DEMO ? 'none' : mode;
-}
-
 /** Why code from outside aidev could run in this demo, if it could, and how to avoid that. */
 function codeNotShipped(config: Config): { why: string; instead: string } | undefined {
   const shipped = packagePath(SETTINGS_DEFAULTS.ai.transcript);
@@ -95,6 +92,7 @@ function codeNotShipped(config: Config): { why: string; instead: string } | unde
 
 /** Where the demo's tests ran, for its report. */
 export function testsRanIn(config: Config): string {
-  const mode = config.security.sandbox;
-  return mode === UNSANDBOXED_DEMO || mode === 'none' ? 'without a sandbox' : 'in the sandbox';
+  return config.security.unsandboxedDemo !== undefined || config.security.sandbox === 'none'
+    ? 'without a sandbox'
+    : 'in the sandbox';
 }

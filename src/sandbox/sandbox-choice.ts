@@ -5,16 +5,35 @@ export const SANDBOX_SETTINGS = ['auto', 'bubblewrap', 'seatbelt', 'none'] as co
 export type SandboxSetting = (typeof SANDBOX_SETTINGS)[number];
 
 /**
- * The demo's own mode, never an operator's: it runs commands without a sandbox, and exists only
- * in the configuration `aidev demo` composes for itself when this machine has no sandbox and
- * the only code that can run is what ships with aidev (its sample repository, its recorded AI
- * answers). No environment variable, settings file, channel or workflow can name it: the env
- * schema accepts SANDBOX_SETTINGS alone, and nothing else reads `security.sandbox`.
+ * The demo's own mode, never an operator's: it runs commands without a sandbox. A command gets
+ * it only through `sandboxModeFor`, for a run listed in an UnsandboxedDemo, which only the
+ * configuration `aidev demo` composes for itself holds (see src/demo/demo-sandbox.ts). No
+ * environment variable, settings file, channel or workflow can name it: the env schema accepts
+ * SANDBOX_SETTINGS alone.
  */
 export const UNSANDBOXED_DEMO = 'unsandboxed-demo';
 
-/** How commands run: a setting, or the demo's exemption. */
+/** How a command runs: a setting, or the demo's exemption. */
 export type SandboxMode = SandboxSetting | typeof UNSANDBOXED_DEMO;
+
+/**
+ * The runs whose commands may run without a sandbox: those `aidev demo` started itself, on a
+ * machine without one, with only aidev's own code to run. Any other run its worker picks up (a
+ * run left queued in the same database, a channel's run with its own setup command) is not
+ * listed, and refuses as it would anywhere.
+ */
+export interface UnsandboxedDemo {
+  readonly runs: ReadonlySet<string>;
+}
+
+/** The mode of one run's commands: the setting, or the demo's exemption for the demo's runs. */
+export function sandboxModeFor(
+  setting: SandboxSetting,
+  runId: string,
+  demo: UnsandboxedDemo | undefined,
+): SandboxMode {
+  return demo?.runs.has(runId) === true ? UNSANDBOXED_DEMO : setting;
+}
 
 export type SandboxKind = 'bubblewrap' | 'seatbelt';
 

@@ -1,9 +1,4 @@
-import {
-  chooseSandbox,
-  UNSANDBOXED_DEMO,
-  type SandboxHost,
-  type SandboxMode,
-} from './sandbox-choice.js';
+import { chooseSandbox, type SandboxHost, type SandboxSetting } from './sandbox-choice.js';
 
 export interface SandboxStatus {
   readonly status: 'ok' | 'warn' | 'fail';
@@ -15,9 +10,7 @@ export interface SandboxStatus {
  * chose none; a failure saying what to install when there is none, since every run that
  * reaches a repository's tests would fail the same way, only later.
  */
-export function sandboxStatus(mode: SandboxMode, host: SandboxHost): SandboxStatus {
-  if (mode === UNSANDBOXED_DEMO)
-    return { status: 'warn', detail: 'the demo’s shipped code runs without a sandbox' };
+export function sandboxStatus(mode: SandboxSetting, host: SandboxHost): SandboxStatus {
   const choice = chooseSandbox(mode, host);
   switch (choice.status) {
     case 'ready':

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { runDemoFlow } from '../../src/demo/demo-flow.js';
+import { demoSandbox } from '../../src/demo/demo-sandbox.js';
+import { sandboxHost } from '../../src/sandbox/sandbox-choice.js';
 import { git } from '../../src/git/git.js';
 import { REPO_ROOT } from '../support/child-process.js';
 import { runBin } from '../support/cli.js';
@@ -55,6 +57,38 @@ describe.skipIf(process.platform !== 'linux')('on a Linux machine without bubble
     );
     expect(result.stdout).not.toContain('fetch_task');
   }, 120_000);
+
+  it('in the demo’s own configuration, a run the demo did not start (one left in the same database) still refuses', async () => {
+    const { logger } = capturingLogger({ level: 'warn' });
+    const sandbox = demoSandbox(sandboxHost(noBwrap));
+    const config = sandbox.adjust(
+      loadConfig({ env: { AIDEV_DATA_DIR: path.join(scratch, 'other') }, cwd: REPO_ROOT }),
+    );
+    expect(config.security.unsandboxedDemo?.runs.size).toBe(0);
+    const app = await createApp({ config, logger, cwd: REPO_ROOT });
+    const saved = process.env.PATH;
+    process.env.PATH = noBwrap;
+    try {
+      await app.startWorker();
+      // Not exempted: as if it had been queued by `aidev implement` or Slack before the demo.
+      const { run } = await runDemoFlow(app, { approver: 'U-other', timeoutMs: 120_000 });
+      expect(run.status).toBe('failed');
+      const steps = await app.store.steps.listForRun(run.id);
+      expect(JSON.stringify(steps.find((s) => s.stepName === 'implement')?.error)).toContain(
+        'cannot run the command: bubblewrap (bwrap) is not installed',
+      );
+      // The demo's own run, exempted as it starts, runs.
+      const own = await runDemoFlow(app, {
+        approver: 'U-demo',
+        timeoutMs: 120_000,
+        onStarted: (started) => sandbox.exempt(started.id),
+      });
+      expect(own.run.status).toBe('succeeded');
+    } finally {
+      process.env.PATH = saved;
+      await app.stop();
+    }
+  }, 240_000);
 
   it('a real run (configuration as implement, serve and worker load it) refuses at its tests, saying what to install', async () => {
     const { logger } = capturingLogger({ level: 'warn' });

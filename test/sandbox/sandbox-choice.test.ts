@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import {
   chooseSandbox,
+  sandboxModeFor,
   sandboxRefusal,
   UNSANDBOXED_DEMO,
   type SandboxHost,
@@ -106,20 +107,25 @@ describe('the demo’s exemption', () => {
     );
   });
 
-  it('is named only by the sandbox (which honours it) and the demo (which composes it)', async () => {
+  it('covers only the runs the demo listed: any other run its worker picks up keeps the setting', () => {
+    const demo = { runs: new Set(['run-demo']) };
+    expect(sandboxModeFor('auto', 'run-demo', demo)).toBe(UNSANDBOXED_DEMO);
+    expect(sandboxModeFor('auto', 'run-queued-from-slack', demo)).toBe('auto');
+    expect(sandboxModeFor('bubblewrap', 'run-demo', undefined)).toBe('bubblewrap');
+  });
+
+  it('is composed only by the demo, and turned into a mode only by sandboxModeFor', async () => {
     const src = path.join(REPO_ROOT, 'src');
     const files = (await readdir(src, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    const composing: string[] = [];
     const naming: string[] = [];
     for (const file of files) {
       const text = await readFile(path.join(src, file), 'utf8');
+      if (/unsandboxedDemo: \{/.test(text)) composing.push(file);
       if (text.includes('UNSANDBOXED_DEMO') || text.includes(`'${UNSANDBOXED_DEMO}'`))
         naming.push(file);
     }
-    expect(naming.sort()).toEqual([
-      'demo/demo-sandbox.ts',
-      'sandbox/run-sandboxed.ts',
-      'sandbox/sandbox-choice.ts',
-      'sandbox/sandbox-status.ts',
-    ]);
+    expect(composing).toEqual(['demo/demo-sandbox.ts']);
+    expect(naming.sort()).toEqual(['sandbox/run-sandboxed.ts', 'sandbox/sandbox-choice.ts']);
   });
 });
