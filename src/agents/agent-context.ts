@@ -2,7 +2,13 @@ import type { BudgetAlert } from '../costs/budget-alerts.js';
 import type { CallMeta, MeteredProvider } from '../costs/metered-provider.js';
 import { displayUsd, parseUsd } from '../costs/money.js';
 import type { ActionRunner, AgentCall } from '../engine/runners.js';
-import type { SandboxedCommand, SandboxMode } from '../sandbox/run-sandboxed.js';
+import type { SandboxedCommand } from '../sandbox/run-sandboxed.js';
+import {
+  sandboxModeFor,
+  type SandboxMode,
+  type SandboxSetting,
+  type UnsandboxedDemo,
+} from '../sandbox/sandbox-choice.js';
 import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { JsonObject } from '../store/sql.js';
 import type { Store } from '../store/store.js';
@@ -23,7 +29,9 @@ export interface AgentSettings {
   /** Installs what the tests need, with network, before the development agent starts. */
   readonly setupCommand?: string;
   readonly setupTimeoutMs?: number;
-  readonly sandbox: SandboxMode;
+  readonly sandbox: SandboxSetting;
+  /** The demo's runs, which may run unsandboxed (only `aidev demo` sets it): see sandboxFor. */
+  readonly unsandboxedDemo?: UnsandboxedDemo;
   /** Program directories the sandbox adds to PATH (aidev's own tsx for TypeScript projects). */
   readonly toolPath: readonly string[];
   /** The sandbox's limits, extra read-only paths and the registries setup may reach. */
@@ -141,4 +149,9 @@ export async function openSession<T extends JsonObject>(
       });
     },
   };
+}
+
+/** How this call's commands run: the configured sandbox, or the demo's exemption for its runs. */
+export function sandboxFor(settings: AgentSettings, call: AgentCall): SandboxMode {
+  return sandboxModeFor(settings.sandbox, call.run.id, settings.unsandboxedDemo);
 }

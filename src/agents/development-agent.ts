@@ -6,7 +6,7 @@ import type { AgentCall } from '../engine/runners.js';
 import type { SystemBlock } from '../plugins/interfaces/ai-provider.js';
 import type { Workspace } from '../sandbox/workspace.js';
 import type { JsonObject } from '../store/sql.js';
-import { callMeta, modelOf, openSession, type AgentDeps } from './agent-context.js';
+import { callMeta, modelOf, openSession, sandboxFor, type AgentDeps } from './agent-context.js';
 import {
   developmentTools,
   environmentText,
@@ -95,7 +95,7 @@ export async function implement(
           ? 'ai.setup_command'
           : 'the channel’s setup_command: /aidev config set setup_command="…"',
       timeoutMs: deps.settings.setupTimeoutMs ?? deps.settings.testTimeoutMs,
-      mode: deps.settings.sandbox,
+      mode: sandboxFor(deps.settings, call),
       toolPath: deps.settings.toolPath,
       ...(deps.settings.sandboxPolicy === undefined ? {} : { policy: deps.settings.sandboxPolicy }),
       ...(deps.settings.sandboxProxy === undefined ? {} : { proxy: deps.settings.sandboxProxy }),
@@ -114,7 +114,7 @@ export async function implement(
     workspace: copy.workspace,
     progress: session.data,
     testCommand,
-    sandbox: deps.settings.sandbox,
+    sandbox: sandboxFor(deps.settings, call),
     toolPath: deps.settings.toolPath,
     testTimeoutMs: deps.settings.testTimeoutMs,
     ...(deps.settings.commandTimeoutMs === undefined

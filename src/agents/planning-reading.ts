@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { AgentCall } from '../engine/runners.js';
-import type { AgentDeps } from './agent-context.js';
+import { sandboxFor, type AgentDeps } from './agent-context.js';
 import type { AgentTool } from './model-loop.js';
 import { instructionsBlock, repositoryInstructions } from './repository-instructions.js';
 import { logInstructions } from './run-log.js';
@@ -48,7 +48,7 @@ export async function openPlanningReading(
       textEditorTool({ workspace, readOnly: READ_ONLY, status }),
       bashTool({
         workspace,
-        sandbox: settings.sandbox,
+        sandbox: sandboxFor(settings, call),
         toolPath: settings.toolPath,
         timeoutMs: settings.commandTimeoutMs ?? settings.testTimeoutMs,
         ...(settings.sandboxPolicy === undefined ? {} : { policy: settings.sandboxPolicy }),

@@ -113,6 +113,9 @@ export function createAgents(options: {
       ...(config.ai.setupCommand === undefined ? {} : { setupCommand: config.ai.setupCommand }),
       setupTimeoutMs: config.ai.setupTimeoutMs,
       sandbox: config.security.sandbox,
+      ...(config.security.unsandboxedDemo === undefined
+        ? {}
+        : { unsandboxedDemo: config.security.unsandboxedDemo }),
       toolPath: existsSync(TOOLCHAIN) ? [TOOLCHAIN] : [],
       sandboxPolicy: config.sandbox,
       dataDir: config.dataDir,

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.js';
 import type { Check } from './check-report.js';
-import { findExecutable } from '../sandbox/find-executable.js';
+import { sandboxHost } from '../sandbox/sandbox-choice.js';
+import { sandboxStatus } from '../sandbox/sandbox-status.js';
 
 /** What is configured for each outside service; secrets are only ever said to be "set". */
 export function integrationChecks(config: Config, pathVariable: string | undefined): Check[] {
@@ -86,20 +87,5 @@ function anthropic({ anthropic: a, ai }: Config): Check {
 }
 
 function sandbox(config: Config, pathVariable: string | undefined): Check {
-  if (config.security.sandbox === 'none') {
-    return {
-      name: 'sandbox',
-      status: 'warn',
-      detail: 'AIDEV_SANDBOX=none: agent test commands run without isolation',
-    };
-  }
-  const bwrap = findExecutable('bwrap', pathVariable);
-  return bwrap === undefined
-    ? {
-        name: 'sandbox',
-        status: 'warn',
-        detail:
-          'bubblewrap (bwrap) not found: agents cannot run tests; install it (apt-get install bubblewrap) or set AIDEV_SANDBOX=none',
-      }
-    : { name: 'sandbox', status: 'ok', detail: `bubblewrap at ${bwrap}` };
+  return { name: 'sandbox', ...sandboxStatus(config.security.sandbox, sandboxHost(pathVariable)) };
 }

@@ -1,5 +1,6 @@
 import type { ModelPrice } from '../costs/price-table.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
+import type { SandboxSetting, UnsandboxedDemo } from '../sandbox/sandbox-choice.js';
 import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { LogLevel } from './env-schema.js';
 import type { LOG_FORMATS } from './file-schema.js';
@@ -110,7 +111,9 @@ export interface Config {
   };
   readonly security: {
     readonly encryptionKey: string | undefined;
-    readonly sandbox: 'bubblewrap' | 'none';
+    readonly sandbox: SandboxSetting;
+    /** Set only by `aidev demo`, in the configuration it composes for itself: its own runs. */
+    readonly unsandboxedDemo?: UnsandboxedDemo;
   };
   /** What sandboxed commands may use (the `sandbox` settings over the defaults). */
   readonly sandbox: SandboxPolicy;

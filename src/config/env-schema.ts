@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Problem } from '../errors/problem.js';
+import { SANDBOX_SETTINGS } from '../sandbox/sandbox-choice.js';
 import { email, encryptionKey, httpUrl, oneOf, port, postgresUrl, secret, text } from './values.js';
 
 /** What the README and `aidev config reference` say about each environment variable. */
@@ -17,8 +18,6 @@ export const envRegistry = z.registry<EnvVarMeta>();
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export const SANDBOX_MODES = ['bubblewrap', 'none'] as const;
 
 /**
  * Every environment variable aidev reads, declared once. Empty values count as unset.
@@ -155,11 +154,11 @@ export const envShape = {
     description:
       'Key that encrypts stored plugin credentials (AES-256-GCM). Without it the embedded default generates one in the data directory.',
   }),
-  AIDEV_SANDBOX: oneOf(SANDBOX_MODES).default('bubblewrap').register(envRegistry, {
+  AIDEV_SANDBOX: oneOf(SANDBOX_SETTINGS).default('auto').register(envRegistry, {
     group: 'Security',
     description:
-      'How agent test commands are isolated: `bubblewrap`, or `none` to run them unsandboxed (logs a warning on every run).',
-    default: 'bubblewrap',
+      'How repository commands (tests, setup, the agent’s shell) are isolated: `auto` picks bubblewrap on Linux and Seatbelt (`sandbox-exec`, part of macOS) on macOS; `bubblewrap` or `seatbelt` names one; `none` runs them unsandboxed (logs a warning on every run). Without a sandbox, runs refuse to run code; `aidev config check` says which sandbox is in use or what to install.',
+    default: 'auto',
   }),
 } as const;
 

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'conflict'
   | 'invalid_input'
   | 'job_data_invalid'
+  | 'sandbox_unavailable'
   | 'internal';
 
 export interface AppErrorOptions {

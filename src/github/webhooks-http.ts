@@ -88,12 +88,10 @@ export function githubWebhookRoutes(options: GitHubWebhookOptions): FastifyPlugi
           'answered a GitHub delivery late (GitHub waits 10 s): is the database slow?',
         );
       else options.log.debug(log, fresh ? 'recorded a GitHub delivery' : 'a GitHub delivery again');
-      return reply
-        .code(fresh ? 202 : 200)
-        .send({
-          status: fresh ? 'recorded' : 'already recorded',
-          delivery: parsed.delivery.deliveryId,
-        });
+      return reply.code(fresh ? 202 : 200).send({
+        status: fresh ? 'recorded' : 'already recorded',
+        delivery: parsed.delivery.deliveryId,
+      });
     });
     return Promise.resolve();
   };

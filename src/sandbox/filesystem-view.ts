@@ -10,7 +10,7 @@ const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx
  * programs' settings (shadow, gitconfig, npmrc, pip.conf, ssh). The sandbox's own passwd, group
  * and hosts are written fresh for each command.
  */
-const ETC_FILES = new Set([
+export const ETC_FILES: ReadonlySet<string> = new Set([
   'alternatives',
   'ca-certificates',
   'ca-certificates.conf',
@@ -34,7 +34,7 @@ const ETC_FILES = new Set([
   'timezone',
 ]);
 /** Runtime settings of language toolchains under /etc (java-17-openjdk, python3.11…). */
-const ETC_TOOLCHAINS = /^(java-|python3|ruby|php)/;
+export const ETC_TOOLCHAINS = /^(java-|python3|ruby|php)/;
 
 export type MountArgs = string[];
 

@@ -10,8 +10,12 @@ import { hostAllowed } from './sandbox-policy.js';
 export type Resolve = (host: string) => Promise<readonly string[]>;
 
 export interface ProxyOptions {
-  /** The Unix socket the proxy listens on (bound into the sandbox). */
-  readonly socketPath: string;
+  /**
+   * The Unix socket the proxy listens on (bound into bubblewrap's sandbox). Without one it
+   * listens on a loopback port of its own (Seatbelt's sandbox shares the host's network, and its
+   * profile lets the command reach that one port).
+   */
+  readonly socketPath?: string;
   readonly allowedHosts: readonly string[];
   readonly logger: Logger;
   readonly resolve?: Resolve;
@@ -27,6 +31,8 @@ export interface ProxyOptions {
 export interface RunningProxy {
   /** Hosts asked for and refused, for the command's failure message. */
   readonly refused: ReadonlySet<string>;
+  /** The loopback port it listens on, when it has no socket path. */
+  readonly port: number | undefined;
   close(): Promise<void>;
 }
 
@@ -112,15 +118,19 @@ export async function startNetworkProxy(options: ProxyOptions): Promise<RunningP
     client.on('close', () => upstream.destroy());
   }
 
+  const { socketPath } = options;
   await new Promise<void>((ready, fail) => {
     server.once('error', fail);
-    server.listen(options.socketPath, ready);
+    if (socketPath === undefined) server.listen(0, '127.0.0.1', ready);
+    else server.listen(socketPath, ready);
   });
   // The command inside may run as another user: it must be able to connect to the socket,
   // which lives in a directory only aidev can reach from outside.
-  await chmod(options.socketPath, 0o666);
+  if (socketPath !== undefined) await chmod(socketPath, 0o666);
+  const address = server.address();
   return {
     refused,
+    port: typeof address === 'object' && address !== null ? address.port : undefined,
     close: () =>
       new Promise<void>((done) => {
         for (const socket of sockets) socket.destroy();

@@ -27,9 +27,9 @@ server.listen(Number(port), '127.0.0.1', () => {
 });
 `;
 
-/** The proxy variables every common package manager reads. */
-export function proxyEnv(): Record<string, string> {
-  const url = `http://127.0.0.1:${PROXY_PORT_INSIDE}`;
+/** The proxy variables every common package manager reads (the port: the bridge's, or aidev's). */
+export function proxyEnv(port = PROXY_PORT_INSIDE): Record<string, string> {
+  const url = `http://127.0.0.1:${port}`;
   return {
     HTTPS_PROXY: url,
     https_proxy: url,

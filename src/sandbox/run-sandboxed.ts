@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { StepError } from '../engine/step-errors.js';
@@ -8,11 +7,19 @@ import { leaseSandboxUser } from './sandbox-users.js';
 import { bwrapCommand, sandboxEnv, skeletonFiles, type SandboxTools } from './bwrap-command.js';
 import { findExecutable } from './find-executable.js';
 import { handOver } from './hand-over.js';
-import { HeadTailCapture } from './output-capture.js';
 import { startNetworkProxy, type ProxyOptions, type RunningProxy } from './network-proxy.js';
+import {
+  chooseSandbox,
+  sandboxHost,
+  sandboxRefusal,
+  UNSANDBOXED_DEMO,
+  type SandboxMode,
+} from './sandbox-choice.js';
 import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy } from './sandbox-policy.js';
+import { runInSeatbelt } from './seatbelt-run.js';
+import { spawnLimited } from './spawn-limited.js';
 
-export type SandboxMode = 'bubblewrap' | 'none';
+export type { SandboxMode } from './sandbox-choice.js';
 
 export interface SandboxedCommand {
   /** The workspace: the only directory the command may write to. */
@@ -34,7 +41,7 @@ export interface SandboxedCommand {
   readonly proxy?: Pick<ProxyOptions, 'resolve' | 'addressAllowed' | 'ports'>;
   /** More directories of programs on the command's PATH (read-only, like the system's). */
   readonly toolPath?: readonly string[];
-  /** Mount the workspace read-only (bubblewrap only: `none` has no mounts to make). */
+  /** The workspace read-only, in either sandbox (`none` cannot keep a command from writing). */
   readonly readOnly?: boolean;
   readonly signal?: AbortSignal;
   readonly logger: Logger;
@@ -55,18 +62,50 @@ export interface SandboxResult {
  * Runs a repository's command (its tests, its setup) where it sees only what it needs: the
  * working copy, the system's programs, a private /tmp and home; no host sockets, no secrets, no
  * network but the allowed registries when asked, and limits on processes, memory, file size and
- * CPU. Without bubblewrap this refuses, unless the operator chose `AIDEV_SANDBOX=none`, which is
- * said in a warning on every run.
+ * CPU. bubblewrap on Linux, Seatbelt on macOS (AIDEV_SANDBOX=auto picks). Without either this
+ * refuses, saying what to install, unless the operator chose `AIDEV_SANDBOX=none` (said in a
+ * warning on every run) or the command is the demo's own (see UNSANDBOXED_DEMO).
  */
 export async function runSandboxed(run: SandboxedCommand): Promise<SandboxResult> {
-  if (run.mode === 'none') {
-    run.logger.warn(
-      { command: run.command, cwd: run.cwd },
-      'AIDEV_SANDBOX=none: running the command without a sandbox (it can reach the network and write anywhere this user can)',
-    );
-    const env = sandboxEnv(run.toolPath ?? [], run.cwd);
-    return { ...(await spawnLimited('/bin/sh', ['-c', run.command], env, run)), refusedHosts: [] };
+  if (run.mode === 'none' || run.mode === UNSANDBOXED_DEMO) {
+    if (run.mode === 'none')
+      run.logger.warn(
+        { command: run.command, cwd: run.cwd },
+        'AIDEV_SANDBOX=none: running the command without a sandbox (it can reach the network and write anywhere this user can)',
+      );
+    else
+      run.logger.info(
+        { command: run.command, cwd: run.cwd },
+        'aidev demo: running the sample repository’s command without a sandbox (none on this machine; the code ships with aidev)',
+      );
+    return runUnsandboxed(run);
   }
+  const choice = chooseSandbox(run.mode, sandboxHost(process.env.PATH));
+  if (choice.status === 'missing')
+    throw new StepError(sandboxRefusal(choice), { code: 'sandbox_unavailable' });
+  return choice.status === 'ready' && choice.kind === 'seatbelt'
+    ? runInSeatbelt(run)
+    : runInBubblewrap(run);
+}
+
+/**
+ * The command as it is, but for the environment: aidev's own variables scrubbed, and a new,
+ * empty home and TMPDIR outside the working copy (a home in the working copy would have tools'
+ * caches and logs, `.npm/_logs` say, committed with the change).
+ */
+async function runUnsandboxed(run: SandboxedCommand): Promise<SandboxResult> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-unsandboxed-'));
+  try {
+    const [home, tmp] = [path.join(scratch, 'home'), path.join(scratch, 'tmp')];
+    for (const dir of [home, tmp]) await mkdir(dir, { mode: 0o700 });
+    const env = { ...sandboxEnv(run.toolPath ?? [], home), TMPDIR: tmp };
+    return { ...(await spawnLimited('/bin/sh', ['-c', run.command], env, run)), refusedHosts: [] };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function runInBubblewrap(run: SandboxedCommand): Promise<SandboxResult> {
   const tools = sandboxTools();
   const asRoot = process.getuid?.() === 0;
   const configured = run.policy ?? DEFAULT_SANDBOX_POLICY;
@@ -113,7 +152,11 @@ function sandboxTools(): SandboxTools {
   const bwrap = findExecutable('bwrap', process.env.PATH);
   if (bwrap === undefined)
     throw new StepError(
-      'cannot run the command: bubblewrap (bwrap) is not installed; install it (apt-get install bubblewrap) or set AIDEV_SANDBOX=none to run commands without a sandbox',
+      sandboxRefusal({
+        status: 'missing',
+        summary: 'bubblewrap (bwrap) is not installed',
+        install: 'install it (apt-get install bubblewrap)',
+      }),
       { code: 'sandbox_unavailable' },
     );
   const system = `${process.env.PATH ?? ''}:/usr/bin:/bin`;
@@ -125,61 +168,4 @@ function sandboxTools(): SandboxTools {
       { code: 'sandbox_unavailable' },
     );
   return { bwrap, prlimit, ...(setpriv === undefined ? {} : { setpriv }) };
-}
-
-function spawnLimited(
-  executable: string,
-  args: string[],
-  env: Record<string, string>,
-  run: SandboxedCommand,
-): Promise<Omit<SandboxResult, 'refusedHosts'>> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    // Its own process group, so that a timeout kills everything it started.
-    const child = spawn(executable, args, {
-      cwd: run.cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out = {
-      stdout: HeadTailCapture.ofSize(run.maxOutputBytes),
-      stderr: HeadTailCapture.ofSize(run.maxOutputBytes),
-    };
-    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => out[stream].push(chunk);
-    child.stdout.on('data', collect('stdout'));
-    child.stderr.on('data', collect('stderr'));
-    let timedOut = false;
-    const kill = () => {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, run.timeoutMs);
-    run.signal?.addEventListener('abort', kill, { once: true });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      run.signal?.removeEventListener('abort', kill);
-      const ended = timedOut ? `\n[aidev: stopped after ${run.timeoutMs} ms]` : '';
-      resolve({
-        exitCode: code,
-        stdout: out.stdout.text(),
-        stderr: `${out.stderr.text()}${ended}`,
-        timedOut,
-        truncated: out.stdout.truncated || out.stderr.truncated,
-        durationMs: Math.round(performance.now() - started),
-      });
-    });
-  });
 }

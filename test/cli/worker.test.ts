@@ -43,7 +43,7 @@ describe('aidev worker', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'config error: AIDEV_SANDBOX: expected one of bubblewrap, none, found "docker"\n',
+      'config error: AIDEV_SANDBOX: expected one of auto, bubblewrap, seatbelt, none, found "docker"\n',
     );
   });
 });

@@ -34,7 +34,7 @@ describe('environment variables', () => {
       database: { url: undefined, poolSize: 10, connectTimeoutMs: 5_000, autoMigrate: true },
       jobs: { lockLifetimeMs: 30_000, pollIntervalMs: undefined, concurrency: 4 },
       github: { apiUrl: 'https://api.github.com' },
-      security: { sandbox: 'bubblewrap' },
+      security: { sandbox: 'auto' },
       log: { level: undefined, format: 'auto' },
       secrets: [],
     });
@@ -68,7 +68,7 @@ describe('environment variables', () => {
     expect(problems({ PORT: 'x', AIDEV_SANDBOX: 'docker', JIRA_EMAIL: 'nobody' })).toEqual([
       'PORT: expected a TCP port number from 1 to 65535, found "x"',
       'JIRA_EMAIL: expected an email address such as you@example.com, found "nobody"',
-      'AIDEV_SANDBOX: expected one of bubblewrap, none, found "docker"',
+      'AIDEV_SANDBOX: expected one of auto, bubblewrap, seatbelt, none, found "docker"',
       'JIRA_URL: expected to be set because JIRA_EMAIL is set (Jira site to call), found nothing',
       'JIRA_API_TOKEN: expected to be set because JIRA_EMAIL is set (Jira Cloud signs in with email + API token), found nothing',
     ]);

@@ -11,7 +11,7 @@ import { defineTool, type AgentTool, type ToolOutcome } from '../model-loop.js';
 export interface BashToolOptions {
   /** The working copy: every command starts in its root. */
   readonly workspace: Workspace;
-  /** `bubblewrap`, or `none` when the operator chose AIDEV_SANDBOX=none. */
+  /** AIDEV_SANDBOX (`auto`: bubblewrap on Linux, Seatbelt on macOS), or the demo's exemption. */
   readonly sandbox: SandboxMode;
   readonly policy?: SandboxPolicy;
   /** More directories of programs on the command's PATH (read-only). */
@@ -135,7 +135,7 @@ async function run(
   }
   throwIfCancelled(options.signal);
   const own = sandboxStderr(result);
-  if (own !== '' && /^(bwrap|prlimit|setpriv): /m.test(own) && result.stdout === '')
+  if (own !== '' && /^(bwrap|prlimit|setpriv|sandbox-exec): /m.test(own) && result.stdout === '')
     throw new StepError(`the sandbox could not start the command: ${own}`, {
       code: 'sandbox_unavailable',
     });

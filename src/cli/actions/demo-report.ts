@@ -3,6 +3,7 @@ import { git } from '../../git/git.js';
 import type { App } from '../../app/create-app.js';
 import { roundUsd, parseUsd } from '../../costs/money.js';
 import type { JsonObject } from '../../store/sql.js';
+import { testsRanIn } from '../../demo/demo-sandbox.js';
 import { shownPath } from '../shown-path.js';
 
 interface Implementation {
@@ -44,7 +45,7 @@ export async function demoReport(
   const tests = implementation?.tests;
   const lines = [
     `branch ${branch}: ${commits.length} commit${commits.length === 1 ? '' : 's'} on main — ${commits.join('; ')}`,
-    `tests: ${tests == null ? 'none found' : `${tests.command ?? '?'} ${tests.passed === true ? 'passed' : 'FAILED'} in the sandbox after the change`}`,
+    `tests: ${tests == null ? 'none found' : `${tests.command ?? '?'} ${tests.passed === true ? 'passed' : 'FAILED'} ${testsRanIn(app.config)} after the change`}`,
     pull === undefined
       ? 'pull request: none recorded'
       : `pull request #${pull.number} "${pull.title}" (${pull.status}${pull.draft ? ', draft' : ''}), recorded with its diff: ${diffstat}`,

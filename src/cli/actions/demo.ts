@@ -1,5 +1,7 @@
 import type { Config } from '../../config/config.js';
 import { DEMO_CHANNEL, DEMO_WORKFLOW } from '../../demo/demo-flow.js';
+import { demoSandbox } from '../../demo/demo-sandbox.js';
+import { sandboxHost } from '../../sandbox/sandbox-choice.js';
 import {
   createDemoTask,
   DEMO_TASK,
@@ -40,7 +42,9 @@ export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
   const say = (text: string) => {
     if (!json) io.stdout.write(`${text}\n`);
   };
-  return withApp(io, { ...options, worker: true, adjust: embedded }, 'demo', async (app) => {
+  const sandbox = demoSandbox(sandboxHost(io.env.PATH));
+  const adjust = (config: Config) => sandbox.adjust(embedded(config));
+  return withApp(io, { ...options, worker: true, adjust }, 'demo', async (app) => {
     const where = (file: string) => shownPath(io.cwd, file);
     say(
       'aidev demo: a sample task becomes a reviewed pull request, on this machine, with no accounts',
@@ -49,6 +53,7 @@ export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
     say(
       `  AI         ${app.ai.provider.name === 'anthropic' ? 'Claude (ANTHROPIC_API_KEY is set): ' : ''}${app.ai.provider.description}`,
     );
+    sandbox.announce(say);
     const repo = await ensureSampleRepository(app.config.dataDir, app.logger);
     say(
       `  repository ${where(repo)} (a small TypeScript shop whose order total ignores quantities)`,
@@ -62,6 +67,7 @@ export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
       userId: cliUser(),
       taskKey,
     });
+    sandbox.exempt(run.id);
     const { code, summary } = await followToEnd(app, io, run, {
       yes: true,
       json,
