@@ -5,6 +5,7 @@ import type { ActionRunner, AgentRunner } from '../engine/runners.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { Guards } from '../resilience/guards.js';
 import { RegistryActionRunner } from '../plugins/registry-action-runner.js';
+import { PullRequestOwnership } from '../pr-loop/pull-request-ownership.js';
 import { standardWorkflowEnvironment } from '../engine/workflow-environment.js';
 import { WorkflowRegistry } from '../engine/workflow-registry.js';
 import type { JobDefinition, JobQueue } from '../jobs/job-queue.js';
@@ -87,7 +88,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       guards.shutdown();
     });
 
-    const actions = options.actions ?? new RegistryActionRunner(registry);
+    // Every pull request a run opens is recorded as its own, whichever runner opens it.
+    const actions = new PullRequestOwnership(
+      options.actions ?? new RegistryActionRunner(registry),
+      store,
+    );
     const provider = options.provider ?? createAiProvider({ config, guards, logger });
     releasers.push('AI provider', async () => provider.close?.());
     const agents: { runner: AgentRunner; model: MeteredProvider | undefined } =

@@ -19,6 +19,7 @@ import { createLocalPullRequestsRepository } from './repositories/local-pull-req
 import { createJobQueueStatsRepository } from './repositories/job-queue-stats.js';
 import { createRateLimitsRepository } from './repositories/rate-limits.js';
 import { createWebhookDeliveriesRepository } from './repositories/webhook-deliveries.js';
+import { createPullRequestsRepository } from './repositories/pull-requests.js';
 
 export function createRepositories(q: Queryable) {
   return {
@@ -42,6 +43,7 @@ export function createRepositories(q: Queryable) {
     queueStats: createJobQueueStatsRepository(q),
     rateLimits: createRateLimitsRepository(q),
     webhookDeliveries: createWebhookDeliveriesRepository(q),
+    pullRequests: createPullRequestsRepository(q),
   };
 }
 

@@ -86,6 +86,18 @@ describe('aidev demo, through the real bin, twice in the same data directory', (
     const one = await runBin(['run', runs[0]?.run_id ?? ''], env, REPO_ROOT);
     expect(one.stdout).toMatch(/^implement-task DEMO-1 · succeeded · \$0\.\d{4} · run /);
     expect(one.stdout).toContain('succeeded   open_pull_request');
+    // Each run owns the pull request it opened: feedback on it finds the run.
+    expect(one.stdout).toMatch(/^pull request #1 \(open\): file:\/\/.+#pull=1$/m);
+    const json = await runBin(['run', runs[1]?.run_id ?? '', '--json'], env, REPO_ROOT);
+    const detail = JSON.parse(json.stdout) as { pull_requests: object[] };
+    expect(detail.pull_requests).toEqual([
+      expect.objectContaining({
+        number: 2,
+        state: 'open',
+        branch: 'aidev/DEMO-2',
+        step: 'open_pull_request',
+      }),
+    ]);
   }, 60_000);
 
   it('reports the month’s spend by user and model with aidev budget', async () => {

@@ -133,6 +133,7 @@ const APP_TABLES = [
   'slack_commands',
   'rate_limits',
   'webhook_deliveries',
+  'pull_requests',
 ];
 
 /** Empties every application table, so that each test starts from nothing. */

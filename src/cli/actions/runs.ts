@@ -92,11 +92,12 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
     io.stderr.write(`aidev run: there is no run ${JSON.stringify(id)} (aidev runs lists them)\n`);
     return EXIT.failed;
   }
-  const [steps, events, cost, costs] = await Promise.all([
+  const [steps, events, cost, costs, pulls] = await Promise.all([
     store.steps.listForRun(id),
     store.events.listForRun(id, { limit: 5_000 }),
     store.costs.totalForRun(id),
     store.costs.listForRun(id),
+    store.pullRequests.forRun(id),
   ]);
   if (json) {
     io.stdout.write(
@@ -104,6 +105,14 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
         {
           ...runJson(run, cost),
           inputs: run.inputs,
+          pull_requests: pulls.map((p) => ({
+            url: p.url,
+            repository: p.repository,
+            number: p.number,
+            branch: p.branch,
+            state: p.state,
+            step: p.stepName,
+          })),
           steps: steps.map((s) => ({
             name: s.stepName,
             status: s.status,
@@ -140,8 +149,10 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
   }
   const deadline = describeDeadline(run);
   io.stdout.write(
-    `${run.workflowName} ${run.taskKey ?? ''} · ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${usd(cost)} · run ${run.id}\n${deadline === undefined ? '' : `${deadline}\n`}\nSteps\n`,
+    `${run.workflowName} ${run.taskKey ?? ''} · ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${usd(cost)} · run ${run.id}\n${deadline === undefined ? '' : `${deadline}\n`}`,
   );
+  for (const p of pulls) io.stdout.write(`pull request #${p.number} (${p.state}): ${p.url}\n`);
+  io.stdout.write('\nSteps\n');
   for (const s of steps)
     io.stdout.write(
       `  ${s.status.padEnd(11)} ${s.stepName}${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}${s.skipReason === null ? '' : `: ${s.skipReason}`}\n`,

@@ -119,8 +119,21 @@ export const decisionSchema = z
   })
   .meta({ id: 'PendingDecision' });
 
+export const pullRequestSchema = z
+  .object({
+    url: z.string().describe('its web address'),
+    repository: z.string(),
+    number: z.number().int(),
+    branch: z.string(),
+    state: z.enum(['open', 'closed', 'merged']),
+    step: z.string().describe('the step that opened it'),
+    opened_at: z.string().describe('ISO 8601'),
+  })
+  .meta({ id: 'PullRequest' });
+
 export const runDetailSchema = runSchema
   .extend({
+    pull_requests: z.array(pullRequestSchema).describe('the pull requests this run opened'),
     steps: z.array(stepSchema),
     events: z.array(eventSchema),
     cost: z.object({ total_usd: z.string(), entries: z.array(costEntrySchema) }),

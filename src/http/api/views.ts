@@ -2,11 +2,13 @@ import type { z } from 'zod';
 import type { ApiToken } from '../../store/repositories/api-tokens.js';
 import type { CostEntry } from '../../store/repositories/cost-entries.js';
 import type { Project } from '../../store/repositories/projects.js';
+import type { OwnedPullRequest } from '../../store/repositories/pull-requests.js';
 import type { RunEvent } from '../../store/repositories/run-events.js';
 import type { RunStep } from '../../store/repositories/run-steps.js';
 import type { Run } from '../../store/repositories/runs.js';
 import { effectiveDeadline, waitedMs } from '../../engine/run-deadline.js';
 import type {
+  pullRequestSchema,
   decisionSchema,
   eventSchema,
   projectSchema,
@@ -43,6 +45,18 @@ export function runView(run: Run): z.input<typeof runSchema> {
     started_at: iso(run.startedAt),
     finished_at: iso(run.finishedAt),
     updated_at: run.updatedAt.toISOString(),
+  };
+}
+
+export function pullRequestView(pull: OwnedPullRequest): z.input<typeof pullRequestSchema> {
+  return {
+    url: pull.url,
+    repository: pull.repository,
+    number: pull.number,
+    branch: pull.branch,
+    state: pull.state,
+    step: pull.stepName,
+    opened_at: pull.openedAt.toISOString(),
   };
 }
 

@@ -16,6 +16,17 @@ describeEachBackend('the runs API', (database) => {
     api = await startApi({ database: database() });
     api.workflow('steps', stepsWorkflow(3));
     api.workflow('gated', APPROVAL_WORKFLOW);
+    api.workflow(
+      'opens-pr',
+      [
+        'name: opens-pr',
+        'steps:',
+        '  - name: open_pr',
+        '    plugin: version_control',
+        '    action: create_pull_request',
+        "    inputs: { repository: 'acme/shop', source_branch: 'aidev/PROJ-9', title: 'PROJ-9' }",
+      ].join('\n'),
+    );
   });
   afterAll(async () => {
     await api.stop();
@@ -50,6 +61,28 @@ describeEachBackend('the runs API', (database) => {
     ]);
     expect(detail.body.events.map((e) => e.type)).toContain('run.succeeded');
     expect(detail.body.cost.total_usd).toMatch(/^0\.0+$/);
+  });
+
+  it('shows the pull requests a run opened, as owned by it', async () => {
+    const started = await api.call<RunJson>('POST', '/runs', {
+      token: api.tokens.operator,
+      body: { workflow: 'opens-pr' },
+    });
+    await api.waitFor(started.body.id, ['succeeded']);
+    const detail = await api.call<{ pull_requests: unknown[] }>('GET', `/runs/${started.body.id}`, {
+      token: api.tokens.viewer,
+    });
+    expect(detail.body.pull_requests).toEqual([
+      {
+        url: 'https://git.test/pull/7',
+        repository: 'acme/shop',
+        number: 7,
+        branch: 'aidev/PROJ-9',
+        state: 'open',
+        step: 'open_pr',
+        opened_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      },
+    ]);
   });
 
   it('answers workflow input errors with 422 problem+json naming each field', async () => {

@@ -17,7 +17,14 @@ import {
   runDetailSchema,
   runSchema,
 } from '../schemas.js';
-import { costEntryView, decisionView, eventView, runView, stepView } from '../views.js';
+import {
+  costEntryView,
+  decisionView,
+  eventView,
+  pullRequestView,
+  runView,
+  stepView,
+} from '../views.js';
 import { findProject, runOr404 } from './lookups.js';
 import { authorizeToken, decisionRoute } from './run-decisions.js';
 
@@ -144,15 +151,17 @@ export function runRoutes(app: App): ApiRoute[] {
       responses: { 200: { description: 'the run', schema: runDetailSchema } },
       async handler({ params }) {
         const run = await runOr404(app, params.id);
-        const [steps, events, costs] = await Promise.all([
+        const [steps, events, costs, pulls] = await Promise.all([
           app.store.steps.listForRun(run.id),
           app.store.events.listForRun(run.id, { limit: 5_000 }),
           app.store.costs.listForRun(run.id),
+          app.store.pullRequests.forRun(run.id),
         ]);
         // Summed here, exactly (integer units), rather than by one more query.
         const total = formatUsd(costs.reduce((sum, entry) => sum + parseUsd(entry.usd), 0n));
         return {
           ...runView(run),
+          pull_requests: pulls.map(pullRequestView),
           steps: steps.map(stepView),
           events: events.map(eventView),
           cost: { total_usd: total, entries: costs.map(costEntryView) },
