@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { StepError } from '../../engine/step-errors.js';
+import {
+  REPOSITORY_PERMISSIONS,
+  type RepositoryPermission,
+} from '../../plugins/interfaces/version-control.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { insideWorkspaces } from '../../git/clone.js';
 import { commitChangeSet } from './commit-change-set.js';
@@ -26,6 +30,15 @@ const configSchema = z.strictObject({
 });
 
 const DEFAULT_BRANCH_TTL_MS = 5 * 60_000;
+
+/**
+ * GitHub answers a legacy `permission` (admin, write, read, none) and the `role_name` (also
+ * maintain and triage, or an organisation's custom role): the role when it is a standard one.
+ */
+function permissionOf(role: string, legacy: string): RepositoryPermission {
+  const known = (name: string) => REPOSITORY_PERMISSIONS.find((p) => p === name);
+  return known(role) ?? known(legacy) ?? 'none';
+}
 
 /** Repositories on GitHub (or GitHub Enterprise), through @octokit/rest. */
 export const github = definePlugin({
@@ -243,6 +256,21 @@ export const github = definePlugin({
           }
         },
         ...pullRequestActions(octokit, nameOf, defaultBranchOf),
+        async get_permission(input) {
+          const { owner, repo } = nameOf(input.repository);
+          try {
+            const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+              owner,
+              repo,
+              username: input.user,
+            });
+            return { permission: permissionOf(data.role_name, data.permission) };
+          } catch (error) {
+            // 404: no such user (a person without access is answered `none`).
+            if (hasStatus(error, 404)) return { permission: 'none' as const };
+            throw error;
+          }
+        },
       },
     };
   },

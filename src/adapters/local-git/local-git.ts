@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { StepError } from '../../engine/step-errors.js';
+import { REPOSITORY_PERMISSIONS } from '../../plugins/interfaces/version-control.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { markdownText } from '../../plugins/markdown-text.js';
 import { commitChangeSet } from './commit-change-set.js';
@@ -21,6 +22,11 @@ const configSchema = z.strictObject({
   commit_author: z
     .strictObject({ name: z.string().min(1), email: z.string().min(3) })
     .default({ name: 'aidev', email: 'aidev@localhost' }),
+  /**
+   * Who has which permission on these repositories (they have no accounts of their own):
+   * a person's name → admin, maintain, write, triage or read. Everyone else has none.
+   */
+  collaborators: z.record(z.string().min(1), z.enum(REPOSITORY_PERMISSIONS)).default({}),
 });
 
 /**
@@ -221,6 +227,13 @@ export const localGit = definePlugin({
         async close_pull_request(input) {
           const repo = await repoOf(input.repository);
           return { closed: (await store.localPullRequests.close(repo, input.number)) !== null };
+        },
+        get_permission(input) {
+          return Promise.resolve({
+            permission: Object.hasOwn(config.collaborators, input.user)
+              ? (config.collaborators[input.user] ?? 'none')
+              : 'none',
+          });
         },
         async delete_branch(input) {
           const repo = await repoOf(input.repository);

@@ -2,6 +2,17 @@ import { z } from 'zod';
 import { action } from '../action-signature.js';
 
 const repository = z.string().min(1);
+
+/** A person's permission on a repository, strongest first (GitHub's roles). */
+export const REPOSITORY_PERMISSIONS = [
+  'admin',
+  'maintain',
+  'write',
+  'triage',
+  'read',
+  'none',
+] as const;
+export type RepositoryPermission = (typeof REPOSITORY_PERMISSIONS)[number];
 const branch = z.string().min(1);
 
 const fileChange = z.union([
@@ -127,6 +138,15 @@ export const versionControlActions = [
       action: 'close_pull_request',
       input: (input, output) => ({ repository: input.repository, number: output.number }),
     },
+  }),
+  action({
+    plugin: 'version_control',
+    action: 'get_permission',
+    description:
+      "A person's permission on the repository (admin, maintain, write, triage, read or none): whether they may ask aidev for changes.",
+    input: z.strictObject({ repository, user: z.string().min(1) }),
+    output: z.object({ permission: z.enum(REPOSITORY_PERMISSIONS) }),
+    sideEffect: false,
   }),
   action({
     plugin: 'version_control',

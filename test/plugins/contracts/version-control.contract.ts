@@ -22,6 +22,8 @@ export interface VersionControlFixture {
   history(branch: string): Promise<string[]>;
   branches(): Promise<string[]>;
   openPullRequests(): Promise<{ number: number; branch: string; title: string }[]>;
+  /** A person `reset()` gives write permission on the repository, and no other. */
+  readonly writer: string;
 }
 
 /** What every version-control plugin must do, whatever hosts the repository. */
@@ -157,6 +159,13 @@ export function versionControlContract(name: string, fixture: () => VersionContr
         callContext(),
       );
       expect(found.pull_request).toEqual({ pr_url: pr.pr_url, number: pr.number });
+    });
+
+    it('says who may write to the repository, and that a stranger may not', async () => {
+      const permission = (user: string) =>
+        actions().get_permission({ repository: repository(), user }, callContext());
+      expect(await permission(fixture().writer)).toEqual({ permission: 'write' });
+      expect(await permission('a-stranger')).toEqual({ permission: 'none' });
     });
 
     it('undoes a pull request and its branch (the compensations)', async () => {

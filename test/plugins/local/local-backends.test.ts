@@ -66,6 +66,8 @@ const gitIn = (args: string[]) => git(args, { cwd: repoDir() });
 
 const localGitFixture = (): CheckOutFixture => ({
   plugin: plugins.git,
+  // Given write permission by local_git's `collaborators` setting (local-plugins.ts).
+  writer: 'alice',
   get repository() {
     return repository;
   },

@@ -39,7 +39,9 @@ export async function connectLocalPlugins(options: {
       'local',
       options.trackerSettings ?? {},
     ) as Plugin<'task_management'>,
-    git: registry.configure('version_control', 'local_git', {}) as Plugin<'version_control'>,
+    git: registry.configure('version_control', 'local_git', {
+      collaborators: { alice: 'write' },
+    }) as Plugin<'version_control'>,
     docs: registry.configure('documentation', 'local_docs', {}) as Plugin<'documentation'>,
     console: registry.configure('communication', 'console', {}) as Plugin<'communication'>,
   };

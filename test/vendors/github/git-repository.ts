@@ -58,6 +58,8 @@ const SOMEONE_ELSE = {
  */
 export class GitRepository {
   readonly pulls: PullRequest[] = [];
+  /** People with access, by login (lower case) → role: admin, maintain, write, triage, read. */
+  readonly collaborators = new Map<string, string>();
   private readonly objects: ObjectReader;
 
   constructor(

@@ -1,7 +1,7 @@
 import { VendorHttpError, type Handler, type HandlerRequest } from '../kit/vendor-server.js';
 import { gitDataHandlers } from './git-data-handlers.js';
 import type { GitRepository, PullRequest } from './git-repository.js';
-import { DOCS, githubError, pullJson, repoJson } from './github-json.js';
+import { DOCS, githubError, pullJson, repoJson, userJson } from './github-json.js';
 import type { GitHubServer } from './github-server.js';
 
 const param = (request: HandlerRequest, name: string) =>
@@ -23,6 +23,16 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
       return { body: { login: 'aidev-bot', id: 1, type: 'Bot' } };
     },
     'repos/get': (request) => ({ body: repoJson(server().repo(request), server().url) }),
+    'repos/get-collaborator-permission-level': (request) => {
+      const repo = server().repo(request);
+      const login = param(request, 'username');
+      const role = repo.collaborators.get(login.toLowerCase()) ?? 'none';
+      // The legacy permission maps maintain to write and triage to read.
+      const legacy = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+      return {
+        body: { permission: legacy, role_name: role, user: userJson(login, server().url) },
+      };
+    },
     ...gitDataHandlers(server),
     'pulls/list': async (request) => {
       const repo = server().repo(request);

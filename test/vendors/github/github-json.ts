@@ -68,3 +68,28 @@ export function pullJson(repo: GitRepository, pull: PullRequest, headSha: string
     requested_reviewers: pull.reviewers.map((login) => ({ login })),
   };
 }
+
+/** A user as GitHub's `collaborator` schema has it. */
+export function userJson(login: string, serverUrl: string) {
+  const api = `${serverUrl}/users/${login}`;
+  return {
+    login,
+    id: 1000 + [...login].reduce((sum, c) => sum + c.charCodeAt(0), 0),
+    node_id: `U_${login}`,
+    avatar_url: `https://avatars.githubusercontent.com/${login}`,
+    gravatar_id: '',
+    url: api,
+    html_url: `https://github.com/${login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
+    site_admin: false,
+  };
+}
