@@ -13,7 +13,8 @@ export default defineConfig({
     // Each worker keeps the modules it has loaded from one file to the next instead of loading
     // the app again for every file (about a third of the suite's CPU time). Test files start
     // from fresh databases and scratch directories of their own (test/support/backends.ts), and
-    // those that change process.env or timers put them back.
+    // those that change process.env or timers put them back. A file that mocks modules
+    // (vi.mock) would leak its mocks into the next file: give it a project with isolate: true.
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
