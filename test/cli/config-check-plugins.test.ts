@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgliteDataDir } from '../support/backends.js';
-import { runBin } from '../support/cli.js';
+import { runInProcess } from '../support/cli.js';
 import { GitHubServer } from '../vendors/github/github-server.js';
 
 const TOKEN = 'ghp_configCheckToken0123456789';
@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('aidev config check, plugin health', () => {
   it('connects each configured plugin and reports it healthy', async () => {
     const dataDir = await createPgliteDataDir();
-    const result = await runBin(
+    const result = await runInProcess(
       ['config', 'check'],
       { AIDEV_DATA_DIR: dataDir, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url },
       dataDir,
@@ -33,7 +33,7 @@ describe('aidev config check, plugin health', () => {
   it('fails on a plugin that cannot sign in, in one line and without the token', async () => {
     const dataDir = await createPgliteDataDir();
     const wrong = 'ghp_wrongToken0123456789abcdef';
-    const result = await runBin(
+    const result = await runInProcess(
       ['config', 'check'],
       { AIDEV_DATA_DIR: dataDir, GITHUB_TOKEN: wrong, GITHUB_API_URL: github.url },
       dataDir,
@@ -50,7 +50,7 @@ describe('aidev config check, plugin health', () => {
 describe('aidev config check on a fresh data directory (migrations pending)', () => {
   it('still connects the plugins, and does not claim that every check passed', async () => {
     const dataDir = path.join(await mkdtemp(path.join(inject('scratchDir'), 'fresh-')), 'data');
-    const result = await runBin(
+    const result = await runInProcess(
       ['config', 'check'],
       { AIDEV_DATA_DIR: dataDir, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: github.url },
       path.dirname(dataDir),
@@ -72,7 +72,7 @@ describe('aidev config check on a fresh data directory (migrations pending)', ()
 
   it('fails on a plugin that cannot connect even while migrations are pending', async () => {
     const dataDir = path.join(await mkdtemp(path.join(inject('scratchDir'), 'fresh-')), 'data');
-    const result = await runBin(
+    const result = await runInProcess(
       ['config', 'check'],
       {
         AIDEV_DATA_DIR: dataDir,

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { describeEachBackend, resetTables } from '../support/backends.js';
 import { startEngine, type EngineHarness } from '../support/engine-harness.js';
 
@@ -42,8 +41,8 @@ describeEachBackend('approval gates', (database) => {
   it('parks the run without holding a worker, and resumes it on approval', async () => {
     const run = await waiting();
     expect(run).toMatchObject({ status: 'waiting', waitingFor: 'approval' });
-    await sleep(200);
-    expect(h.jobs.runningCount()).toBe(0);
+    // The job that parked the run finishes: no worker stays on a run that waits for people.
+    await vi.waitFor(() => expect(h.jobs.runningCount()).toBe(0), { timeout: 5_000 });
     const gate = (await database().store.steps.listForRun(run.id))[0];
     expect(gate).toMatchObject({
       status: 'waiting',

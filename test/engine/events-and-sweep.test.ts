@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { RUN_JOB } from '../../src/engine/execution.js';
 import { sweep } from '../../src/engine/run-control.js';
 import { silentLogger } from '../../src/log/create-logger.js';
@@ -21,10 +21,13 @@ describeEachBackend('engine events and the sweep', (database) => {
   it('publishes every event in order, and writes the same to the run log', async () => {
     const { run } = await h.engine.startRun({ workflow: 'two', trigger: 'api' });
     await h.waitFor(run.id, ['succeeded']);
-    await sleep(50);
-    const published = h.events
-      .filter((e) => e.runId === run.id)
-      .map((e) => `${e.type}${e.step === undefined ? '' : `:${e.step}`}`);
+    const publishedNow = () =>
+      h.events
+        .filter((e) => e.runId === run.id)
+        .map((e) => `${e.type}${e.step === undefined ? '' : `:${e.step}`}`);
+    // The run is stored as succeeded before its last event reaches the subscribers.
+    await vi.waitFor(() => expect(publishedNow()).toContain('run.succeeded'), { timeout: 5_000 });
+    const published = publishedNow();
     expect(published).toEqual([
       'run.started',
       'step.succeeded:a',

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AiProvider } from '../../../src/plugins/interfaces/ai-provider.js';
 import type { Guards } from '../../../src/resilience/guards.js';
 import type { GuardSettings } from '../../../src/resilience/service-guard.js';
@@ -165,11 +165,12 @@ describe('anthropic provider: failures', () => {
       when: (r) => r.operationId === 'messages/create',
     });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('step cancelled')), 100);
+    const pending = provider().complete(request(), callOptions(logger, controller.signal));
+    // Cancelled while the request is under way (the server holds its answer for 5 s).
+    await vi.waitFor(() => expect(messageRequests()).toHaveLength(1), { timeout: 5_000 });
     const started = Date.now();
-    await expect(
-      provider().complete(request(), callOptions(logger, controller.signal)),
-    ).rejects.toThrow('step cancelled');
+    controller.abort(new Error('step cancelled'));
+    await expect(pending).rejects.toThrow('step cancelled');
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

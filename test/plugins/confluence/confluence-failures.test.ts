@@ -1,5 +1,5 @@
 import { createV2Client, isApiError, type V2Client } from 'confluence.js';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { VendorError } from '../../../src/resilience/vendor-error.js';
 import { confluenceErrorBody } from '../../vendors/confluence/confluence-errors.js';
 import { callContext } from '../contracts/call-context.js';
@@ -117,7 +117,10 @@ describe('confluence plugin', () => {
       { title: 'x' },
       { ...callContext(), signal: controller.signal },
     );
-    setTimeout(() => controller.abort(new Error('cancelled')), 50);
+    // Cancelled once the 429 has been answered, so the plugin is waiting for the retry.
+    const answered = () => confluence.server.http.requests.some((r) => r.status === 429);
+    await vi.waitFor(() => expect(answered()).toBe(true), { timeout: 5_000 });
+    controller.abort(new Error('cancelled'));
     await expect(pending).rejects.toThrow('cancelled');
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(confluence.server.http.count('getPagesInSpace')).toBe(1);
