@@ -164,7 +164,9 @@ export async function startSlackWorld(
   const until = async <T>(
     what: string,
     probe: () => T | undefined | Promise<T | undefined>,
-    timeoutMs = 30_000,
+    // A deadline, not a wait: generous, so that a loaded machine (CI with other suites beside
+    // it) is not a failure; a passing test never reaches it.
+    timeoutMs = 90_000,
   ): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

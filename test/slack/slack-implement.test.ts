@@ -118,5 +118,5 @@ describe('/aidev implement, end to end through the real Bolt receiver and every 
     ])
       expect(server.violations).toEqual([]);
     for (const secret of SECRETS) expect(world.logLines.join('\n')).not.toContain(secret);
-  }, 120_000);
+  }, 300_000);
 });
