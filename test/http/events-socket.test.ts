@@ -79,7 +79,9 @@ describeEachBackend('the event WebSocket', (database) => {
   beforeAll(async () => {
     api = await startApi({
       database: database(),
-      api: { events: { maxBufferedBytes: 256 * 1024, heartbeatMs: 300 } },
+      // Heartbeats far apart: a client that stops reading is dropped for its unsent bytes
+      // (the test below), not for the pings it no longer answers (see the heartbeat test).
+      api: { events: { maxBufferedBytes: 256 * 1024, heartbeatMs: 60_000 } },
     });
     api.workflow('steps', stepsWorkflow(3));
     api.workflow('gated', APPROVAL_WORKFLOW);
@@ -167,19 +169,28 @@ describeEachBackend('the event WebSocket', (database) => {
   });
 
   it('sends heartbeats, and drops a client that stops answering pings', async () => {
-    const live = await Client.connect(api, { header: api.tokens.viewer });
-    const silent = await Client.connect(api, { header: api.tokens.viewer });
-    silent.socket.pause();
-    await live.next((m) => m.type === 'heartbeat');
-    await expect
-      .poll(() => api.logLines.some((l) => l.includes('did not answer the last ping')), {
-        timeout: 5_000,
-      })
-      .toBe(true);
-    silent.socket.resume();
-    await silent.closed;
-    expect(live.socket.readyState).toBe(WebSocket.OPEN);
-    live.socket.close();
+    // Its own server, pinging every 300 ms (it starts no run, so its worker takes none).
+    const pinging = await startApi({
+      database: database(),
+      api: { events: { heartbeatMs: 300 } },
+    });
+    try {
+      const live = await Client.connect(pinging, { header: pinging.tokens.viewer });
+      const silent = await Client.connect(pinging, { header: pinging.tokens.viewer });
+      silent.socket.pause();
+      await live.next((m) => m.type === 'heartbeat');
+      await expect
+        .poll(() => pinging.logLines.some((l) => l.includes('did not answer the last ping')), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+      silent.socket.resume();
+      await silent.closed;
+      expect(live.socket.readyState).toBe(WebSocket.OPEN);
+      live.socket.close();
+    } finally {
+      await pinging.stop();
+    }
   });
 
   it('disconnects a client that stops reading, while the run goes on at full speed', async () => {
@@ -201,7 +212,7 @@ describeEachBackend('the event WebSocket', (database) => {
     stuck.socket.pause();
     const watched = await timed();
     await expect
-      .poll(() => api.logLines.some((l) => l.includes('it is too slow')), { timeout: 5_000 })
+      .poll(() => api.logLines.some((l) => l.includes('it is too slow')), { timeout: 10_000 })
       .toBe(true);
     await reader.next((m) => m.type === 'run.succeeded' && m.run_id === watched.id);
     const updates = reader.messages.filter(
