@@ -5,7 +5,6 @@ import { AppError } from '../errors/app-error.js';
 import { formatProblem, type Problem } from '../errors/problem.js';
 import { parseWithProblems } from '../errors/zod-problems.js';
 import { locate, parseYaml } from '../yaml/yaml-source.js';
-import { price, type ModelPrice } from '../costs/price-table.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
 import type { Config } from './config.js';
 import {
@@ -17,6 +16,7 @@ import {
   type EnvName,
 } from './env-schema.js';
 import { fileSchema, SETTINGS_DEFAULTS, type FileSettings } from './file-schema.js';
+import { pricesOf } from './prices-of.js';
 import { sandboxPolicyOf } from './sandbox-settings.js';
 import { packagePath } from '../package-root.js';
 
@@ -231,23 +231,6 @@ function buildConfig(
     envSet: set,
     secrets: secretValues(env),
   };
-}
-
-/** Prices from the settings file; cache prices not given follow Anthropic's multipliers. */
-function pricesOf(
-  prices: NonNullable<FileSettings['costs']>['prices'],
-): Record<string, ModelPrice> {
-  const table: Record<string, ModelPrice> = {};
-  for (const [model, p] of Object.entries(prices ?? {})) {
-    const standard = price(p.input, p.output);
-    table[model] = {
-      ...standard,
-      ...(p.cache_write === undefined ? {} : { cacheWrite: p.cache_write }),
-      ...(p.cache_write_1h === undefined ? {} : { cacheWrite1h: p.cache_write_1h }),
-      ...(p.cache_read === undefined ? {} : { cacheRead: p.cache_read }),
-    };
-  }
-  return table;
 }
 
 function choice(
