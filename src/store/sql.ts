@@ -19,9 +19,19 @@ export function assertUsd(value: string, field: string): Usd {
   return value;
 }
 
-/** jsonb parameters must be serialized by us: pg would turn a JS array into a SQL array. */
+/**
+ * jsonb parameters must be serialized by us: pg would turn a JS array into a SQL array. jsonb
+ * cannot hold U+0000, which outside text may carry (a comment, a model's answer, a file): it is
+ * stored as U+FFFD, the replacement character, rather than failing the write.
+ */
 export function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
+  return value === undefined || value === null ? null : JSON.stringify(value, withoutNul);
+}
+
+function withoutNul(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.includes('\0')
+    ? value.replaceAll('\0', '\uFFFD')
+    : value;
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

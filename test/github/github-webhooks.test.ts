@@ -92,6 +92,16 @@ describeEachBackend('GitHub webhooks at /github/webhooks', (database) => {
     expect(recorded?.payload).toEqual(payload);
   });
 
+  it('records a delivery whose text holds U+0000, which jsonb cannot store, with U+FFFD', async () => {
+    const payload = webhookPayload('issue_comment', 'created', (p) => {
+      Object.assign(p.comment as object, { body: 'before\u0000after' });
+    });
+    const id = randomUUID();
+    expect((await deliver('issue_comment', payload, { id })).status).toBe(202);
+    const recorded = await database().store.webhookDeliveries.get('github', id);
+    expect((recorded?.payload.comment as { body: string }).body).toBe('before\uFFFDafter');
+  });
+
   it('answers a redelivery of the same id but records it once, however many arrive at once', async () => {
     const payload = webhookPayload('issue_comment', 'created');
     const id = randomUUID();
