@@ -84,13 +84,32 @@ export async function waitForRun(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = await t.store.runs.get(runId);
-    if (run !== null && statuses.includes(run.status)) return run;
+    if (run !== null && statuses.includes(run.status)) return afterItsEvent(t, run);
     if (Date.now() > deadline)
       throw new Error(
         `run is ${run?.status ?? 'missing'}, not ${statuses.join('/')}, after ${timeoutMs} ms\n${await diagnose(t, runId)}`,
       );
     await sleep(50);
   }
+}
+
+const ENDED: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/**
+ * An ended run, once its run log has the event that says so too: the engine records
+ * `run.succeeded` (or failed, cancelled) just after it moves the run there, and a test that
+ * reads the log at once would race it. Runs ended by a path that records no such event are
+ * returned after a short while all the same.
+ */
+async function afterItsEvent(t: TestDatabase, run: Run): Promise<Run> {
+  if (!ENDED.includes(run.status)) return run;
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const events = await t.store.events.listForRun(run.id, { limit: 5_000 });
+    if (events.some((e) => e.type === `run.${run.status}`)) break;
+    await sleep(20);
+  }
+  return run;
 }
 
 /** The state of a run's steps, events and jobs, for a failing test's message. */
