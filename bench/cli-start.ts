@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fmt, table } from './support/measure.js';
+import { fmt, median, table } from './support/measure.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'bin/aidev.js');
@@ -42,11 +42,6 @@ async function measure(args: readonly string[], env: NodeJS.ProcessEnv, scratch:
   const used = JSON.parse(await readFile(file, 'utf8')) as { cpuUs: number; maxRssKiB: number };
   return { wallMs, cpuMs: used.cpuUs / 1000, rssMiB: used.maxRssKiB / 1024 } satisfies Usage;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 /** `PAIRS` pairs of (bare Node, the command), interleaved so that load affects both alike. */
 async function pairs(args: readonly string[], env: NodeJS.ProcessEnv, scratch: string) {

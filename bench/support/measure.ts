@@ -22,6 +22,12 @@ export async function repeat(times: number, fn: () => Promise<unknown>): Promise
   return { median: at(0.5), p95: at(0.95), min: samples[0] ?? Number.NaN };
 }
 
+/** The middle value (the upper one of an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 export function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }

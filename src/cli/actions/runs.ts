@@ -2,6 +2,7 @@ import { roundUsd, parseUsd } from '../../costs/money.js';
 import type { Run } from '../../store/repositories/runs.js';
 import type { Store } from '../../store/store.js';
 import { effectiveDeadline, waitedMs } from '../../engine/run-deadline.js';
+import { pullRequestView } from '../../http/api/views.js';
 import { withStore } from '../app-session.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
@@ -105,14 +106,7 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
         {
           ...runJson(run, cost),
           inputs: run.inputs,
-          pull_requests: pulls.map((p) => ({
-            url: p.url,
-            repository: p.repository,
-            number: p.number,
-            branch: p.branch,
-            state: p.state,
-            step: p.stepName,
-          })),
+          pull_requests: pulls.map(pullRequestView),
           steps: steps.map((s) => ({
             name: s.stepName,
             status: s.status,
