@@ -21,17 +21,27 @@
 const vendorSdks = {
   slack: ['@slack/'],
   github: ['@octokit/', 'octokit/'],
+  gitlab: ['@gitbeaker/'],
   jira: ['jira\\.js/'],
+  linear: ['@linear/'],
   confluence: ['confluence\\.js/'],
   anthropic: ['@anthropic-ai/'],
+  openai: ['openai/'],
+  opentelemetry: ['@opentelemetry/'],
 };
 
 /**
  * Front ends built on a vendor's own framework (Bolt, @octokit/webhooks): they may import its
- * SDK too.
+ * SDK too. src/trackers receives Jira's and Linear's webhooks.
  * @type {Record<string, string>}
  */
-const frontEnds = { slack: '^src/slack/', github: '^src/github/' };
+const frontEnds = {
+  slack: '^src/slack/',
+  github: '^src/github/',
+  // The trackers' webhooks: Jira's and Linear's.
+  jira: '^src/trackers/',
+  linear: '^src/trackers/',
+};
 
 /**
  * The Slack layers, top to bottom: the front end (src/slack), the subcommands (commands/),

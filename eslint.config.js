@@ -11,11 +11,17 @@ import tseslint from 'typescript-eslint';
 const vendorSdks = {
   slack: ['@slack/*'],
   github: ['@octokit/*', 'octokit'],
+  gitlab: ['@gitbeaker/*'],
   // As regular expressions: the gitignore-style pattern `jira.js` would also match our own
   // `../adapters/jira/jira.js`.
   jira: /^jira\.js(\/.*)?$/,
+  linear: ['@linear/*'],
   confluence: /^confluence\.js(\/.*)?$/,
   anthropic: ['@anthropic-ai/*'],
+  // As a regular expression: the pattern `openai` would also match our own `adapters/openai/`.
+  openai: /^openai(\/.*)?$/,
+  // The Monitoring plugin's SDK (#20): core code records through the monitoring interface.
+  opentelemetry: ['@opentelemetry/*'],
 };
 
 /**
@@ -31,12 +37,13 @@ const infrastructure = {
 const coreFolders = ['engine', 'agents', 'costs'];
 
 /**
- * @param {{ vendor?: string, infra?: string, core?: boolean }} allowed
+ * @param {{ vendor?: string | string[], infra?: string, core?: boolean }} allowed
  */
 function fence(allowed) {
   const patterns = [];
+  const vendors = allowed.vendor === undefined ? [] : [allowed.vendor].flat();
   for (const [service, sdk] of Object.entries(vendorSdks)) {
-    if (service === allowed.vendor) continue;
+    if (vendors.includes(service)) continue;
     patterns.push({
       ...(sdk instanceof RegExp ? { regex: sdk.source } : { group: sdk }),
       message: `The ${service} SDK may only be imported in src/adapters/${service}/; depend on the plugin interface instead.`,
@@ -135,6 +142,8 @@ export default tseslint.config(
   { files: ['src/slack/**/*.ts'], rules: fence({ vendor: 'slack' }) },
   // GitHub's webhooks (src/github) are verified with GitHub's own @octokit/webhooks.
   { files: ['src/github/**/*.ts'], rules: fence({ vendor: 'github' }) },
+  // The trackers' webhooks (src/trackers, Jira and Linear) may use their vendors' helpers.
+  { files: ['src/trackers/**/*.ts'], rules: fence({ vendor: ['jira', 'linear'] }) },
   ...Object.keys(infrastructure).map((infra) => ({
     files: [`src/${infra}/**/*.ts`],
     rules: fence({ infra }),

@@ -1,4 +1,8 @@
-/** `npm run bench`: runs every benchmark in bench/ (or those named on the command line) in turn. */
+/**
+ * `npm run bench`: runs every benchmark in bench/ (or those named on the command line, such as
+ * `npm run bench -- webhook-burst`: the files whose names start so) in turn. A benchmark that
+ * checks invariants sets process.exitCode when one fails; the others still run.
+ */
 import { readdirSync } from 'node:fs';
 
 const only = process.argv.slice(2);
@@ -13,5 +17,5 @@ for (const file of files) {
   };
   await module.run();
 }
-// Libraries may keep timers alive; benchmarks are done.
-process.exit(0);
+// Libraries may keep timers alive; benchmarks are done. No code: process.exitCode, if one set it.
+process.exit();

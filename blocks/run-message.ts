@@ -8,6 +8,14 @@ export interface RunStepLine {
   readonly durationMs?: number | undefined;
 }
 
+/** The rounds of fixes on the run's pull request (#18): `Rounds: 2 of 3 · last: pushed abc1234`. */
+export interface RoundsLine {
+  readonly count: number;
+  readonly max: number;
+  /** What the last round did, or that it is under way. */
+  readonly last: string;
+}
+
 /** Every text field but `runId`, `costUsd` and `prUrl` (a link aidev makes) is outside text. */
 export interface RunMessage {
   readonly runId: string;
@@ -18,6 +26,8 @@ export interface RunMessage {
   readonly costUsd: string;
   readonly prUrl?: string | undefined;
   readonly error?: string | undefined;
+  /** Rounds of fixes after the pull request opened; `costUsd` then includes them. */
+  readonly rounds?: RoundsLine | undefined;
 }
 
 const MARKS: Readonly<Record<string, string>> = {
@@ -68,10 +78,19 @@ export function runMessage(run: RunMessage): { text: string; blocks: Block[] } {
     ...(checklist === '' ? [] : [section(checklist)]),
   ];
   if (run.prUrl !== undefined) blocks.push(section(`:link: ${link(run.prUrl, 'Pull request')}`));
+  if (run.rounds !== undefined)
+    blocks.push(
+      section(
+        `:arrows_counterclockwise: Rounds: ${run.rounds.count} of ${run.rounds.max} · last: ${fit(slackText(run.rounds.last), 200)}`,
+      ),
+    );
   if (run.error !== undefined)
     blocks.push(section(`:warning: ${fit(slackText(run.error, 'keep'), 2_500)}`));
   blocks.push(
-    context(`Cost so far: *${run.costUsd}*`, `Run \`${run.runId}\` · details in the thread`),
+    context(
+      `Cost so far${run.rounds === undefined ? '' : ', rounds included'}: *${run.costUsd}*`,
+      `Run \`${run.runId}\` · details in the thread`,
+    ),
   );
   return { text: `${title}: ${status}`, blocks: capBlocks(blocks, `aidev run ${run.runId}`) };
 }

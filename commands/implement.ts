@@ -1,5 +1,6 @@
 import { slackText } from '../blocks/slack-text.js';
 import { isAppError } from '../src/errors/app-error.js';
+import { implementRequest } from '../src/channels/implement-request.js';
 import { channelSettings, type CommandContext } from './command-context.js';
 import type { AidevCommand } from './parse-command.js';
 
@@ -14,30 +15,21 @@ export async function implement(
 ): Promise<void> {
   const { app } = ctx;
   const settings = await channelSettings(app, ctx.channelId);
-  const repository = command.repo ?? settings.repository;
-  if (repository === undefined)
+  const request = implementRequest(app.engine.workflows, settings, command);
+  if (!request.ok && request.problem === 'no_repository')
     return ctx.ack({
       text: `Which repository? Add \`repo=owner/name\` (\`/aidev implement ${command.key} repo=acme/api\`), or set the channel's default: \`/aidev config set repository=acme/api\`.`,
     });
-  const workflowName = command.workflow ?? settings.workflow ?? 'implement-task';
-  if (!app.engine.workflows.names().includes(workflowName))
+  if (!request.ok)
     return ctx.ack({
-      text: `There is no workflow ${slackText(workflowName)}; the workflows are ${app.engine.workflows.names().join(', ')}.`,
+      text: `There is no workflow ${slackText(request.workflow)}; the workflows are ${app.engine.workflows.names().join(', ')}.`,
     });
+  const { workflow: workflowName, repository, inputs } = request;
   const active = await app.store.runs.findActive(ctx.channelId, command.key);
   if (active !== null && active.idempotencyKey !== `slack:${ctx.teamId}:${ctx.requestId}`)
     return ctx.ack({
       text: `${command.key} already has a run here (${active.status}): \`/aidev status ${active.id}\`. Cancel it first to start again.`,
     });
-  const declared = new Set(app.engine.workflows.get(workflowName).inputs.map((i) => i.name));
-  const inputs = Object.fromEntries(
-    Object.entries({
-      task_key: command.key,
-      repository,
-      approvers: settings.approvers ?? [],
-      max_revisions: settings.replan_on_reject === false ? 0 : 3,
-    }).filter(([name]) => declared.has(name)),
-  );
   let started;
   try {
     started = await app.engine.startRun({

@@ -105,3 +105,122 @@ export const DEMO_SCRIPT: readonly ScriptedReply[] = [
     ],
   },
 ];
+
+/**
+ * A round of fixes for a review of the demo's change with two line comments (`comments`: their
+ * labels in the round, F1, F2…): refuse a negative quantity, test it, answer both.
+ */
+export function reviewRoundScript(comments: {
+  readonly code: string;
+  readonly test: string;
+}): ScriptedReply[] {
+  return [
+    {
+      content: [
+        { type: 'text', text: 'Refusing a negative quantity where the discount is checked.' },
+        {
+          type: 'tool_use',
+          name: 'str_replace_based_edit_tool',
+          input: {
+            command: 'str_replace',
+            path: 'src/cart.ts',
+            old_str:
+              '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);',
+            new_str: [
+              '  for (const item of items) {',
+              '    if (!Number.isInteger(item.quantity) || item.quantity < 0) {',
+              '      throw new RangeError(`a quantity is a whole number from 0, not ${item.quantity}`);',
+              '    }',
+              '  }',
+              '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);',
+            ].join('\n'),
+          },
+        },
+      ],
+    },
+    {
+      content: [
+        {
+          type: 'tool_use',
+          name: 'str_replace_based_edit_tool',
+          input: {
+            command: 'str_replace',
+            path: 'test/cart.test.ts',
+            old_str: "test('a discount over 100 % is refused', () => {",
+            new_str: [
+              "test('a negative quantity is refused', () => {",
+              '  assert.throws(() => orderTotal([{ ...mug, quantity: -1 }]), RangeError);',
+              '});',
+              '',
+              "test('a discount over 100 % is refused', () => {",
+            ].join('\n'),
+          },
+        },
+      ],
+    },
+    {
+      content: [
+        {
+          type: 'tool_use',
+          name: 'finish',
+          input: {
+            headline: 'Negative quantities are refused now, with a test.',
+            comment:
+              'orderTotal refuses a quantity that is negative or not a whole number with a RangeError, as it refuses a bad discount, and a test covers it.',
+            commit_title: 'Refuse negative quantities',
+            replies: [
+              {
+                to: comments.code,
+                body: 'Done: orderTotal throws a RangeError for a negative (or fractional) quantity, like it does for a bad discount.',
+              },
+              {
+                to: comments.test,
+                body: 'Added "a negative quantity is refused" next to the discount tests.',
+              },
+            ],
+          },
+        },
+      ],
+    },
+  ];
+}
+
+/** A round of fixes for a failing lint check: the subtotal's line is too long. */
+export const LINT_ROUND_SCRIPT: readonly ScriptedReply[] = [
+  {
+    content: [
+      { type: 'text', text: 'The check says the subtotal line is too long: wrapping it.' },
+      {
+        type: 'tool_use',
+        name: 'str_replace_based_edit_tool',
+        input: {
+          command: 'str_replace',
+          path: 'src/cart.ts',
+          old_str:
+            '  const subtotal = items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);',
+          new_str: [
+            '  const subtotal = items.reduce(',
+            '    (sum, item) => sum + item.unitPrice * item.quantity,',
+            '    0,',
+            '  );',
+          ].join('\n'),
+        },
+      },
+    ],
+  },
+  {
+    content: [
+      {
+        type: 'tool_use',
+        name: 'finish',
+        input: {
+          headline: 'Wrapped the long line the lint check refused.',
+          comment:
+            'The lint check failed on the subtotal line (over 80 characters); it is wrapped now.',
+          commit_title: 'Wrap the subtotal line for the linter',
+          replies: [],
+        },
+      },
+    ],
+  },
+];

@@ -1,7 +1,8 @@
 /**
  * Records transcripts/demo.json, the conversation the demo replays when ANTHROPIC_API_KEY is
  * not set: the demo runs for real (sample repository, local tracker, the agents, the
- * sandbox, the Anthropic adapter over HTTP) against the local Anthropic server of the tests,
+ * sandbox, the Anthropic adapter over HTTP) — with `--review`'s round of fixes — against the
+ * local Anthropic server of the tests,
  * whose answers are scripted below — what a model would answer for this task. Run it again
  * whenever a prompt, a tool or the sample changes: `npx tsx scripts/record-demo-transcript.ts`.
  */
@@ -10,21 +11,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAnthropicProvider } from '../src/adapters/anthropic/anthropic-provider.js';
-import { RecordingProvider } from '../src/adapters/transcript/recording-provider.js';
+import {
+  RecordingProvider,
+  TranscriptRecorder,
+} from '../src/adapters/transcript/recording-provider.js';
 import type { Transcript } from '../src/adapters/transcript/transcript-format.js';
 import { createApp } from '../src/app/create-app.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { runDemoFlow } from '../src/demo/demo-flow.js';
+import { runDemoFlow, untilStatus } from '../src/demo/demo-flow.js';
 import { createLogger } from '../src/log/create-logger.js';
 import { Guards } from '../src/resilience/guards.js';
 import { startAnthropicServer, TEST_API_KEY } from '../test/vendors/anthropic/anthropic-server.js';
-import { DEMO_SCRIPT } from './demo-script.js';
+import { startDemoReview } from '../src/demo/demo-review.js';
+import { DEMO_SCRIPT, reviewRoundScript } from './demo-script.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT = path.join(ROOT, 'transcripts', 'demo.json');
 
 const server = await startAnthropicServer({ apiKey: TEST_API_KEY });
-server.reply(...DEMO_SCRIPT);
+// The demo, then `aidev demo --review`'s round: the reviewer's two comments are F1 and F2.
+server.reply(...DEMO_SCRIPT, ...reviewRoundScript({ code: 'F1', test: 'F2' }));
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'aidev-record-'));
 const recording = path.join(scratch, 'demo.json');
 const logger = createLogger({ level: 'warn', format: 'pretty', secrets: [TEST_API_KEY] });
@@ -42,13 +48,21 @@ const app = await createApp({
   config,
   logger,
   cwd: ROOT,
-  provider: new RecordingProvider(claude, recording),
+  provider: new RecordingProvider(claude, new TranscriptRecorder(recording)),
 });
 try {
   await app.startWorker();
   const { run, taskKey } = await runDemoFlow(app, { approver: 'demo' });
   if (run.status !== 'succeeded')
     throw new Error(`the demo run ${run.status}: ${JSON.stringify(run.error)}`);
+  const round = await untilStatus(
+    app,
+    await startDemoReview(app, run.id),
+    ['succeeded', 'failed', 'cancelled'],
+    Date.now() + 5 * 60_000,
+  );
+  if (round.status !== 'succeeded')
+    throw new Error(`the review round ${round.status}: ${JSON.stringify(round.error)}`);
   if (server.violations.length > 0) throw new Error(server.violations.join('\n'));
   const transcript = JSON.parse(await readFile(recording, 'utf8')) as Transcript;
   const loosened = {

@@ -5,8 +5,8 @@
  * small vendored folder and one data file over 1 MiB.
  */
 
-/** mulberry32: a tiny seeded generator, so that every run serves the same repository. */
-function seeded(seed: number): () => number {
+/** mulberry32: a tiny seeded generator, so that every run serves (and sends) the same. */
+export function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -9,6 +9,7 @@ import {
   type SandboxSetting,
   type UnsandboxedDemo,
 } from '../sandbox/sandbox-choice.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { JsonObject } from '../store/sql.js';
 import type { Store } from '../store/store.js';
@@ -52,6 +53,8 @@ export interface AgentDeps {
   readonly store: Store;
   /** Where a step's relative `prompt_template` path starts. */
   readonly baseDir: string;
+  /** A span per tool call of the agents (#20); model calls are traced by `model`. */
+  readonly monitoring?: Monitoring;
   /** The run's channel's choice of `model` or `setup_command`, over the `ai` setting. */
   readonly channelSetting?: (
     call: AgentCall,
@@ -151,7 +154,13 @@ export async function openSession<T extends JsonObject>(
   };
 }
 
-/** How this call's commands run: the configured sandbox, or the demo's exemption for its runs. */
-export function sandboxFor(settings: AgentSettings, call: AgentCall): SandboxMode {
+/**
+ * How a run's commands run (an agent's, or its pull request's local CI): the configured sandbox,
+ * or the demo's exemption for its runs.
+ */
+export function sandboxFor(
+  settings: Pick<AgentSettings, 'sandbox' | 'unsandboxedDemo'>,
+  call: { readonly run: { readonly id: string } },
+): SandboxMode {
   return sandboxModeFor(settings.sandbox, call.run.id, settings.unsandboxedDemo);
 }

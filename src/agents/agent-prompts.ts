@@ -6,6 +6,7 @@ const PROMPTS = {
   development_system: ['environment'],
   repository_context: ['repository', 'analysis', 'files'],
   implement_task: ['task', 'plan', 'branch', 'repository'],
+  address_feedback: ['task', 'summary', 'feedback', 'checks', 'branch', 'round'],
   planning_system: [],
   plan_task: ['task', 'analysis'],
   revise_plan: ['previous_plan', 'feedback'],

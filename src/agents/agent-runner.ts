@@ -7,6 +7,7 @@ import type { JsonObject } from '../store/sql.js';
 import type { AgentDeps } from './agent-context.js';
 import { createInput, createInTracker } from './create-in-tracker.js';
 import { implement, implementInput } from './development-agent.js';
+import { addressFeedback, addressInput } from './address-feedback.js';
 import { breakdown, breakdownInput, plan, planInput } from './planning-agent.js';
 import { analyseRepository } from './repository-analysis.js';
 import { removeRunWorkspaces } from './run-workspaces.js';
@@ -30,6 +31,7 @@ type Mode = (deps: AgentDeps, call: AgentCall) => Promise<JsonObject>;
 const MODES: Readonly<Record<string, Readonly<Record<string, Mode>>>> = {
   development: {
     implement: (deps, call) => implement(deps, call, parse(implementInput, call)),
+    address_feedback: (deps, call) => addressFeedback(deps, call, parse(addressInput, call)),
     analyse: async (deps, call) => {
       const input = parse(analyseInput, call);
       return {

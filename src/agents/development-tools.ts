@@ -58,10 +58,42 @@ export interface ToolEnvironment {
 const OUTPUT_TAIL = 6_000;
 
 /**
+ * What `finish` takes and when it accepts: the implement mode's pull request texts by default;
+ * a round of fixes (address_feedback) gives its own, and may end without a change (a question
+ * answered). Every schema may carry `failing_tests_reason`.
+ */
+export interface FinishSpec<T extends { failing_tests_reason?: string | undefined }> {
+  readonly description: string;
+  readonly schema: z.ZodType<T>;
+  /** Refuse to finish while the working copy is unchanged. */
+  readonly requireChange: boolean;
+}
+
+export const IMPLEMENT_FINISH: FinishSpec<{
+  pr_title: string;
+  pr_description: string;
+  documentation: string;
+  failing_tests_reason?: string | undefined;
+}> = {
+  description:
+    "Finish the task. aidev first runs the repository's test command on the working copy: if the tests fail you get their output and go on (or, when the failure is not caused by your change and you cannot fix it, call finish again with failing_tests_reason: the pull request is then opened as a draft). Give the pull request title (imperative, under 70 characters), its description (what changed, why, how it was tested) and a short documentation text for the team wiki.",
+  schema: z.strictObject({
+    pr_title: z.string().min(1).max(120),
+    pr_description: z.string().min(1),
+    documentation: z.string().min(1),
+    failing_tests_reason: z.string().min(1).optional(),
+  }),
+  requireChange: true,
+};
+
+/**
  * The development agent's tools over its working copy: a shell, a text editor and `finish`,
  * which runs the repository's tests itself before it accepts.
  */
-export function developmentTools(env: ToolEnvironment): AgentTool[] {
+export function developmentTools<T extends { failing_tests_reason?: string | undefined }>(
+  env: ToolEnvironment,
+  finishSpec: FinishSpec<T> = IMPLEMENT_FINISH as unknown as FinishSpec<T>,
+): AgentTool[] {
   return [
     bashTool({
       workspace: env.workspace,
@@ -74,16 +106,8 @@ export function developmentTools(env: ToolEnvironment): AgentTool[] {
       status: env.status,
     }),
     textEditorTool({ workspace: env.workspace, status: env.status }),
-    defineTool(
-      'finish',
-      "Finish the task. aidev first runs the repository's test command on the working copy: if the tests fail you get their output and go on (or, when the failure is not caused by your change and you cannot fix it, call finish again with failing_tests_reason: the pull request is then opened as a draft). Give the pull request title (imperative, under 70 characters), its description (what changed, why, how it was tested) and a short documentation text for the team wiki.",
-      z.strictObject({
-        pr_title: z.string().min(1).max(120),
-        pr_description: z.string().min(1),
-        documentation: z.string().min(1),
-        failing_tests_reason: z.string().min(1).optional(),
-      }),
-      (summary) => finish(env, summary),
+    defineTool('finish', finishSpec.description, finishSpec.schema, (summary) =>
+      finish(env, finishSpec, summary),
     ),
   ];
 }
@@ -105,23 +129,23 @@ export function environmentText(
   ].join('\n');
 }
 
-async function finish(
+async function finish<T extends { failing_tests_reason?: string | undefined }>(
   env: ToolEnvironment,
-  summary: {
-    pr_title: string;
-    pr_description: string;
-    documentation: string;
-    failing_tests_reason?: string | undefined;
-  },
+  spec: FinishSpec<T>,
+  summary: T,
 ): Promise<ToolOutcome> {
-  const { failing_tests_reason: reason, ...finished } = summary;
-  if (!(await env.hasChanges()))
+  const { failing_tests_reason: reason, ...rest } = summary;
+  // What a finish schema parses is JSON (objects of strings and lists), as the model sent it.
+  const finished = rest as unknown as JsonObject;
+  const changed = await env.hasChanges();
+  if (!changed && spec.requireChange)
     return {
       content:
         'nothing is changed in the working copy yet (git diff is empty): make the change before finishing',
       isError: true,
     };
-  if (env.testCommand === null) {
+  // Nothing changed (a question answered): there is nothing new to test.
+  if (env.testCommand === null || !changed) {
     env.progress.tests = null;
     return { content: 'finished', finish: finished };
   }

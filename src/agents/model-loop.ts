@@ -10,9 +10,11 @@ import type {
   ToolDefinition,
   ToolResultBlock,
 } from '../plugins/interfaces/ai-provider.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 import type { JsonObject } from '../store/sql.js';
 import { compact, needsCompaction } from './compaction.js';
 import { capText, modelView, type ContextPolicy } from './context-window.js';
+import { inToolCallSpan } from './tool-call-span.js';
 import { toolFailure } from './tools/tool-failure.js';
 
 /** What a tool gives back to the model; `finish` ends the conversation with a result. */
@@ -125,6 +127,8 @@ export interface LoopOptions {
   readonly onResponse?: (response: ModelResponse, turn: number) => void;
   readonly onToolCall?: (call: ToolCallRecord) => Promise<void>;
   readonly onCompaction?: (info: { turn: number; promptTokens: number }) => Promise<void>;
+  /** A span per tool call, beside the model calls' (#20). */
+  readonly monitoring?: Monitoring;
 }
 
 /**
@@ -169,7 +173,11 @@ export async function runModelLoop(options: LoopOptions): Promise<JsonObject> {
         const outcome =
           response.stopReason === 'max_tokens'
             ? CUT_OFF
-            : await runTool(tools, use.name, use.input);
+            : use.inputError !== undefined
+              ? unreadable(use.inputError)
+              : await inToolCallSpan(options.monitoring, use, () =>
+                  runTool(tools, use.name, use.input),
+                );
         if (outcome.finish !== undefined && state.result === null) state.result = outcome.finish;
         await options.onToolCall?.({
           turn: state.turns,
@@ -197,6 +205,14 @@ const CUT_OFF: ToolOutcome = {
     'this call was cut off at the output limit before its input was complete, so it was not run; send it again in smaller pieces (e.g. create a file in parts, or str_replace a smaller region)',
   isError: true,
 };
+
+/** A call whose input the provider could not read: not run, and the model told why. */
+function unreadable(problem: string): ToolOutcome {
+  return {
+    content: `this call was not run: its input could not be read (${problem}); send it again with the input as one JSON object`,
+    isError: true,
+  };
+}
 
 /** A turn without a tool call: a nudge, or the end of a step whose model will not go on. */
 function idle(state: LoopState, response: ModelResponse, options: LoopOptions): void {

@@ -121,6 +121,7 @@ async function answerWithTool(
   }));
   return runModelLoop({
     model: deps.model,
+    ...(deps.monitoring === undefined ? {} : { monitoring: deps.monitoring }),
     request: {
       model: await modelOf(deps, call),
       // Fixed at the first turn (a resumed step sends the prefix its conversation began with).

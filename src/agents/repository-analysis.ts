@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { ActionRunner, AgentCall } from '../engine/runners.js';
 import type { JsonObject } from '../store/sql.js';
-import { analyseTree, type TreeFile } from './codebase-analysis.js';
+import { analyseTree, type RepositoryAnalysis, type TreeFile } from './codebase-analysis.js';
 import { rankRelevantFiles } from './relevant-files.js';
-import { fileTree, readFiles, versionControl } from './repository-reads.js';
+import { fileTree, readFiles, versionControl, type ReadingCall } from './repository-reads.js';
 
 const ROOT_MANIFESTS = new Set([
   'package.json',
@@ -55,14 +55,7 @@ export async function analyseRepository(options: {
   )('get_repository_info', {
     repository,
   })) as { repository: { default_branch: string; full_name: string } };
-  const tree = await fileTree(actions, call, repository);
-  const present = tree.filter((f) => ROOT_MANIFESTS.has(f.path)).map((f) => f.path);
-  const manifests = Object.fromEntries(
-    present.length === 0
-      ? []
-      : (await readFiles(actions, call, repository, present)).map((f) => [f.path, f.content]),
-  );
-  const analysis = analyseTree(tree, manifests);
+  const { tree, analysis } = await analyseFiles({ actions, call, repository });
   const text = [task.key, task.title, task.description, ...(task.labels ?? [])].join('\n');
   const paths = tree.filter((f) => text.includes(f.path)).map((f) => f.path);
   let relevant = rankRelevantFiles(tree, { text, paths }, options.tokenBudget);
@@ -92,6 +85,27 @@ export async function analyseRepository(options: {
       .filter((part) => part !== undefined)
       .join('; '),
   };
+}
+
+/**
+ * The tree of `ref` (default: the default branch) and what its file names and root manifests
+ * say: languages, frameworks, the test command. Two or three reads, no model.
+ */
+export async function analyseFiles(options: {
+  actions: ActionRunner;
+  call: ReadingCall;
+  repository: string;
+  ref?: string;
+}): Promise<{ tree: TreeFile[]; analysis: RepositoryAnalysis }> {
+  const { actions, call, repository, ref } = options;
+  const tree = await fileTree(actions, call, repository, ref);
+  const present = tree.filter((f) => ROOT_MANIFESTS.has(f.path)).map((f) => f.path);
+  const manifests = Object.fromEntries(
+    present.length === 0
+      ? []
+      : (await readFiles(actions, call, repository, present, ref)).map((f) => [f.path, f.content]),
+  );
+  return { tree, analysis: analyseTree(tree, manifests) };
 }
 
 const IMPORT =

@@ -1,11 +1,13 @@
-import type { AgentCall } from '../engine/runners.js';
-import type { ActionRunner } from '../engine/runners.js';
+import type { ActionCall, ActionRunner } from '../engine/runners.js';
 import type { TreeFile } from './codebase-analysis.js';
 
 const READ_BATCH = 100;
 
+/** Who reads: an agent's step, or aidev itself on behalf of a run (its pull request's CI). */
+export type ReadingCall = Omit<ActionCall, 'plugin' | 'action' | 'input'>;
+
 /** Calls a version-control action for an agent, under the step's identity. */
-export function versionControl(actions: ActionRunner, call: AgentCall, suffix: string) {
+export function versionControl(actions: ActionRunner, call: ReadingCall, suffix: string) {
   return (action: string, input: Record<string, unknown>) =>
     actions.run({
       run: call.run,
@@ -22,7 +24,7 @@ export function versionControl(actions: ActionRunner, call: AgentCall, suffix: s
 
 export async function fileTree(
   actions: ActionRunner,
-  call: AgentCall,
+  call: ReadingCall,
   repository: string,
   ref?: string,
 ): Promise<TreeFile[]> {
@@ -39,7 +41,7 @@ export async function fileTree(
 
 export async function readFiles(
   actions: ActionRunner,
-  call: AgentCall,
+  call: ReadingCall,
   repository: string,
   paths: readonly string[],
   ref?: string,

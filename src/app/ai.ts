@@ -3,9 +3,13 @@ import {
   createAnthropicProvider,
   DEFAULT_ANTHROPIC_URL,
 } from '../adapters/anthropic/anthropic-provider.js';
-import { RecordingProvider } from '../adapters/transcript/recording-provider.js';
+import { createOpenAiProvider, DEFAULT_OPENAI_URL } from '../adapters/openai/openai-provider.js';
+import {
+  RecordingProvider,
+  TranscriptRecorder,
+} from '../adapters/transcript/recording-provider.js';
 import { TranscriptProvider } from '../adapters/transcript/transcript-provider.js';
-import type { AgentDeps } from '../agents/agent-context.js';
+import type { AgentDeps, AgentSettings, ChannelAgentSetting } from '../agents/agent-context.js';
 import { AgentPrompts } from '../agents/agent-prompts.js';
 import { AiAgentRunner } from '../agents/agent-runner.js';
 import type { z } from 'zod';
@@ -17,9 +21,12 @@ import type { ActionRunner, AgentRunner } from '../engine/runners.js';
 import { StepError } from '../engine/step-errors.js';
 import type { Logger } from '../log/create-logger.js';
 import type { AiProvider } from '../plugins/interfaces/ai-provider.js';
+import type { AiProviderName } from '../plugins/interfaces/model-ref.js';
+import { ProviderRouter } from './provider-router.js';
 import type { Guards } from '../resilience/guards.js';
 import type { Store } from '../store/store.js';
 import { packagePath } from '../package-root.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 
 /** aidev's own prompt templates: part of the product, wherever aidev runs from. */
 const PROMPTS_DIR = packagePath('prompts');
@@ -31,16 +38,24 @@ const PROMPTS_DIR = packagePath('prompts');
 const TOOLCHAIN = packagePath('node_modules', '.bin');
 
 /**
- * The AI provider the configuration asks for: Claude when ANTHROPIC_API_KEY is set (recording
- * into `ai.record` if set), otherwise the recorded transcript of `ai.transcript` — the
- * embedded default, which replays what it recorded and refuses anything else, loudly.
+ * The AI providers the configuration asks for, behind one router that sends each call to the
+ * provider its model names (`openai:gpt-5`): Claude when ANTHROPIC_API_KEY is set (recording
+ * into `ai.record` if set), OpenAI (or a compatible gateway, or Azure) when OPENAI_API_KEY is;
+ * with neither, the recorded transcript of `ai.transcript` — the embedded default, which
+ * replays what it recorded and refuses anything else, loudly.
  */
 export function createAiProvider(options: {
   config: Config;
   guards: Guards;
   logger: Logger;
-}): AiProvider {
+}): ProviderRouter {
   const { config, guards, logger } = options;
+  const configured: Partial<Record<AiProviderName, AiProvider>> = {};
+  // One recorder for every provider: their calls go into one transcript file.
+  const recorder =
+    config.ai.record === undefined ? undefined : new TranscriptRecorder(config.ai.record);
+  const recorded = (provider: AiProvider) =>
+    recorder === undefined ? provider : new RecordingProvider(provider, recorder);
   if (config.anthropic.apiKey !== undefined) {
     const claude = createAnthropicProvider({
       apiKey: config.anthropic.apiKey,
@@ -48,12 +63,25 @@ export function createAiProvider(options: {
       guard: guards.for('anthropic', config.anthropic.baseUrl ?? DEFAULT_ANTHROPIC_URL),
       logger: logger.child({ component: 'anthropic' }),
     });
-    return config.ai.record === undefined
-      ? claude
-      : new RecordingProvider(claude, config.ai.record);
+    configured.anthropic = recorded(claude);
   }
-  if (existsSync(config.ai.transcript)) return TranscriptProvider.load(config.ai.transcript);
-  return noProvider(config.ai.transcript);
+  const openai = config.openai;
+  if (openai.apiKey !== undefined)
+    configured.openai = recorded(
+      createOpenAiProvider({
+        apiKey: openai.apiKey,
+        ...(openai.baseUrl === undefined ? {} : { baseUrl: openai.baseUrl }),
+        ...(openai.apiVersion === undefined ? {} : { apiVersion: openai.apiVersion }),
+        ...(openai.organization === undefined ? {} : { organization: openai.organization }),
+        ...(openai.project === undefined ? {} : { project: openai.project }),
+        guard: guards.for('openai', openai.baseUrl ?? DEFAULT_OPENAI_URL),
+        logger: logger.child({ component: 'openai' }),
+      }),
+    );
+  const fallback = existsSync(config.ai.transcript)
+    ? TranscriptProvider.load(config.ai.transcript)
+    : noProvider(config.ai.transcript);
+  return new ProviderRouter({ configured, preferred: config.ai.provider, fallback });
 }
 
 /** Without a key or a transcript, an agent step fails at once and says how to fix it. */
@@ -61,18 +89,18 @@ function noProvider(transcript: string): AiProvider {
   const refuse = () =>
     Promise.reject(
       new StepError(
-        `no AI provider: set ANTHROPIC_API_KEY to use Claude, or provide a recorded transcript at ${transcript} (ai.transcript)`,
+        `no AI provider: set ANTHROPIC_API_KEY to use Claude or OPENAI_API_KEY to use OpenAI, or provide a recorded transcript at ${transcript} (ai.transcript)`,
         { code: 'agent_not_configured' },
       ),
     );
   return {
     name: 'none',
-    description: 'none (set ANTHROPIC_API_KEY)',
+    description: 'none (set ANTHROPIC_API_KEY or OPENAI_API_KEY)',
     complete: refuse,
     health: () =>
       Promise.resolve({
         ok: false,
-        detail: `ANTHROPIC_API_KEY is not set and ${transcript} does not exist`,
+        detail: `neither ANTHROPIC_API_KEY nor OPENAI_API_KEY is set and ${transcript} does not exist`,
       }),
   };
 }
@@ -87,6 +115,8 @@ export function createAgents(options: {
   baseDir: string;
   /** The agents' own prompts (default: aidev's `prompts/`). */
   promptsDir?: string;
+  /** A span per model call, with its tokens and cost (#20). */
+  monitoring?: Monitoring;
 }): { runner: AgentRunner; model: MeteredProvider } {
   const { config, store } = options;
   const model = new MeteredProvider({
@@ -98,37 +128,53 @@ export function createAgents(options: {
         ? undefined
         : channelSetting(await store.channels.get(meta.channelId), 'budget_per_run')) ??
       config.ai.runBudgetUsd,
+    ...(options.monitoring === undefined ? {} : { monitoring: options.monitoring }),
   });
   const deps: AgentDeps = {
     model,
     actions: options.actions,
     prompts: AgentPrompts.load(options.promptsDir ?? PROMPTS_DIR),
-    settings: {
-      model: config.ai.model,
-      maxOutputTokens: config.ai.maxOutputTokens,
-      maxTurns: config.ai.maxTurns,
-      contextTokens: config.ai.contextTokens,
-      testTimeoutMs: config.ai.testTimeoutMs,
-      commandTimeoutMs: config.ai.commandTimeoutMs,
-      ...(config.ai.setupCommand === undefined ? {} : { setupCommand: config.ai.setupCommand }),
-      setupTimeoutMs: config.ai.setupTimeoutMs,
-      sandbox: config.security.sandbox,
-      ...(config.security.unsandboxedDemo === undefined
-        ? {}
-        : { unsandboxedDemo: config.security.unsandboxedDemo }),
-      toolPath: existsSync(TOOLCHAIN) ? [TOOLCHAIN] : [],
-      sandboxPolicy: config.sandbox,
-      dataDir: config.dataDir,
-      context: config.ai.context,
-    },
+    settings: agentSettings(config),
     store,
     baseDir: options.baseDir,
-    channelSetting: async (call, key) =>
-      call.run.channelId === null
-        ? undefined
-        : channelSetting(await store.channels.get(call.run.channelId), key),
+    channelSetting: (call, key) => channelAgentSetting(store)(call.run.channelId, key),
+    ...(options.monitoring === undefined ? {} : { monitoring: options.monitoring }),
   };
   return { runner: new AiAgentRunner(deps), model };
+}
+
+/**
+ * The agents' settings from the configuration: their limits, and how the repository's commands
+ * run (sandbox, tool path, policy, test timeout). A pull request's local CI runs its tests with
+ * the same ones, so a test passes or fails there as it did for the agent.
+ */
+export function agentSettings(config: Config): AgentSettings {
+  return {
+    model: config.ai.model,
+    maxOutputTokens: config.ai.maxOutputTokens,
+    maxTurns: config.ai.maxTurns,
+    contextTokens: config.ai.contextTokens,
+    testTimeoutMs: config.ai.testTimeoutMs,
+    commandTimeoutMs: config.ai.commandTimeoutMs,
+    ...(config.ai.setupCommand === undefined ? {} : { setupCommand: config.ai.setupCommand }),
+    setupTimeoutMs: config.ai.setupTimeoutMs,
+    sandbox: config.security.sandbox,
+    ...(config.security.unsandboxedDemo === undefined
+      ? {}
+      : { unsandboxedDemo: config.security.unsandboxedDemo }),
+    toolPath: existsSync(TOOLCHAIN) ? [TOOLCHAIN] : [],
+    sandboxPolicy: config.sandbox,
+    dataDir: config.dataDir,
+    context: config.ai.context,
+  };
+}
+
+/** A run's channel's choice of an agent setting, if it has a valid one. */
+export function channelAgentSetting(
+  store: Store,
+): (channelId: string | null, key: ChannelAgentSetting) => Promise<string | undefined> {
+  return async (channelId, key) =>
+    channelId === null ? undefined : channelSetting(await store.channels.get(channelId), key);
 }
 
 /**

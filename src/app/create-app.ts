@@ -17,6 +17,7 @@ import { jobQueueFor } from './job-queue-from-config.js';
 import type { MeteredProvider } from '../costs/metered-provider.js';
 import type { AiProvider } from '../plugins/interfaces/ai-provider.js';
 import { createAgents, createAiProvider } from './ai.js';
+import { ProviderRouter } from './provider-router.js';
 import { setUpPlugins } from './plugins.js';
 import { removeEndedWorkspaces } from '../agents/run-workspaces.js';
 import {
@@ -25,6 +26,15 @@ import {
   scheduleMaintenance,
 } from './maintenance-jobs.js';
 import { Releasers } from './releasers.js';
+import { PrLoop } from '../pr-loop/pr-loop.js';
+import { followRounds, prLoopJobs, schedulePrLoop } from '../pr-loop/pr-loop-jobs.js';
+import { TrackerTriggers } from '../tracker-triggers/tracker-triggers.js';
+import { scheduleTrackerSweep, trackerJobs } from '../tracker-triggers/tracker-jobs.js';
+import { LocalCiTrigger } from '../pr-loop/local-ci-trigger.js';
+import { LOCAL_CI_RUN, localCiJob } from '../pr-loop/local-ci.js';
+import { localCi } from './local-ci-from-config.js';
+import { monitoringFor } from './monitoring-from-config.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 
 /** The wired application: what every front end (CLI, worker, server) works with. */
 export interface App {
@@ -36,8 +46,22 @@ export interface App {
   readonly plugins: PluginRegistry;
   /** The resilience guard of each outside service: calls, retries, breaker state, latency. */
   readonly guards: Guards;
-  /** The AI provider the agents use (Claude, or the recorded transcript), metered by budgets. */
-  readonly ai: { readonly provider: AiProvider; readonly model: MeteredProvider | undefined };
+  /** The pull-request loop: feedback on aidev's pull requests becomes rounds of fixes. */
+  readonly pullRequests: PrLoop;
+  /** Work started from Jira and Linear webhooks (labels, assignments, comments). */
+  readonly trackers: TrackerTriggers;
+  /**
+   * The AI provider the agents use (Claude, OpenAI, or the recorded transcript: a router sending
+   * each call to the provider its model names), metered by budgets; `providers` are those it
+   * routes to, each with its own health.
+   */
+  readonly ai: {
+    readonly provider: AiProvider;
+    readonly providers: readonly AiProvider[];
+    readonly model: MeteredProvider | undefined;
+  };
+  /** Traces and metrics over OTLP (#20), or none; flushed last by `stop()`. */
+  readonly monitoring: Monitoring;
   /** Starts working on jobs (runs, approvals, maintenance) in this process. */
   startWorker(): Promise<void>;
   /**
@@ -62,6 +86,8 @@ export interface CreateAppOptions {
   readonly provider?: AiProvider;
   /** Extra job kinds (plugins, tests) next to the built-in ones. */
   readonly jobDefinitions?: readonly JobDefinition[];
+  /** Traces and metrics (default: as the OTEL_* variables say). */
+  readonly monitoring?: Monitoring;
 }
 
 /**
@@ -71,10 +97,13 @@ export interface CreateAppOptions {
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const { config, logger } = options;
   const releasers = new Releasers(logger);
+  // First made, last released: the spans of everything that stops before it are sent.
+  const monitoring = options.monitoring ?? monitoringFor(config, logger);
+  releasers.push('telemetry', () => monitoring.shutdown());
   try {
     const workflows = await WorkflowRegistry.load(
       config.workflows.directory,
-      standardWorkflowEnvironment(path.resolve(options.cwd ?? process.cwd())),
+      standardWorkflowEnvironment(config.workflows.root),
     );
     const store = await openStore({
       ...databaseOptions(config, logger),
@@ -82,16 +111,18 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     });
     releasers.push('store', () => store.close());
 
-    const { registry, guards } = await setUpPlugins({ config, store, logger });
+    const { registry, guards } = await setUpPlugins({ config, store, logger, monitoring });
     releasers.push('plugins', async () => {
       await registry.disconnectAll();
       guards.shutdown();
     });
 
-    // Every pull request a run opens is recorded as its own, whichever runner opens it.
-    const actions = new PullRequestOwnership(
-      options.actions ?? new RegistryActionRunner(registry),
+    // Every pull request a run opens is recorded as its own, whichever runner opens it; each
+    // push to a local one has its tests run (the job queue exists by the time a step runs).
+    const actions = new LocalCiTrigger(
+      new PullRequestOwnership(options.actions ?? new RegistryActionRunner(registry), store),
       store,
+      (push) => jobs.enqueue(LOCAL_CI_RUN, { ...push }),
     );
     const provider = options.provider ?? createAiProvider({ config, guards, logger });
     releasers.push('AI provider', async () => provider.close?.());
@@ -103,6 +134,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
             actions,
             provider,
             baseDir: path.resolve(options.cwd ?? process.cwd()),
+            monitoring,
           })
         : { runner: options.agents, model: undefined };
 
@@ -117,6 +149,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       agents: agents.runner,
       logger,
       worker: config.jobs.workerName,
+      monitoring,
       ...(agents.model === undefined ? {} : { budgets: agents.model }),
       timing: {
         staleMs: config.jobs.lockLifetimeMs,
@@ -125,6 +158,45 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     });
     jobs.define(releaseExpiredReservationsJob(store, () => engine.recheckBudgetPauses()));
     jobs.define(removeEndedWorkspacesJob(store, config.dataDir));
+    const pullRequests = new PrLoop({
+      store,
+      engine,
+      actions,
+      settings: config.pullRequests,
+      // Who aidev is on GitHub (an App's slug[bot], a token's user): its own comments never count.
+      identity: async () => {
+        const own = await registry.resolve('version_control').plugin.identity?.();
+        return own === undefined
+          ? { logins: [], mentions: [] }
+          : { logins: [own.login], mentions: own.mentions };
+      },
+      log: logger.child({ component: 'pr-loop' }),
+    });
+    for (const definition of prLoopJobs(pullRequests)) jobs.define(definition);
+    jobs.define(localCiJob(localCi({ config, store, actions, loop: pullRequests })));
+    releasers.push('pull-request loop', () => {
+      unfollow();
+      return Promise.resolve();
+    });
+    const unfollow = followRounds(engine.events, pullRequests, logger);
+    const trackers = new TrackerTriggers({
+      store,
+      engine,
+      actions,
+      pullRequests,
+      settings: config.trackerTriggers,
+      identity: async () => (await registry.resolve('task_management').plugin.identity?.())?.login,
+      // With Slack, a run a tracker started is shown in its channel as a command's run is.
+      ...(config.plugins.choices.communication.use === 'slack'
+        ? {
+            announce: async (run, channelId) => {
+              await store.slackMessages.track({ runId: run.id, teamId: null, channelId });
+            },
+          }
+        : {}),
+      log: logger.child({ component: 'tracker-triggers' }),
+    });
+    for (const definition of trackerJobs(trackers, store)) jobs.define(definition);
     for (const definition of options.jobDefinitions ?? []) jobs.define(definition);
 
     return {
@@ -134,13 +206,22 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       jobs,
       engine,
       plugins: registry,
+      pullRequests,
+      trackers,
       guards,
-      ai: { provider, model: agents.model },
+      ai: {
+        provider,
+        providers: provider instanceof ProviderRouter ? provider.members() : [provider],
+        model: agents.model,
+      },
+      monitoring,
       async startWorker() {
         await removeEndedWorkspaces(config.dataDir, store, logger).catch((error: unknown) =>
           logger.warn({ err: error }, 'could not remove the working copies of ended runs'),
         );
         await scheduleMaintenance(jobs);
+        await schedulePrLoop(jobs);
+        await scheduleTrackerSweep(jobs);
         await engine.scheduleMaintenance();
         await jobs.start();
       },

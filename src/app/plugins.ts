@@ -1,7 +1,9 @@
 import { consoleChannel } from '../adapters/console/console-channel.js';
 import { confluence } from '../adapters/confluence/confluence.js';
 import { github } from '../adapters/github/github.js';
+import { gitlab } from '../adapters/gitlab/gitlab.js';
 import { jira } from '../adapters/jira/jira.js';
+import { linear } from '../adapters/linear/linear.js';
 import { localDocs } from '../adapters/local-docs/local-docs.js';
 import { localGit } from '../adapters/local-git/local-git.js';
 import { localTracker } from '../adapters/local-tracker/local-tracker.js';
@@ -9,6 +11,7 @@ import { slackChannel } from '../adapters/slack/slack-plugin.js';
 import type { Config } from '../config/config.js';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { Logger } from '../log/create-logger.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 import { PLUGIN_TYPES } from '../plugins/action-signature.js';
 import type { Plugin, PluginDefinition } from '../plugins/plugin.js';
 import { GLOBAL_SCOPE, PluginRegistry } from '../plugins/plugin-registry.js';
@@ -29,7 +32,9 @@ export const BUILT_IN_PLUGINS: readonly PluginDefinition[] = [
   localDocs,
   consoleChannel,
   jira,
+  linear,
   github,
+  gitlab,
   confluence,
   slackChannel,
 ] as readonly PluginDefinition[];
@@ -42,8 +47,27 @@ const FROM_ENVIRONMENT: Readonly<
   >
 > = {
   github: {
-    env: { token: 'GITHUB_TOKEN', api_url: 'GITHUB_API_URL' },
-    read: (c) => ({ token: c.github.token, api_url: c.github.apiUrl }),
+    env: {
+      token: 'GITHUB_TOKEN',
+      api_url: 'GITHUB_API_URL',
+      app_id: 'GITHUB_APP_ID',
+      private_key: 'GITHUB_APP_PRIVATE_KEY',
+      installation_id: 'GITHUB_APP_INSTALLATION_ID',
+    },
+    // The App wins over the token: with both set, the token is not handed to the plugin.
+    read: ({ github: { app, token, apiUrl } }) =>
+      app === undefined
+        ? { token, api_url: apiUrl }
+        : {
+            app_id: app.id,
+            private_key: app.privateKey,
+            installation_id: app.installationId,
+            api_url: apiUrl,
+          },
+  },
+  gitlab: {
+    env: { token: 'GITLAB_TOKEN', url: 'GITLAB_URL' },
+    read: ({ gitlab: g }) => ({ token: g.token, url: g.url }),
   },
   jira: {
     env: { url: 'JIRA_URL', email: 'JIRA_EMAIL', api_token: 'JIRA_API_TOKEN', pat: 'JIRA_PAT' },
@@ -52,6 +76,18 @@ const FROM_ENVIRONMENT: Readonly<
       email: c.jira.email,
       api_token: c.jira.apiToken,
       pat: c.jira.pat,
+    }),
+  },
+  linear: {
+    env: {
+      api_key: 'LINEAR_API_KEY',
+      access_token: 'LINEAR_ACCESS_TOKEN',
+      api_url: 'LINEAR_API_URL',
+    },
+    read: (c) => ({
+      api_key: c.linear.apiKey,
+      access_token: c.linear.accessToken,
+      api_url: c.linear.apiUrl,
     }),
   },
   slack: {
@@ -113,10 +149,21 @@ export async function setUpPlugins(options: {
   schemaPending?: boolean;
   /** Backoff of the reconnection attempts, or `false` for none (a one-off check). */
   reconnect?: ReconnectTiming | false;
+  /** A span per guarded call (#20). */
+  monitoring?: Monitoring;
 }): Promise<{ registry: PluginRegistry; guards: Guards; skipped: PluginDefinition[] }> {
   const { config, logger } = options;
   const guards =
-    options.guards ?? new Guards(logger, config.resilience, {}, options.store.rateLimits);
+    options.guards ??
+    new Guards(
+      logger,
+      config.resilience,
+      {},
+      {
+        shared: options.store.rateLimits,
+        ...(options.monitoring === undefined ? {} : { monitoring: options.monitoring }),
+      },
+    );
   const registry = new PluginRegistry(
     {
       logger,

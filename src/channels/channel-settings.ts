@@ -47,10 +47,12 @@ export const channelSettingsSchema = z.strictObject({
     .optional(),
   model: z
     .string()
-    .regex(/^claude-[a-z0-9.-]+$/, {
-      error: 'expected a Claude model id such as claude-sonnet-5-5',
+    // A bare Claude id (Anthropic's, as before providers could be named), or provider:model.
+    .regex(/^((anthropic:)?claude-[a-z0-9.-]+|openai:[A-Za-z0-9][A-Za-z0-9._:/-]{0,127})$/, {
+      error:
+        'expected a model such as claude-sonnet-5-5, anthropic:claude-opus-4-6 or openai:gpt-5',
     })
-    .describe('Claude model the agents use in this channel')
+    .describe('model the agents use in this channel: a Claude id, or provider:model (openai:gpt-5)')
     .optional(),
   budget_per_run: dollars(MAX_RUN_BUDGET_USD)
     .describe('most one run may spend, in dollars')

@@ -6,6 +6,7 @@ import { registerDecisions } from './commands/decisions.js';
 import { registerDemo } from './commands/demo.js';
 import { registerImplement } from './commands/implement.js';
 import { registerPlan } from './commands/plan.js';
+import { registerPullRequests } from './commands/pull-requests.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
@@ -52,6 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   registerPlan(program, io, done);
   registerRuns(program, io, done);
   registerDecisions(program, io, done);
+  registerPullRequests(program, io, done);
   registerBudget(program, io, done);
   registerToken(program, io, done);
   registerKeys(program, io, done);

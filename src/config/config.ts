@@ -1,9 +1,12 @@
 import type { ModelPrice } from '../costs/price-table.js';
+import type { AiProviderName } from '../plugins/interfaces/model-ref.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
 import type { SandboxSetting, UnsandboxedDemo } from '../sandbox/sandbox-choice.js';
 import type { SandboxPolicy } from '../sandbox/sandbox-policy.js';
 import type { LogLevel } from './env-schema.js';
+import type { GitHubAppSettings } from './github-app-key.js';
 import type { LOG_FORMATS } from './file-schema.js';
+import type { MonitoringSettings } from './otel-env.js';
 
 /** The whole configuration, parsed once at start-up and frozen. */
 export interface Config {
@@ -50,6 +53,11 @@ export interface Config {
   readonly workflows: {
     /** Absolute path of the workflows directory. */
     readonly directory: string;
+    /**
+     * Where the files a workflow names (`prompts/…`) are found: the working directory, or
+     * aidev's own installation when the workflows are the ones it ships.
+     */
+    readonly root: string;
   };
   readonly slack: {
     readonly signingSecret: string | undefined;
@@ -64,15 +72,47 @@ export interface Config {
   };
   readonly github: {
     readonly token: string | undefined;
+    /** Run as this GitHub App (GITHUB_APP_*): it wins over the token when both are set. */
+    readonly app: GitHubAppSettings | undefined;
     readonly apiUrl: string;
     /** Checks deliveries to /github/webhooks; without it they are refused (503). */
     readonly webhookSecret: string | undefined;
+  };
+  readonly gitlab: {
+    readonly token: string | undefined;
+    /** The instance's address (GITLAB_URL): https://gitlab.com or a self-managed one. */
+    readonly url: string;
+    /** Checks deliveries to /gitlab/webhooks (X-Gitlab-Token); without it they are refused (503). */
+    readonly webhookSecret: string | undefined;
+  };
+  /** The pull-request loop (#18): feedback on aidev's pull requests becomes rounds of fixes. */
+  readonly pullRequests: {
+    readonly maxFixRounds: number;
+    readonly mentions: readonly string[];
+    readonly allowedBots: readonly string[];
+  };
+  /** Work started from the trackers (#19): the label, aidev's accounts, its names. */
+  readonly trackerTriggers: {
+    readonly label: string;
+    readonly botAccounts: readonly string[];
+    /** Accounts whose follow-up comments act on any run (besides the run's own starter). */
+    readonly followupAccounts: readonly string[];
+    readonly mentions: readonly string[];
   };
   readonly jira: {
     readonly url: string | undefined;
     readonly email: string | undefined;
     readonly apiToken: string | undefined;
     readonly pat: string | undefined;
+    /** Checks deliveries to /jira/webhooks (signature or URL token); without it, 503. */
+    readonly webhookSecret: string | undefined;
+  };
+  readonly linear: {
+    readonly apiKey: string | undefined;
+    readonly accessToken: string | undefined;
+    readonly apiUrl: string | undefined;
+    /** Checks deliveries to /linear/webhooks (Linear-Signature); without it, 503. */
+    readonly webhookSecret: string | undefined;
   };
   readonly confluence: {
     readonly url: string | undefined;
@@ -80,11 +120,26 @@ export interface Config {
     readonly apiToken: string | undefined;
   };
   readonly anthropic: { readonly apiKey: string | undefined; readonly baseUrl: string | undefined };
+  readonly openai: {
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string | undefined;
+    /** Azure OpenAI's dated API version: the SDK's AzureOpenAI client is used. */
+    readonly apiVersion: string | undefined;
+    /** OPENAI_ORG_ID and OPENAI_PROJECT_ID: whom the calls are billed to. */
+    readonly organization: string | undefined;
+    readonly project: string | undefined;
+  };
   /** Price overrides by model (dollars per million tokens). */
   readonly costs: { readonly prices: Readonly<Record<string, ModelPrice>> };
   /** Guard settings by service, over the defaults (src/resilience/guards.ts). */
   readonly resilience: Readonly<Record<string, Partial<GuardSettings>>>;
   readonly ai: {
+    /**
+     * The installation's provider (`ai.provider`, else the one whose key is set, Anthropic
+     * first); undefined: none is configured, and agents replay the recorded transcript.
+     */
+    readonly provider: AiProviderName | undefined;
+    /** The agents' model: `provider:model`, a bare Claude id, or a model of `provider`. */
     readonly model: string;
     readonly maxOutputTokens: number;
     readonly maxTurns: number;
@@ -115,6 +170,8 @@ export interface Config {
     /** Set only by `aidev demo`, in the configuration it composes for itself: its own runs. */
     readonly unsandboxedDemo?: UnsandboxedDemo;
   };
+  /** Traces and metrics over OTLP (#20), from the standard OTEL_* variables. */
+  readonly monitoring: MonitoringSettings;
   /** What sandboxed commands may use (the `sandbox` settings over the defaults). */
   readonly sandbox: SandboxPolicy;
   /** Names of the aidev environment variables that were set (values not included). */

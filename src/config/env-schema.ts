@@ -1,20 +1,21 @@
 import { z } from 'zod';
-import type { Problem } from '../errors/problem.js';
 import { SANDBOX_SETTINGS } from '../sandbox/sandbox-choice.js';
-import { email, encryptionKey, httpUrl, oneOf, port, postgresUrl, secret, text } from './values.js';
+import { envRegistry, type EnvVarMeta } from './env-registry.js';
+import { openAiEnvShape } from './openai-env.js';
+import { otelEnvShape } from './otel-env.js';
+import {
+  email,
+  encryptionKey,
+  httpUrl,
+  numericId,
+  oneOf,
+  port,
+  postgresUrl,
+  secret,
+  text,
+} from './values.js';
 
-/** What the README and `aidev config reference` say about each environment variable. */
-export interface EnvVarMeta {
-  readonly group:
-    'Core' | 'Storage' | 'Slack' | 'GitHub' | 'Jira' | 'Confluence' | 'Anthropic' | 'Security';
-  readonly description: string;
-  /** Secrets are never printed, and the logger scrubs their values from every line. */
-  readonly secret?: boolean;
-  readonly default?: string;
-  readonly example?: string;
-}
-
-export const envRegistry = z.registry<EnvVarMeta>();
+export { envRegistry, type EnvVarMeta } from './env-registry.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -89,8 +90,28 @@ export const envShape = {
   GITHUB_TOKEN: secret({ what: 'a GitHub token' }).optional().register(envRegistry, {
     group: 'GitHub',
     secret: true,
-    description: 'Token for the GitHub REST API (repository contents, branches, pull requests).',
+    description:
+      'Token for the GitHub REST API and git over HTTPS (repository contents, branches, pull requests). Ignored when a GitHub App is set (`GITHUB_APP_ID`).',
   }),
+  GITHUB_APP_ID: numericId('a GitHub App id', '123456').optional().register(envRegistry, {
+    group: 'GitHub',
+    description:
+      'Run aidev as this GitHub App (the App ID on its settings page), with `GITHUB_APP_PRIVATE_KEY`; wins over `GITHUB_TOKEN`. See [Run aidev as a GitHub App](#run-aidev-as-a-github-app).',
+    example: '123456',
+  }),
+  GITHUB_APP_PRIVATE_KEY: text().optional().register(envRegistry, {
+    group: 'GitHub',
+    secret: true,
+    description:
+      "The App's private key: the PEM itself (`\\n` escapes are read as line breaks, as env files write it) or the path of the downloaded `.pem` file.",
+  }),
+  GITHUB_APP_INSTALLATION_ID: numericId('a GitHub App installation id', '7654321')
+    .optional()
+    .register(envRegistry, {
+      group: 'GitHub',
+      description:
+        "The App's installation to act as. Default: each repository's own installation, asked of GitHub (`GET /repos/{owner}/{repo}/installation`) once per repository.",
+    }),
   GITHUB_WEBHOOK_SECRET: secret({ what: 'a webhook secret' }).optional().register(envRegistry, {
     group: 'GitHub',
     secret: true,
@@ -103,6 +124,30 @@ export const envShape = {
       group: 'GitHub',
       description: 'GitHub API base URL; set it for GitHub Enterprise Server.',
       default: 'https://api.github.com',
+    }),
+  GITLAB_TOKEN: secret({ what: 'a GitLab access token (glpat-…)' })
+    .optional()
+    .register(envRegistry, {
+      group: 'GitLab',
+      secret: true,
+      description:
+        'Personal, project or group access token for the GitLab REST API and git over HTTPS (scopes `api` and `write_repository`; a project or group token needs the Developer role or higher). When set and no GitHub credentials are, GitLab is the version control. See [GitLab](#gitlab).',
+      example: 'glpat-…',
+    }),
+  GITLAB_URL: httpUrl('https://gitlab.example.com')
+    .default('https://gitlab.com')
+    .register(envRegistry, {
+      group: 'GitLab',
+      description: 'Address of the GitLab instance; set it for GitLab Self-Managed or Dedicated.',
+      default: 'https://gitlab.com',
+    }),
+  GITLAB_WEBHOOK_SECRET: secret({ what: 'a webhook secret token' })
+    .optional()
+    .register(envRegistry, {
+      group: 'GitLab',
+      secret: true,
+      description:
+        "The secret token of the project's (or group's) webhook that posts to /gitlab/webhooks: GitLab sends it as X-Gitlab-Token with each delivery.",
     }),
   JIRA_URL: httpUrl('https://your-company.atlassian.net').optional().register(envRegistry, {
     group: 'Jira',
@@ -123,6 +168,42 @@ export const envShape = {
     description:
       'Personal access token for Jira Server/Data Center (instead of email + API token).',
   }),
+  JIRA_WEBHOOK_SECRET: secret({ what: 'a webhook secret' }).optional().register(envRegistry, {
+    group: 'Jira',
+    secret: true,
+    description:
+      "The secret of the Jira webhook that posts to /jira/webhooks: Jira Cloud (and Data Center 10) sign each delivery with it (X-Hub-Signature); older Data Center / Server, which cannot sign, put it in the webhook's URL as `?token=`. See [Start work from Jira or Linear](#start-work-from-jira-or-linear).",
+  }),
+  LINEAR_API_KEY: secret({ what: 'a Linear personal API key (lin_api_…)' })
+    .optional()
+    .register(envRegistry, {
+      group: 'Linear',
+      secret: true,
+      description:
+        'Personal API key (Linear → Settings → Security & access → Personal API keys), sent as the `Authorization` header as Linear documents it. When set and `JIRA_URL` is not, Linear is the task tracker; set `plugins.task_management.settings.team` to the team key (e.g. `ENG`) if projects are not named by team key. See [Linear](#linear).',
+      example: 'lin_api_…',
+    }),
+  LINEAR_ACCESS_TOKEN: secret({ what: 'a Linear OAuth access token' })
+    .optional()
+    .register(envRegistry, {
+      group: 'Linear',
+      secret: true,
+      description:
+        "An OAuth app's access token (sent as `Bearer`), instead of `LINEAR_API_KEY`; wins when both are set.",
+    }),
+  LINEAR_WEBHOOK_SECRET: secret({ what: 'a webhook signing secret' })
+    .optional()
+    .register(envRegistry, {
+      group: 'Linear',
+      secret: true,
+      description:
+        "The signing secret of the Linear webhook that posts to /linear/webhooks (Linear → Settings → API → Webhooks): each delivery's Linear-Signature is checked against it. See [Start work from Jira or Linear](#start-work-from-jira-or-linear).",
+    }),
+  LINEAR_API_URL: httpUrl('https://api.linear.app/graphql').optional().register(envRegistry, {
+    group: 'Linear',
+    description: "Linear's GraphQL endpoint (a proxy, or a local server in tests).",
+    default: 'https://api.linear.app/graphql',
+  }),
   CONFLUENCE_URL: httpUrl('https://your-company.atlassian.net').optional().register(envRegistry, {
     group: 'Confluence',
     description: 'Confluence Cloud site URL.',
@@ -142,12 +223,13 @@ export const envShape = {
     group: 'Anthropic',
     secret: true,
     description:
-      'Anthropic API key. When set, agents use Claude; otherwise the recorded-transcript provider.',
+      'Anthropic API key: agents can use Claude. With neither it nor `OPENAI_API_KEY`, agents replay the recorded transcript.',
   }),
   ANTHROPIC_BASE_URL: httpUrl('https://api.anthropic.com').optional().register(envRegistry, {
     group: 'Anthropic',
     description: 'Base URL of the Anthropic API (a proxy or gateway).',
   }),
+  ...openAiEnvShape,
   AIDEV_ENCRYPTION_KEY: encryptionKey().optional().register(envRegistry, {
     group: 'Security',
     secret: true,
@@ -160,6 +242,7 @@ export const envShape = {
       'How repository commands (tests, setup, the agent’s shell) are isolated: `auto` picks bubblewrap on Linux and Seatbelt (`sandbox-exec`, part of macOS) on macOS; `bubblewrap` or `seatbelt` names one; `none` runs them unsandboxed (logs a warning on every run). Without a sandbox, runs refuse to run code; `aidev config check` says which sandbox is in use or what to install.',
     default: 'auto',
   }),
+  ...otelEnvShape,
 } as const;
 
 export type EnvName = keyof typeof envShape;
@@ -172,50 +255,6 @@ export function envMeta(name: EnvName): EnvVarMeta {
 
 export function isSecretEnv(name: string): boolean {
   return name in envShape && envMeta(name as EnvName).secret === true;
-}
-
-/**
- * Settings that only make sense together. They depend on presence alone, so they are checked
- * on the raw environment, whatever the validity of the values (all problems are reported at once).
- */
-export function missingCompanions(env: Readonly<Record<string, string>>): Problem[] {
-  const problems: Problem[] = [];
-  const require = (name: EnvName, when: readonly EnvName[], why: string) => {
-    const present = when.filter((other) => env[other] !== undefined);
-    if (env[name] !== undefined || present.length === 0) return;
-    const verb = present.length > 1 ? 'are' : 'is';
-    problems.push({
-      path: name,
-      message: `expected to be set because ${present.join(' and ')} ${verb} set (${why}), found nothing`,
-    });
-  };
-  require('JIRA_URL', ['JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_PAT'], 'Jira site to call');
-  require('JIRA_API_TOKEN', ['JIRA_EMAIL'], 'Jira Cloud signs in with email + API token');
-  if (env.JIRA_PAT === undefined) {
-    require('JIRA_EMAIL', ['JIRA_API_TOKEN'], 'Jira Cloud signs in with email + API token');
-  }
-  require('CONFLUENCE_URL', [
-    'CONFLUENCE_EMAIL',
-    'CONFLUENCE_API_TOKEN',
-  ], 'Confluence site to call');
-  require('CONFLUENCE_API_TOKEN', [
-    'CONFLUENCE_URL',
-    'CONFLUENCE_EMAIL',
-  ], 'Confluence signs in with email + API token');
-  require('CONFLUENCE_EMAIL', [
-    'CONFLUENCE_URL',
-    'CONFLUENCE_API_TOKEN',
-  ], 'Confluence signs in with email + API token');
-  require('SLACK_BOT_TOKEN', [
-    'SLACK_SIGNING_SECRET',
-    'SLACK_APP_TOKEN',
-  ], 'every Slack Web API call needs the bot token');
-  if (env.SLACK_APP_TOKEN === undefined) {
-    require('SLACK_SIGNING_SECRET', [
-      'SLACK_BOT_TOKEN',
-    ], 'HTTP mode verifies Slack requests with it; or set SLACK_APP_TOKEN for Socket Mode');
-  }
-  return problems;
 }
 
 export const envSchema = z.object(envShape);

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { GUARDED_SERVICES } from '../resilience/guards.js';
 import { sandboxSettingsSchema } from './sandbox-settings.js';
+import { pluginSettingsSchema } from './plugin-settings.js';
 import { slackSettingsSchema } from './slack-settings.js';
+import {
+  pullRequestSettingsSchema,
+  trackerTriggerSettingsSchema,
+} from './work-trigger-settings.js';
 import { settingsRegistry } from './settings-registry.js';
+import { AI_PROVIDERS } from '../plugins/interfaces/model-ref.js';
 import { absolutePath, boolean, dollars, duration, integer, oneOf, rate, text } from './values.js';
 
 export { settingsRegistry, type SettingMeta } from './settings-registry.js';
@@ -20,6 +26,8 @@ export const SETTINGS_DEFAULTS = {
   workflows: { directory: 'workflows' },
   ai: {
     model: 'claude-sonnet-5-5',
+    /** The model of an installation whose provider is OpenAI. */
+    openaiModel: 'gpt-5',
     maxOutputTokens: 8_192,
     maxTurns: 40,
     contextTokens: 24_000,
@@ -36,22 +44,6 @@ export const SETTINGS_DEFAULTS = {
 } as const;
 
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
-
-/** Which plugin serves a plugin type, and its settings (validated by the plugin itself). */
-function pluginChoice(type: string, fallback: string, vendor?: { use: string; when: string }) {
-  return z
-    .strictObject({
-      use: text(),
-      settings: z
-        .record(z.string(), z.unknown(), { error: 'expected a mapping of settings' })
-        .optional(),
-    })
-    .optional()
-    .register(settingsRegistry, {
-      description: `The ${type.replace('_', ' ')} plugin (\`use\`) and its \`settings\`.`,
-      default: `\`use: ${fallback}\`${vendor === undefined ? '' : `; \`${vendor.use}\` when \`${vendor.when}\` is set`}`,
-    });
-}
 
 /**
  * `aidev.config.yaml`: non-secret settings. Secrets only come from the environment, so an
@@ -106,28 +98,7 @@ export const fileSchema = z.strictObject({
       }),
     })
     .optional(),
-  plugins: z
-    .strictObject({
-      task_management: pluginChoice('task_management', 'local', { use: 'jira', when: 'JIRA_URL' }),
-      version_control: pluginChoice('version_control', 'local_git', {
-        use: 'github',
-        when: 'GITHUB_TOKEN',
-      }),
-      documentation: pluginChoice('documentation', 'local_docs', {
-        use: 'confluence',
-        when: 'CONFLUENCE_URL',
-      }),
-      communication: pluginChoice('communication', 'console', {
-        use: 'slack',
-        when: 'SLACK_BOT_TOKEN',
-      }),
-      packages: z.array(text()).optional().register(settingsRegistry, {
-        description:
-          'npm packages with more plugins (each exports `plugins`, a list of plugin definitions).',
-        default: 'none',
-      }),
-    })
-    .optional(),
+  plugins: pluginSettingsSchema,
   local_git: z
     .strictObject({
       allowed_paths: z.array(absolutePath('/srv/git')).optional().register(settingsRegistry, {
@@ -141,17 +112,27 @@ export const fileSchema = z.strictObject({
     .strictObject({
       directory: text().optional().register(settingsRegistry, {
         description:
-          'Directory of the workflow files (and of `examples/`), relative to the working directory.',
+          'Directory of the workflow files (and of `examples/`), relative to the working directory. Unset: `workflows/` there if it exists, else the workflows aidev ships.',
         default: SETTINGS_DEFAULTS.workflows.directory,
       }),
     })
     .optional(),
   ai: z
     .strictObject({
-      model: text().optional().register(settingsRegistry, {
-        description: 'Claude model the agents use (a channel may choose another).',
-        default: SETTINGS_DEFAULTS.ai.model,
-      }),
+      provider: oneOf(AI_PROVIDERS)
+        .optional()
+        .register(settingsRegistry, {
+          description: `The installation's AI provider: ${AI_PROVIDERS.join(' or ')}; its key must be set (\`ANTHROPIC_API_KEY\`, \`OPENAI_API_KEY\`). A model setting may name another (\`openai:gpt-5\`).`,
+          default:
+            'the one whose key is set, Anthropic first; without keys, the recorded transcript',
+        }),
+      model: text()
+        .optional()
+        .register(settingsRegistry, {
+          description:
+            'Model the agents use (a channel may choose another): a model of `ai.provider` (`gpt-5`), a Claude id (`claude-sonnet-5-5`), or `provider:model` (`openai:gpt-5`, `anthropic:claude-opus-4-6`).',
+          default: `${SETTINGS_DEFAULTS.ai.model} (Anthropic), ${SETTINGS_DEFAULTS.ai.openaiModel} (OpenAI)`,
+        }),
       max_output_tokens: integer(256, 64_000)
         .optional()
         .register(settingsRegistry, {
@@ -227,12 +208,12 @@ export const fileSchema = z.strictObject({
         .optional()
         .register(settingsRegistry, {
           description:
-            'Recorded transcript replayed when `ANTHROPIC_API_KEY` is not set (a path relative to the working directory).',
+            'Recorded transcript replayed when no AI provider is configured (neither `ANTHROPIC_API_KEY` nor `OPENAI_API_KEY`; a path relative to the working directory).',
           default: `aidev’s ${SETTINGS_DEFAULTS.ai.transcript}`,
         }),
       record: text().optional().register(settingsRegistry, {
         description:
-          'Record every Claude call into this transcript file (to replay later without a key).',
+          'Record every model call (Claude’s and OpenAI’s) into this transcript file, to replay later without a key.',
         default: 'none',
       }),
     })
@@ -254,8 +235,8 @@ export const fileSchema = z.strictObject({
         .optional()
         .register(settingsRegistry, {
           description:
-            'Dollars per million tokens by model (`input`, `output`; cache prices default to 1.25×, 2× and 0.1× input), over the built-in table.',
-          default: 'Anthropic’s published prices',
+            'Dollars per million tokens by model id without its provider (`gpt-5`, `my-azure-deployment`): `input`, `output`, and the cache prices, which default for a Claude model to 1.25×, 2× and 0.1× input, for any other to the input price (set `cache_read` to a discounted rate); over the built-in table.',
+          default: 'Anthropic’s and OpenAI’s published prices',
         }),
     })
     .optional(),
@@ -274,8 +255,10 @@ export const fileSchema = z.strictObject({
     .register(settingsRegistry, {
       description: `Per service (${GUARDED_SERVICES.join(', ')}), for each of its sites (a channel's own Jira has its own limit and breaker): \`rate\` calls per second shared by every aidev process on the database, \`burst\` calls at once, \`retries\` after a 429/5xx/network failure, \`breaker_reset\` (how long a failing service is left alone).`,
       default:
-        'rate: Jira and Confluence 2, GitHub 5, Anthropic 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
+        'rate: Jira and Confluence 2, Linear 1, GitHub 5, GitLab 5, Anthropic 1, OpenAI 1, Slack 10; burst: two seconds’ worth; retries: 3; breaker_reset: 60s',
     }),
+  pull_requests: pullRequestSettingsSchema,
+  tracker_triggers: trackerTriggerSettingsSchema,
   slack: slackSettingsSchema,
   sandbox: sandboxSettingsSchema,
   logging: z

@@ -7,16 +7,16 @@ import { parseWithProblems } from '../errors/zod-problems.js';
 import { locate, parseYaml } from '../yaml/yaml-source.js';
 import type { GuardSettings } from '../resilience/service-guard.js';
 import type { Config } from './config.js';
-import {
-  envSchema,
-  isSecretEnv,
-  missingCompanions,
-  pickEnv,
-  type Env,
-  type EnvName,
-} from './env-schema.js';
+import { envSchema, isSecretEnv, pickEnv, type Env, type EnvName } from './env-schema.js';
+import { secretValues } from './secret-values.js';
 import { fileSchema, SETTINGS_DEFAULTS, type FileSettings } from './file-schema.js';
+import { githubAppOf, type GitHubAppSettings } from './github-app-key.js';
 import { pricesOf } from './prices-of.js';
+import { aiChoiceOf, type AiChoice } from './ai-choice.js';
+import { pullRequestsOf, trackerTriggersOf } from './work-trigger-settings.js';
+import { pluginsOf } from './plugin-settings.js';
+import { monitoringOf, otelSdkProblems } from './otel-env.js';
+import { missingCompanions } from './env-companions.js';
 import { sandboxPolicyOf } from './sandbox-settings.js';
 import { packagePath } from '../package-root.js';
 
@@ -53,6 +53,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const problems: Problem[] = [
     ...(envResult.ok ? [] : envResult.problems),
     ...missingCompanions(rawEnv),
+    ...(envResult.ok ? otelSdkProblems(envResult.value) : []),
   ];
 
   const file = resolveSettingsFile(
@@ -67,8 +68,15 @@ export function loadConfig(options: LoadConfigOptions): Config {
     else problems.push(...read.problems);
   }
 
-  if (!envResult.ok || problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(buildConfig(envResult.value, settings, file.path, options));
+  const github = envResult.ok ? githubAppOf(envResult.value, options.cwd) : {};
+  if (github.problem !== undefined) problems.push(github.problem);
+  const ai = envResult.ok ? aiChoiceOf(envResult.value, settings.ai) : undefined;
+  if (ai !== undefined) problems.push(...ai.problems);
+
+  if (!envResult.ok || ai === undefined || problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(
+    buildConfig(envResult.value, settings, file.path, options, { ...github, ai: ai.choice }),
+  );
 }
 
 function resolveSettingsFile(
@@ -118,7 +126,9 @@ function buildConfig(
   settings: FileSettings,
   configFile: string | undefined,
   options: LoadConfigOptions,
+  derived: { app?: GitHubAppSettings | undefined; ai: AiChoice },
 ): Config {
+  const githubApp = derived.app;
   const set = Object.keys(pickEnv(options.env)) as EnvName[];
   return {
     dataDir: path.resolve(options.cwd, env.AIDEV_DATA_DIR),
@@ -142,35 +152,20 @@ function buildConfig(
       drainTimeoutMs: settings.jobs?.drain_timeout ?? SETTINGS_DEFAULTS.jobs.drainTimeoutMs,
       workerName: settings.jobs?.worker_name ?? `${hostname()}:${process.pid}`,
     },
-    plugins: {
-      choices: {
-        // A service whose credentials are set is used unless the settings file says otherwise.
-        task_management: choice(
-          settings.plugins?.task_management,
-          env.JIRA_URL === undefined ? 'local' : 'jira',
-        ),
-        version_control: choice(
-          settings.plugins?.version_control,
-          env.GITHUB_TOKEN === undefined ? 'local_git' : 'github',
-        ),
-        documentation: choice(
-          settings.plugins?.documentation,
-          env.CONFLUENCE_URL === undefined ? 'local_docs' : 'confluence',
-        ),
-        communication: choice(
-          settings.plugins?.communication,
-          env.SLACK_BOT_TOKEN === undefined ? 'console' : 'slack',
-        ),
-      },
-      packages: settings.plugins?.packages ?? [],
-    },
+    plugins: pluginsOf(settings.plugins, {
+      tracker:
+        env.JIRA_URL !== undefined
+          ? 'jira'
+          : env.LINEAR_API_KEY !== undefined || env.LINEAR_ACCESS_TOKEN !== undefined
+            ? 'linear'
+            : undefined,
+      github: env.GITHUB_TOKEN !== undefined || githubApp !== undefined,
+      gitlab: env.GITLAB_TOKEN !== undefined,
+      confluence: env.CONFLUENCE_URL !== undefined,
+      slack: env.SLACK_BOT_TOKEN !== undefined,
+    }),
     localGit: { allowedPaths: settings.local_git?.allowed_paths ?? [] },
-    workflows: {
-      directory: path.resolve(
-        options.cwd,
-        settings.workflows?.directory ?? SETTINGS_DEFAULTS.workflows.directory,
-      ),
-    },
+    workflows: workflowsOf(options.cwd, settings.workflows?.directory),
     slack: {
       signingSecret: env.SLACK_SIGNING_SECRET,
       botToken: env.SLACK_BOT_TOKEN,
@@ -182,14 +177,29 @@ function buildConfig(
     },
     github: {
       token: env.GITHUB_TOKEN,
+      app: githubApp,
       apiUrl: env.GITHUB_API_URL,
       webhookSecret: env.GITHUB_WEBHOOK_SECRET,
     },
+    gitlab: {
+      token: env.GITLAB_TOKEN,
+      url: env.GITLAB_URL,
+      webhookSecret: env.GITLAB_WEBHOOK_SECRET,
+    },
+    pullRequests: pullRequestsOf(settings.pull_requests),
+    trackerTriggers: trackerTriggersOf(settings.tracker_triggers),
     jira: {
       url: env.JIRA_URL,
       email: env.JIRA_EMAIL,
       apiToken: env.JIRA_API_TOKEN,
       pat: env.JIRA_PAT,
+      webhookSecret: env.JIRA_WEBHOOK_SECRET,
+    },
+    linear: {
+      apiKey: env.LINEAR_API_KEY,
+      accessToken: env.LINEAR_ACCESS_TOKEN,
+      apiUrl: env.LINEAR_API_URL,
+      webhookSecret: env.LINEAR_WEBHOOK_SECRET,
     },
     confluence: {
       url: env.CONFLUENCE_URL,
@@ -197,10 +207,18 @@ function buildConfig(
       apiToken: env.CONFLUENCE_API_TOKEN,
     },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL },
+    openai: {
+      apiKey: env.OPENAI_API_KEY,
+      baseUrl: env.OPENAI_BASE_URL,
+      apiVersion: env.OPENAI_API_VERSION,
+      organization: env.OPENAI_ORG_ID,
+      project: env.OPENAI_PROJECT_ID,
+    },
     costs: { prices: pricesOf(settings.costs?.prices) },
     resilience: guardSettingsOf(settings.resilience),
     ai: {
-      model: settings.ai?.model ?? SETTINGS_DEFAULTS.ai.model,
+      provider: derived.ai.provider,
+      model: derived.ai.model,
       maxOutputTokens: settings.ai?.max_output_tokens ?? SETTINGS_DEFAULTS.ai.maxOutputTokens,
       maxTurns: settings.ai?.max_turns ?? SETTINGS_DEFAULTS.ai.maxTurns,
       contextTokens: settings.ai?.context_tokens ?? SETTINGS_DEFAULTS.ai.contextTokens,
@@ -228,39 +246,17 @@ function buildConfig(
     },
     security: { encryptionKey: env.AIDEV_ENCRYPTION_KEY, sandbox: env.AIDEV_SANDBOX },
     sandbox: sandboxPolicyOf(settings.sandbox),
+    monitoring: monitoringOf(env),
     envSet: set,
-    secrets: secretValues(env),
+    // The key read from a file (or with its escapes undone) is a secret in that form too.
+    secrets: [
+      ...secretValues(env),
+      ...(githubApp === undefined ? [] : [githubApp.privateKey]),
+      // The headers' values (an exporter's API key) are secrets on their own too.
+      ...Object.values(env.OTEL_EXPORTER_OTLP_HEADERS ?? {}).filter((v) => v.length >= 4),
+      ...(pickEnv(options.env).OTEL_EXPORTER_OTLP_HEADERS ?? []),
+    ],
   };
-}
-
-function choice(
-  chosen: { use: string; settings?: Record<string, unknown> | undefined } | undefined,
-  fallback: string,
-) {
-  return { use: chosen?.use ?? fallback, settings: chosen?.settings ?? {} };
-}
-
-function secretValues(env: Env): string[] {
-  const values = new Set<string>();
-  for (const [name, value] of Object.entries(env)) {
-    if (typeof value === 'string' && isSecretEnv(name)) values.add(value);
-  }
-  if (env.DATABASE_URL !== undefined) {
-    const password = URL.parse(env.DATABASE_URL)?.password;
-    if (password !== undefined && password !== '') {
-      values.add(password);
-      values.add(safeDecode(password));
-    }
-  }
-  return [...values];
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function deepFreeze<T>(value: T): T {
@@ -284,4 +280,17 @@ function guardSettingsOf(
       ...(given.breaker_reset === undefined ? {} : { breakerResetMs: given.breaker_reset }),
     };
   return result;
+}
+
+/**
+ * The workflows directory: the one set, or `workflows/` where aidev runs, or else the workflows
+ * aidev ships (so that `npx aidev demo` or `serve` in a directory of one's own has the standard
+ * workflows, as the demo's transcript is found wherever aidev runs from) with their prompts.
+ */
+function workflowsOf(cwd: string, set: string | undefined): Config['workflows'] {
+  if (set !== undefined) return { directory: path.resolve(cwd, set), root: cwd };
+  const here = path.resolve(cwd, SETTINGS_DEFAULTS.workflows.directory);
+  return existsSync(here)
+    ? { directory: here, root: cwd }
+    : { directory: packagePath(SETTINGS_DEFAULTS.workflows.directory), root: packagePath() };
 }

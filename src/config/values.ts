@@ -59,6 +59,14 @@ export function email() {
     });
 }
 
+/** A positive whole number written in decimal, such as a GitHub App's or installation's id. */
+export function numericId(what: string, example: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,15}$/, { error: `expected ${what}: a number such as ${example}` });
+}
+
 /** A credential: never printed, at least 8 characters, optionally with a known prefix. */
 export function secret(options: { prefixes?: readonly string[]; what?: string } = {}) {
   const what = options.what ?? 'a credential';

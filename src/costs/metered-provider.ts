@@ -6,6 +6,7 @@ import type {
 } from '../plugins/interfaces/ai-provider.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/create-logger.js';
+import { noMonitoring, type Monitoring } from '../plugins/interfaces/monitoring.js';
 import type { Reservation } from '../store/repositories/budget-reservations.js';
 import type { NewCostEntry } from '../store/repositories/cost-entries.js';
 import type { Store } from '../store/store.js';
@@ -13,6 +14,7 @@ import { crossedThresholds, type BudgetAlert } from './budget-alerts.js';
 import { BudgetExceededError } from './budget-exceeded-error.js';
 import { BudgetKeeper, DEFAULT_HOLD_MS } from './budget-keeper.js';
 import { formatUsd, type Units } from './money.js';
+import { inModelCallSpan, recordModelUsage } from './model-call-span.js';
 import { estimateInputTokens } from './token-estimate.js';
 import type { PriceTable } from './price-table.js';
 
@@ -48,6 +50,8 @@ export interface MeteredProviderOptions {
   /** Waits between attempts to record a paid call's cost (default 0.5 s doubling to 30 s). */
   readonly recordRetry?: { readonly baseMs: number; readonly maxMs: number };
   readonly now?: () => Date;
+  /** A span per model call with its tokens and cost, and their counters (#20). */
+  readonly monitoring?: Monitoring;
 }
 
 /**
@@ -107,7 +111,17 @@ export class MeteredProvider {
     });
   }
 
-  async complete(request: ModelRequest, meta: CallMeta): Promise<MeteredResult> {
+  complete(request: ModelRequest, meta: CallMeta): Promise<MeteredResult> {
+    const monitoring = this.options.monitoring ?? noMonitoring;
+    const call = { provider: this.options.provider.name, request, meta };
+    return inModelCallSpan(monitoring, call, async (span) => {
+      const result = await this.meteredCall(request, meta);
+      recordModelUsage(monitoring, span, call, result.response, result.costUsd);
+      return result;
+    });
+  }
+
+  private async meteredCall(request: ModelRequest, meta: CallMeta): Promise<MeteredResult> {
     const { store, prices } = this.options;
     if (meta.runId !== undefined && this.options.runBudget !== undefined) {
       const limit = await this.options.runBudget(meta);
@@ -146,7 +160,7 @@ export class MeteredProvider {
       const costUsd = formatUsd(prices.cost(model, response.usage));
       await this.recordPaid(reservation, meta.log, {
         ...scopeOf(meta),
-        provider: this.options.provider.name,
+        provider: response.provider ?? this.options.provider.name,
         model: response.model,
         inputTokens: response.usage.inputTokens,
         outputTokens: response.usage.outputTokens,

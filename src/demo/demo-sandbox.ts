@@ -82,6 +82,11 @@ function codeNotShipped(config: Config): { why: string; instead: string } | unde
       why: 'the demo’s AI is Claude (ANTHROPIC_API_KEY is set), so the commands it writes do not ship with aidev',
       instead: 'unset ANTHROPIC_API_KEY to replay the recorded answers',
     };
+  if (config.openai.apiKey !== undefined)
+    return {
+      why: 'the demo’s AI is OpenAI (OPENAI_API_KEY is set), so the commands it writes do not ship with aidev',
+      instead: 'unset OPENAI_API_KEY to replay the recorded answers',
+    };
   if (path.resolve(config.ai.transcript) !== shipped)
     return {
       why: `the demo replays ${config.ai.transcript} (ai.transcript), so its commands do not ship with aidev`,

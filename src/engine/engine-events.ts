@@ -23,6 +23,10 @@ export const ENGINE_EVENT_TYPES = [
   'agent.tool',
   /** What shaped an agent's context: instructions used, a conversation summarized. */
   'agent.context',
+  /** On the run that opened a pull request: a round of fixes on it started, ended, or ran out. */
+  'round.started',
+  'round.ended',
+  'round.handed_over',
   'budget.paused',
   'budget.decided',
   'budget.alert',

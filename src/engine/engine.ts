@@ -3,6 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import { formatProblem } from '../errors/problem.js';
 import { defineJob, type JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../log/create-logger.js';
+import { noMonitoring, type Monitoring } from '../plugins/interfaces/monitoring.js';
 import type { ActionCatalog } from '../plugins/action-catalog.js';
 import type { Run, RunTrigger } from '../store/repositories/runs.js';
 import type { JsonObject } from '../store/sql.js';
@@ -62,6 +63,8 @@ export interface EngineOptions {
   readonly timing?: Partial<EngineTiming>;
   /** Tells when budget holds are settled or released (the metered model), to recheck pauses. */
   readonly budgets?: BudgetSignals;
+  /** Traces of runs and steps (default: none). */
+  readonly monitoring?: Monitoring;
 }
 
 /** Where the engine hears that a budget may have room again. */
@@ -125,6 +128,7 @@ export function createEngine(options: EngineOptions): Engine {
     heartbeatMs: timing.heartbeatMs,
     staleMs: timing.staleMs,
     retry: { baseMs: timing.retryBaseMs, maxMs: timing.retryMaxMs },
+    monitoring: options.monitoring ?? noMonitoring,
   };
   const control = { store: options.store, jobs: options.jobs, recorder, logger };
   const recheck = coalesce(() => recheckBudgetPauses(control));
@@ -191,6 +195,8 @@ export function createEngine(options: EngineOptions): Engine {
         trigger: request.trigger,
         deadlineAt: new Date(Date.now() + workflow.timeoutMs),
         ...optional(request),
+        // The run's trace, made now: whichever worker runs its steps continues it (#20).
+        ...traceOf(deps.monitoring),
       });
       if (created.created) await options.jobs.enqueue(RUN_JOB, { runId: created.run.id });
       return created;
@@ -225,6 +231,11 @@ function coalesce<T>(task: () => Promise<T>): () => Promise<T> {
       });
     return next;
   };
+}
+
+function traceOf(monitoring: Monitoring): { traceContext?: string } {
+  const traceContext = monitoring.newRunTrace();
+  return traceContext === undefined ? {} : { traceContext };
 }
 
 function optional(request: StartRunRequest) {

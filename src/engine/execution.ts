@@ -1,5 +1,6 @@
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { Logger } from '../log/create-logger.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 import type { Run } from '../store/repositories/runs.js';
 import type { RunStep } from '../store/repositories/run-steps.js';
 import type { RunContext } from './run-context.js';
@@ -13,6 +14,8 @@ export interface ExecutionDeps extends AttemptEnvironment {
   readonly logger: Logger;
   /** Backoff of `on_error: retry`: the first delay, and the longest. */
   readonly retry: { readonly baseMs: number; readonly maxMs: number };
+  /** Spans of steps and the run's root span (#20); `noMonitoring` when nothing is exported. */
+  readonly monitoring: Monitoring;
 }
 
 /** One worker's execution of one run, from the moment it picks the run's job. */
@@ -29,6 +32,8 @@ export interface Execution {
   readonly workerSignal: AbortSignal;
   readonly info: RunInfo;
   readonly log: Logger;
+  /** The run's trace (W3C traceparent): this worker's step spans continue it. */
+  readonly traceparent: string | undefined;
 }
 
 export const RUN_JOB = 'workflow.run';

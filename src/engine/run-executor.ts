@@ -13,6 +13,7 @@ import {
   StepTakenOverError,
   WorkerStoppingError,
 } from './step-errors.js';
+import { endRunSpan, traceOfRun } from './run-spans.js';
 import { runStep } from './step-runner.js';
 import type { Step, Workflow } from './workflow-model.js';
 
@@ -50,16 +51,18 @@ export async function executeRun(options: {
     ? setTimeout(() => deadline.abort(new RunDeadlineError(limitOf(run))), Math.max(0, remaining))
     : undefined;
   try {
+    const traceparent = await traceOfRun(deps, run);
     let workflow: Workflow;
     let context: RunContext;
     try {
       workflow = options.workflowOf(run);
       context = initialContext(run, workflow);
     } catch (error) {
-      await deps.store.runs.transition(runId, 'failed', {
+      const failed = await deps.store.runs.transition(runId, 'failed', {
         from: ['queued', 'running'],
         error: errorRecord(error),
       });
+      if (failed !== null) endRunSpan(deps, run, traceparent, 'failed');
       await deps.recorder.record({
         type: 'run.failed',
         runId,
@@ -87,6 +90,7 @@ export async function executeRun(options: {
       workerSignal: worker.signal,
       info: { id: run.id, workflow: workflow.name, channelId: run.channelId, userId: run.userId },
       log,
+      traceparent,
     };
     const resumed = rows.size > 0;
     await deps.recorder.record({
@@ -126,7 +130,8 @@ async function proceed(x: Execution): Promise<void> {
     }
   }
   await ended(x);
-  await x.deps.store.runs.transition(x.run.id, 'succeeded', { from: ['running'] });
+  if (await x.deps.store.runs.transition(x.run.id, 'succeeded', { from: ['running'] }))
+    endRunSpan(x.deps, x.run, x.traceparent, 'succeeded');
   await x.deps.recorder.record({
     type: 'run.succeeded',
     runId: x.run.id,
@@ -179,10 +184,11 @@ async function failRun(
     details.rollback = { undone: report.undone, not_undone: report.notUndone };
   if (Object.keys(kept).length > 0) details.kept = kept;
   await ended(x);
-  await x.deps.store.runs.transition(x.run.id, 'failed', {
+  const failed = await x.deps.store.runs.transition(x.run.id, 'failed', {
     from: ['running', 'queued', 'waiting'],
     error: details,
   });
+  if (failed !== null) endRunSpan(x.deps, x.run, x.traceparent, 'failed');
   const keptText = Object.keys(kept).length > 0 ? ` Work kept: ${describeKept(kept)}.` : '';
   const undone =
     report === undefined ? '' : ` Rolled back: ${report.undone.join(', ') || 'nothing to undo'}.`;
@@ -213,10 +219,11 @@ async function finishCancelled(x: Execution): Promise<void> {
   const details: JsonObject = { code: 'run_cancelled', message: 'the run was cancelled' };
   if (Object.keys(kept).length > 0) details.kept = kept;
   await ended(x);
-  await x.deps.store.runs.transition(x.run.id, 'cancelled', {
+  const cancelled = await x.deps.store.runs.transition(x.run.id, 'cancelled', {
     from: ['running', 'queued', 'waiting'],
     error: details,
   });
+  if (cancelled !== null) endRunSpan(x.deps, x.run, x.traceparent, 'cancelled');
   await x.deps.recorder.record({
     type: 'run.cancelled',
     runId: x.run.id,

@@ -9,6 +9,7 @@ import { pauseStep } from './pauses.js';
 import type { Execution } from './execution.js';
 import { applyOutputs, recordStep, resolve } from './run-context.js';
 import { attemptStep } from './step-attempt.js';
+import { inStepSpan } from './run-spans.js';
 import {
   errorRecord,
   isRetryable,
@@ -65,6 +66,11 @@ export async function runStep(x: Execution, step: Step): Promise<StepOutcome> {
     case 'running':
       break;
   }
+  return inStepSpan(x, step, () => executeStep(x, step, row));
+}
+
+/** Runs a step that is not finished yet: its condition, then its kind's work. */
+async function executeStep(x: Execution, step: Step, row: RunStep): Promise<StepOutcome> {
   if (step.when !== undefined) {
     const proceed = evaluateCondition(x, step);
     if (proceed !== true)

@@ -59,6 +59,11 @@ export class WorkflowRegistry {
     const workflow = this.byName.get(name);
     if (workflow !== undefined) return workflow;
     const names = this.names();
+    if (names.length === 0)
+      throw new AppError(
+        'not_found',
+        `workflow: there are no workflows here, so none named ${JSON.stringify(name)} (is workflows.directory set to a directory of workflow files?)`,
+      );
     throw new AppError(
       'not_found',
       `workflow: expected one of ${names.join(', ')}, found ${JSON.stringify(name)}${didYouMeanSuffix(name, names)}`,

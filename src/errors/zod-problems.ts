@@ -58,10 +58,12 @@ export function describeZodError(
       }
     } else {
       const secret = options.isSecret?.(issue.path) ?? false;
-      issues.push({
-        path: issue.path,
-        message: `${expectation(issue)}, found ${describeValue(issue.input, { secret })}`,
-      });
+      const expected = expectation(issue);
+      // A schema may say what it found itself (a key's kind, never the key): kept as it is.
+      const message = /^expected .*, found /s.test(expected)
+        ? expected
+        : `${expected}, found ${describeValue(issue.input, { secret })}`;
+      issues.push({ path: issue.path, message });
     }
   }
   return issues;

@@ -15,6 +15,11 @@ export interface GitHubWebhookOptions {
   /** GITHUB_WEBHOOK_SECRET; without it every delivery is refused with 503 and what to set. */
   readonly secret: string | undefined;
   readonly log: Logger;
+  /**
+   * Hands a newly recorded delivery over to be acted on (a job). If it fails the delivery is
+   * still recorded, and the workers' sweep acts on it a minute later.
+   */
+  readonly onRecorded?: (deliveryId: string) => Promise<unknown>;
 }
 
 const header = (request: FastifyRequest, name: string) => {
@@ -75,6 +80,15 @@ export function githubWebhookRoutes(options: GitHubWebhookOptions): FastifyPlugi
       if (!parsed.ok)
         return sendProblem(reply, problem(parsed.status, 'github-delivery', parsed.detail).problem);
       const fresh = await options.store.webhookDeliveries.record(parsed.delivery);
+      if (fresh && options.onRecorded !== undefined)
+        await options
+          .onRecorded(parsed.delivery.deliveryId)
+          .catch((error: unknown) =>
+            options.log.warn(
+              { err: error, delivery: parsed.delivery.deliveryId },
+              'recorded a GitHub delivery but could not queue it; the sweep will act on it',
+            ),
+          );
       const ms = performance.now() - started;
       const log = {
         delivery: parsed.delivery.deliveryId,

@@ -13,6 +13,7 @@ import { clientErrorHandler, frameworkErrors } from './client-errors.js';
 import { createMetrics, type AidevMetrics } from './metrics.js';
 import { problem, problemOf, sendProblem } from './problem.js';
 import { readinessRoute, type FrontEndCheck } from './readiness.js';
+import { requestForLog } from './url-for-log.js';
 
 export interface HttpServerOptions {
   readonly app: App;
@@ -41,7 +42,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const metrics = aidevMetrics.registry;
   // Typed with Fastify's base logger: ours is the same pino underneath.
   const server = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
-    loggerInstance: app.logger.child({ component: 'http' }),
+    // Fastify logs a request's URL wherever it logs the request: with its query's values cut.
+    loggerInstance: app.logger.child(
+      { component: 'http' },
+      { serializers: { req: requestForLog } },
+    ),
     logController: new LogController({ disableRequestLogging: true }),
     // Slack sends 3 s deadlines; nothing here should hold a socket long.
     requestTimeout: 30_000,

@@ -3,6 +3,8 @@ import type { JobKindStats } from '../store/repositories/job-queue-stats.js';
 import type { CostEntriesRepository } from '../store/repositories/cost-entries.js';
 import type { RunStepsRepository } from '../store/repositories/run-steps.js';
 import type { RunsRepository } from '../store/repositories/runs.js';
+import type { PrRoundsRepository } from '../store/repositories/pr-rounds.js';
+import type { WebhookDeliveriesRepository } from '../store/repositories/webhook-deliveries.js';
 
 type Result<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 
@@ -13,6 +15,9 @@ export interface DatabaseSnapshot {
   readonly newSteps: Result<RunStepsRepository['finishedSince']>;
   readonly queue: readonly JobKindStats[];
   readonly costs: Result<CostEntriesRepository['totalsByModel']>;
+  /** The pull-request loop: feedback, aidev's pull requests, hand-overs. */
+  readonly pullRequests: Result<PrRoundsRepository['stats']>;
+  readonly deliveries: Result<WebhookDeliveriesRepository['countByResult']>;
 }
 
 /**
@@ -28,7 +33,14 @@ const OVERLAP_MS = 60_000;
 export function databaseSnapshots(app: App): () => Promise<DatabaseSnapshot> {
   let watermark = new Date();
   const seen = new Map<string, number>();
-  let last: DatabaseSnapshot = { runs: [], newSteps: [], queue: [], costs: [] };
+  let last: DatabaseSnapshot = {
+    runs: [],
+    newSteps: [],
+    queue: [],
+    costs: [],
+    pullRequests: { feedback: [], pulls: [], handedOver: 0 },
+    deliveries: [],
+  };
   let pending: Promise<DatabaseSnapshot> | undefined;
 
   async function newSteps() {
@@ -47,12 +59,14 @@ export function databaseSnapshots(app: App): () => Promise<DatabaseSnapshot> {
 
   async function read(): Promise<DatabaseSnapshot> {
     try {
-      const [runs, queue, costs] = await Promise.all([
+      const [runs, queue, costs, pullRequests, deliveries] = await Promise.all([
         app.store.runs.countByWorkflow(),
         app.store.queueStats.byKind(),
         app.store.costs.totalsByModel(),
+        app.store.prRounds.stats(),
+        app.store.webhookDeliveries.countByResult(),
       ]);
-      last = { runs, queue, costs, newSteps: await newSteps() };
+      last = { runs, queue, costs, pullRequests, deliveries, newSteps: await newSteps() };
     } catch (error) {
       app.logger.warn(
         { err: error },

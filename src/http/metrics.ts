@@ -27,6 +27,7 @@ export function createMetrics(app: App, registry = new Registry()): AidevMetrics
   collectDefaultMetrics({ register: registry, prefix: 'aidev_process_' });
   const snapshot = databaseSnapshots(app);
   registerRunMetrics(registry, snapshot);
+  registerPullRequestMetrics(registry, snapshot);
   registerQueueMetrics(registry, snapshot);
   registerAiMetrics(registry, snapshot);
   registerVendorMetrics(registry, app);
@@ -176,6 +177,53 @@ function registerAiMetrics(registry: Registry, snapshot: Snapshot): void {
     async collect() {
       this.reset();
       for (const line of await costs()) this.inc({ model: line.model }, line.calls);
+    },
+  });
+}
+
+/** The pull-request loop (#18): rounds are runs of address-feedback, counted with the runs. */
+function registerPullRequestMetrics(registry: Registry, snapshot: Snapshot): void {
+  const registers = [registry];
+  new Counter({
+    name: 'aidev_pr_feedback_total',
+    help: 'Feedback queued on aidev’s pull requests, by kind (review, comment, failing_check).',
+    labelNames: ['kind'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const { kind, count } of (await snapshot()).pullRequests.feedback)
+        this.inc({ kind }, count);
+    },
+  });
+  new Gauge({
+    name: 'aidev_pull_requests',
+    help: 'Pull requests aidev opened, by state (open, merged, closed).',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const { state, count } of (await snapshot()).pullRequests.pulls)
+        this.set({ state }, count);
+    },
+  });
+  new Counter({
+    name: 'aidev_pr_handovers_total',
+    help: 'Pull requests on which aidev used up pull_requests.max_fix_rounds and asked a person.',
+    registers,
+    async collect() {
+      this.reset();
+      this.inc((await snapshot()).pullRequests.handedOver);
+    },
+  });
+  new Counter({
+    name: 'aidev_github_deliveries_total',
+    help: 'GitHub webhook deliveries recorded, by event and result (acted, ignored, pending).',
+    labelNames: ['event', 'result'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const { event, result, count } of (await snapshot()).deliveries)
+        this.inc({ event, result }, count);
     },
   });
 }

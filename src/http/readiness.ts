@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app/create-app.js';
+import type { AiProvider } from '../plugins/interfaces/ai-provider.js';
+import { AI_PROVIDERS } from '../plugins/interfaces/model-ref.js';
+import type { PluginHealth } from '../plugins/plugin.js';
 import { GLOBAL_SCOPE } from '../plugins/plugin-registry.js';
 import { bearerToken, findToken, tokenRefusal } from './api/authenticate.js';
 import { problem, sendProblem } from './problem.js';
@@ -23,7 +26,7 @@ export interface FrontEndCheck {
 
 /**
  * Whether this process can do its work: the database answers, the job queue can be read, each
- * plugin is healthy and each front end connected. A failing part is named, so that a 503 says
+ * plugin is healthy, each front end connected and each configured AI provider accepts its key. A failing part is named, so that a 503 says
  * what is wrong.
  */
 export async function readiness(
@@ -52,8 +55,13 @@ export async function readiness(
   } catch (error) {
     parts.push({ name: 'jobs', ok: false, detail: (error as Error).message });
   }
+  // Telemetry that cannot be sent is said, never a reason to take aidev out of service.
+  parts.push({ name: 'monitoring', ok: true, detail: app.monitoring.status().detail });
   for (const frontEnd of frontEnds)
     parts.push({ name: `front end ${frontEnd.name}`, ...frontEnd.status() });
+  for (const provider of app.ai.providers)
+    if ((AI_PROVIDERS as readonly string[]).includes(provider.name))
+      parts.push({ name: `ai ${provider.name}`, ...(await aiHealth(provider)) });
   for (const plugin of await app.plugins.health())
     parts.push({
       name: `plugin ${plugin.type}/${plugin.name}${plugin.scope === GLOBAL_SCOPE ? '' : ` (${plugin.scope})`}`,
@@ -66,6 +74,25 @@ export async function readiness(
 
 /** Parts checked at most this often: `/ready` is open, and each check asks every plugin. */
 const CHECK_EVERY_MS = 2_000;
+
+/**
+ * An AI provider is asked at most this often: its model list goes through the same guard, and
+ * the same rate limit (one call a second by default), as the agents' model calls.
+ */
+const AI_CHECK_EVERY_MS = 60_000;
+const aiChecked = new WeakMap<AiProvider, { at: number; health: Promise<PluginHealth> }>();
+
+/** A configured AI provider's health (its key accepted), asked once a minute at most. */
+function aiHealth(provider: AiProvider): Promise<PluginHealth> {
+  const last = aiChecked.get(provider);
+  if (last !== undefined && performance.now() - last.at < AI_CHECK_EVERY_MS) return last.health;
+  const health = provider.health().catch((error: unknown): PluginHealth => ({
+    ok: false,
+    detail: error instanceof Error ? error.message : String(error),
+  }));
+  aiChecked.set(provider, { at: performance.now(), health });
+  return health;
+}
 
 /**
  * `GET /ready`, open to load balancers: 200 or 503, and which part fails (`failing`: the
@@ -109,6 +136,7 @@ export function readinessRoute(app: App, frontEnds: readonly FrontEndCheck[] = [
 /** What a part is called without a token: its kind, never which vendor or what it said. */
 function publicName(part: ReadinessPart): string {
   if (part.name.startsWith('plugin ')) return 'plugins';
+  if (part.name.startsWith('ai ')) return 'ai';
   return part.name.startsWith('front end ') ? 'front ends' : part.name;
 }
 

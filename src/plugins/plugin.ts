@@ -7,7 +7,7 @@ import type { ActionSignature, PluginType } from './action-signature.js';
 import type { communicationActions } from './interfaces/communication.js';
 import type { documentationActions } from './interfaces/documentation.js';
 import type { taskManagementActions } from './interfaces/task-management.js';
-import type { versionControlActions } from './interfaces/version-control.js';
+import type { ForgeIdentity, versionControlActions } from './interfaces/version-control.js';
 
 /** What an action implementation gets besides its input. */
 export interface ActionContext {
@@ -46,6 +46,12 @@ export interface Plugin<T extends PluginType = PluginType> {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   health(): Promise<PluginHealth>;
+  /**
+   * Version control plugins on a forge (GitHub): who aidev is there, for the pull request
+   * loop to tell its own comments from people's and to know when it is called. Plugins with
+   * no account (local git) leave it out.
+   */
+  identity?(): Promise<ForgeIdentity>;
 }
 
 /** What a plugin may use from aidev. */
@@ -62,6 +68,11 @@ export interface PluginContext {
    * channel's stored configuration.
    */
   readonly allowedPaths?: readonly string[];
+  /**
+   * The clock (ms since the epoch) by which a plugin keeps things for a time, such as tokens;
+   * Date.now unless a test moves it.
+   */
+  readonly now?: () => number;
 }
 
 /** How to build a plugin from its validated configuration. */

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/create-logger.js';
+import type { Monitoring } from '../plugins/interfaces/monitoring.js';
 import {
   ServiceGuard,
   type GuardSettings,
@@ -7,15 +8,30 @@ import {
 } from './service-guard.js';
 
 /** The outside services whose calls go through a guard. */
-export const GUARDED_SERVICES = ['jira', 'confluence', 'github', 'anthropic', 'slack'] as const;
+export const GUARDED_SERVICES = [
+  'jira',
+  'linear',
+  'confluence',
+  'github',
+  'gitlab',
+  'anthropic',
+  'openai',
+  'slack',
+] as const;
 export type GuardedService = (typeof GUARDED_SERVICES)[number];
 
 /** Calls per second per service, from the architecture notes (Confluence as Jira). */
 export const DEFAULT_RATES: Readonly<Record<GuardedService, number>> = {
   jira: 2,
+  // Linear allows an API key 5,000 requests an hour (about 1.4 a second).
+  linear: 1,
   confluence: 2,
   github: 5,
+  // GitLab.com allows an authenticated user 2,000 API requests a minute; self-managed sets its own.
+  gitlab: 5,
   anthropic: 1,
+  // OpenAI's limits depend on the account's tier; a model call a second is far below any.
+  openai: 1,
   slack: 10,
 };
 
@@ -40,8 +56,12 @@ export class Guards {
     private readonly overrides: Readonly<Record<string, Partial<GuardSettings>>> = {},
     /** Settings for every service (e.g. no retries for a quick check), under `overrides`. */
     private readonly common: Partial<GuardSettings> = {},
-    /** Rate limits every process on the database shares (none: each process keeps its own). */
-    private readonly shared?: SharedRateLimit,
+    private readonly options: {
+      /** Rate limits every process on the database shares (none: each process keeps its own). */
+      readonly shared?: SharedRateLimit;
+      /** A span per guarded call (#20); none when unset. */
+      readonly monitoring?: Monitoring;
+    } = {},
   ) {}
 
   /**
@@ -65,7 +85,7 @@ export class Guards {
         { service, site: name },
         settings,
         this.logger.child({ service, site: name }),
-        this.shared,
+        this.options,
       );
       this.guards.set(key, guard);
     }

@@ -4,6 +4,8 @@ import Bottleneck from 'bottleneck';
 import CircuitBreaker from 'opossum';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../log/create-logger.js';
+import { noMonitoring, type Monitoring } from '../plugins/interfaces/monitoring.js';
+import { inCallSpan } from './call-span.js';
 import { VendorError } from './vendor-error.js';
 
 export interface GuardSettings {
@@ -74,6 +76,8 @@ export class ServiceGuard {
   private readonly limiter: Bottleneck;
   private counters = { calls: 0, failures: 0, retries: 0, rejected: 0, latencyMsTotal: 0 };
   private sharedFailing = false;
+  private readonly shared: SharedRateLimit | undefined;
+  private readonly monitoring: Monitoring;
   /** How the guard names its site in messages: `jira at acme.atlassian.net`. */
   private readonly label: string;
 
@@ -81,8 +85,10 @@ export class ServiceGuard {
     guarded: GuardedSite,
     private readonly settings: GuardSettings,
     private readonly logger: Logger,
-    private readonly shared?: SharedRateLimit,
+    options: { readonly shared?: SharedRateLimit; readonly monitoring?: Monitoring } = {},
   ) {
+    this.shared = options.shared;
+    this.monitoring = options.monitoring ?? noMonitoring;
     const { service, site } = guarded;
     this.service = service;
     this.site = site;
@@ -112,11 +118,24 @@ export class ServiceGuard {
     this.limiter = tokenBucket(settings.ratePerSecond, burstOf(settings));
   }
 
-  /** Runs `fn` (one call to the service) under the rate limit, the breaker and the retries. */
-  async call<T>(
+  /**
+   * Runs `fn` (one call to the service) under the rate limit, the breaker and the retries, in
+   * a span (#20) that counts the retries and says how the call ended.
+   */
+  call<T>(what: string, fn: () => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> {
+    return inCallSpan({
+      monitoring: this.monitoring,
+      site: this,
+      what,
+      retries: () => this.counters.retries,
+      call: () => this.guarded(what, fn, options),
+    });
+  }
+
+  private async guarded<T>(
     what: string,
     fn: () => Promise<T>,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal },
   ): Promise<T> {
     if (probing.getStore() === true) return this.probe(fn, options.signal);
     const log = this.logger;

@@ -3,10 +3,13 @@ import { STATUS_CODES } from 'node:http';
 /** How messages name each service (its id is lower-case: `github`). */
 const DISPLAY_NAMES: Readonly<Record<string, string>> = {
   github: 'GitHub',
+  gitlab: 'GitLab',
   jira: 'Jira',
+  linear: 'Linear',
   confluence: 'Confluence',
   slack: 'Slack',
   anthropic: 'Anthropic',
+  openai: 'OpenAI',
 };
 
 /** The name a person knows a service by: `GitHub` for `github`. */

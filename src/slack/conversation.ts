@@ -5,6 +5,9 @@ import { budgetReport } from '../costs/budget-report.js';
 import { parseUsd, roundUsd } from '../costs/money.js';
 import type { App } from '../app/create-app.js';
 import { authorizeRun } from '../engine/run-authority.js';
+import { askForChanges, noted } from './pull-request-feedback.js';
+import { pullRequestOf } from '../pr-loop/run-feedback.js';
+import { activeRoundOf } from '../pr-loop/rounds-of-run.js';
 import { slackPerson } from './slack-person.js';
 import type { RunNotifier } from './run-notifier.js';
 import type { SlackWeb } from '../adapters/slack/slack-web.js';
@@ -24,13 +27,16 @@ interface Deps {
   readonly notifier: RunNotifier;
 }
 
+const COMMANDS = ['cancel', 'status', 'approve', 'reject'];
+
 /** `<@U123> implement PROJ-1` → `implement PROJ-1`. */
 const withoutMention = (text: string) => text.replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, '').trim();
 
 /**
  * A mention, or a reply in a run's thread. In a run's thread it is about that run: `approve`,
  * `reject <feedback>` (or any other words while the plan waits: taken as feedback), `cancel`,
- * `status`. Elsewhere a mention is a command, as if typed after `/aidev`.
+ * `status`; once the run's pull request is open, any other words ask for changes on it (a
+ * round of fixes, #18). Elsewhere a mention is a command, as if typed after `/aidev`.
  */
 export async function onMessage(
   deps: Deps,
@@ -81,15 +87,14 @@ async function aboutRun(
   const by = message.userId;
   const command = word.toLowerCase();
   const run = await store.runs.get(runId);
-  // Talk in the thread that is not for aidev (not a command, and no plan waits) is only noted.
-  const forAidev =
-    ['cancel', 'status', 'approve', 'reject'].includes(command) ||
-    (run?.status === 'waiting' && run.waitingFor === 'approval');
-  if (!forAidev)
-    return reply(
-      'Noted. In a run’s thread I understand `approve`, `reject <feedback>`, `cancel` and `status`.',
-    );
+  const isCommand = COMMANDS.includes(command);
+  const planWaits = run?.status === 'waiting' && run.waitingFor === 'approval';
+  // Other words in the thread: feedback on the run's open pull request, or talk only noted.
+  const pull =
+    isCommand || planWaits || text === '' ? undefined : await pullRequestOf(store, runId);
+  if (!isCommand && !planWaits && pull?.state !== 'open') return reply(noted(pull?.state));
   // Whatever acts on the run is for those `authorizeRun` names; a stranger is told so privately.
+  // Asking for changes on its pull request is deciding, as approving its plan is.
   const authority = await authorizeRun(store, {
     actor: slackPerson(deps.app, deps.web, by),
     runId,
@@ -100,13 +105,19 @@ async function aboutRun(
     return reply(
       authority.reason === 'not_found' ? 'That run no longer exists.' : authority.message,
     );
+  if (pull !== undefined && pull !== null)
+    return reply(await askForChanges(deps, runId, message, text));
   switch (command) {
     case 'cancel': {
-      const outcome = await engine.cancel(runId, `slack:${by}`);
+      // Once the run has ended, what still runs in its thread is a round of fixes on its PR.
+      const round = authority.run.finishedAt === null ? null : await activeRoundOf(store, runId);
+      const outcome = await engine.cancel(round ?? runId, `slack:${by}`);
       return reply(
-        outcome.outcome === 'cancelling'
-          ? `Cancelling ${slackText(authority.run.taskKey ?? 'the run')}.`
-          : 'That run already ended.',
+        outcome.outcome !== 'cancelling'
+          ? 'That run already ended.'
+          : round === null
+            ? `Cancelling ${slackText(authority.run.taskKey ?? 'the run')}.`
+            : `Cancelling the round of fixes on ${slackText(authority.run.taskKey ?? 'the run')}’s pull request.`,
       );
     }
     case 'status':

@@ -18,7 +18,7 @@ export interface Milestone {
 }
 
 /** `text` is mrkdwn: outside parts of it went through slackText, links through link(). */
-const say = (text: string, where: 'thread' | 'channel' = 'thread'): Milestone => ({
+export const say = (text: string, where: 'thread' | 'channel' = 'thread'): Milestone => ({
   where,
   text,
   blocks: [section(text)],

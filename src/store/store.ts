@@ -16,10 +16,13 @@ import { createSlackRunMessagesRepository } from './repositories/slack-run-messa
 import { createTasksRepository } from './repositories/tasks.js';
 import { createTaskCommentsRepository } from './repositories/task-comments.js';
 import { createLocalPullRequestsRepository } from './repositories/local-pull-requests.js';
+import { createLocalPullRequestCommentsRepository } from './repositories/local-pull-request-comments.js';
+import { createLocalChecksRepository } from './repositories/local-checks.js';
 import { createJobQueueStatsRepository } from './repositories/job-queue-stats.js';
 import { createRateLimitsRepository } from './repositories/rate-limits.js';
 import { createWebhookDeliveriesRepository } from './repositories/webhook-deliveries.js';
 import { createPullRequestsRepository } from './repositories/pull-requests.js';
+import { createPrRoundsRepository } from './repositories/pr-rounds.js';
 
 export function createRepositories(q: Queryable) {
   return {
@@ -27,6 +30,8 @@ export function createRepositories(q: Queryable) {
     tasks: createTasksRepository(q),
     taskComments: createTaskCommentsRepository(q),
     localPullRequests: createLocalPullRequestsRepository(q),
+    localPullRequestComments: createLocalPullRequestCommentsRepository(q),
+    localChecks: createLocalChecksRepository(q),
     runs: createRunsRepository(q),
     steps: createRunStepsRepository(q),
     events: createRunEventsRepository(q),
@@ -44,6 +49,7 @@ export function createRepositories(q: Queryable) {
     rateLimits: createRateLimitsRepository(q),
     webhookDeliveries: createWebhookDeliveriesRepository(q),
     pullRequests: createPullRequestsRepository(q),
+    prRounds: createPrRoundsRepository(q),
   };
 }
 

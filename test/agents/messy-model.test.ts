@@ -14,10 +14,10 @@ import { realAgents } from '../support/agents.js';
 import { describeEachBackend, type TestDatabase } from '../support/backends.js';
 import { capturingLogger } from '../support/logger.js';
 import { createMessyRepository, MESSY } from '../support/messy-repository.js';
+import { asksForSummary, MESSY_SUMMARY, messySession } from '../support/messy-session.js';
 import {
   startAnthropicServer,
   type AnthropicServer,
-  type ScriptedReply,
 } from '../vendors/anthropic/anthropic-server.js';
 import { promptUnits } from '../vendors/anthropic/prompt-cache.js';
 
@@ -30,7 +30,6 @@ import { promptUnits } from '../vendors/anthropic/prompt-cache.js';
  * window, and the commit must carry only the fix.
  */
 const { logger } = capturingLogger({ level: 'warn' });
-const EDITOR = 'str_replace_based_edit_tool';
 /** The window of the test's model: small, so that sixty turns of reading would overflow it. */
 const WINDOW = 20_000;
 const MANAGED: ContextPolicy = {
@@ -39,7 +38,6 @@ const MANAGED: ContextPolicy = {
   keepObservations: 8,
   maxObservationChars: 24_000,
 };
-const WANDERING_TURNS = 48;
 
 let scratch: string;
 let server: AnthropicServer;
@@ -53,54 +51,6 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const say = (text: string, name: string, input: Record<string, unknown>): ScriptedReply => ({
-  content: [
-    { type: 'text', text },
-    { type: 'tool_use', name, input },
-  ],
-});
-const bash = (command: string) => say(`Running ${command}`, 'bash', { command });
-
-/** What the model does, turn by turn. */
-function messySession(): ScriptedReply[] {
-  const wandering = Array.from({ length: WANDERING_TURNS }, (_, i) =>
-    bash(`cat fixtures/case-${String(i * 61).padStart(4, '0')}.json`),
-  );
-  return [
-    say('Let me look at the library code.', EDITOR, { command: 'view', path: 'lib' }),
-    bash('cat src'),
-    say('The catalogue may matter.', EDITOR, { command: 'view', path: 'data/catalog.csv' }),
-    say('Once more, the catalogue.', EDITOR, { command: 'view', path: 'data/catalog.csv' }),
-    bash('grep -rn "quantityOf" --include=*.js .'),
-    say('Fixing the total.', EDITOR, {
-      command: 'str_replace',
-      path: 'src/order.js',
-      old_str: MESSY.bugWithSpaces,
-      new_str: MESSY.fix.replace('\t', '    '),
-    }),
-    bash('yes "a line of output that goes on" | head -c 5000000'),
-    bash('sleep 600'),
-    { content: [{ type: 'text', text: 'I now understand how orders are totalled.' }] },
-    ...wandering,
-    say('Fixing the total, with the file’s tabs.', EDITOR, {
-      command: 'str_replace',
-      path: 'src/order.js',
-      old_str: MESSY.bug,
-      new_str: MESSY.fix,
-    }),
-    bash('npm test'),
-    say('Done.', 'finish', {
-      pr_title: 'Count quantities in order totals',
-      pr_description: 'orderTotal multiplies each line by its quantity.',
-      documentation: 'Order totals count quantities.',
-    }),
-  ];
-}
-
-/** The model, asked to summarize its conversation, writes a summary (and calls no tool). */
-const asksForSummary = (body: Readonly<Record<string, unknown>>) =>
-  JSON.stringify((body.messages as unknown[]).at(-1)).includes('will now be replaced by a summary');
-
 interface Events {
   tools: { turn: number; tool: string; output: string; is_error: boolean }[];
   compactions: number;
@@ -111,12 +61,7 @@ async function runSession(database: TestDatabase, context: ContextPolicy | undef
   server.contextWindow = context === undefined ? 10 * WINDOW : WINDOW;
   server.reply(...messySession());
   server.answerWhen(asksForSummary, () => ({
-    content: [
-      {
-        type: 'text',
-        text: 'Task: orderTotal in src/order.js ignores quantities. quantityOf is in src/quantity.js. The file indents with tabs. Nothing changed yet; next: fix the reduce line and run npm test.',
-      },
-    ],
+    content: [{ type: 'text', text: MESSY_SUMMARY }],
   }));
   const dataDir = scratch;
   const { registry } = await connectLocalPlugins({ store: database.store, dataDir, logger });

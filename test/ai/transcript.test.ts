@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstDifference } from '../../src/adapters/transcript/compare-recorded.js';
-import { RecordingProvider } from '../../src/adapters/transcript/recording-provider.js';
+import {
+  RecordingProvider,
+  TranscriptRecorder,
+} from '../../src/adapters/transcript/recording-provider.js';
 import { TranscriptProvider } from '../../src/adapters/transcript/transcript-provider.js';
 import type {
   ModelRequest,
@@ -39,7 +42,7 @@ describe('recorded transcripts', () => {
   it('records a real conversation and replays it, usage included, without calling anything', async () => {
     const file = path.join(scratch, 'recorded.json');
     const { provider } = anthropicProvider(server, logger);
-    const recorder = new RecordingProvider(provider, file);
+    const recorder = new RecordingProvider(provider, new TranscriptRecorder(file));
     server.reply({ content: [{ type: 'text', text: 'Hello there.' }] });
     const live = await recorder.complete(ask('Say hello.'), turn('planning/plan', 0));
     await recorder.close();

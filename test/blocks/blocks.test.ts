@@ -55,4 +55,18 @@ describe('Block Kit builders', () => {
     expect(json).toContain('<https://github.test/acme/shop/pull/1|Pull request>');
     expect(json).toContain('Cost so far: *$0.0123*');
   });
+
+  it('show the rounds of fixes on the run’s pull request, their last result escaped', () => {
+    const { blocks } = runMessage({
+      runId: RUN,
+      title: 'PROJ-1',
+      status: 'succeeded',
+      steps: [],
+      costUsd: '$0.42',
+      rounds: { count: 2, max: 3, last: 'pushed <!channel> *abc1234*' },
+    });
+    const json = JSON.stringify(blocks);
+    expect(json).toContain('Rounds: 2 of 3 · last: pushed &lt;!channel&gt; \u2217abc1234\u2217');
+    expect(json).toContain('Cost so far, rounds included: *$0.42*');
+  });
 });

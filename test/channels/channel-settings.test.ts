@@ -34,6 +34,26 @@ it('names the key and the allowed values of a bad setting', () => {
   );
 });
 
+it('takes a model that names its provider, or a bare Claude id, and says what a model looks like', () => {
+  for (const model of [
+    'claude-sonnet-5-5',
+    'anthropic:claude-opus-4-6',
+    'openai:gpt-5',
+    'openai:gpt-4.1-mini',
+    'openai:llama3.1:8b',
+    'openai:meta-llama/Llama-3.1-8B-Instruct',
+  ])
+    expect(checkSettings({ model }).ok, model).toBe(true);
+  for (const model of ['gpt-5', 'anthropic:gpt-5', 'mistral:large', 'openai:', 'claude-Sonnet']) {
+    const checked = checkSettings({ model });
+    expect(checked.ok, model).toBe(false);
+    if (!checked.ok)
+      expect(describeProblems(checked.problems)).toBe(
+        `model: expected a model such as claude-sonnet-5-5, anthropic:claude-opus-4-6 or openai:gpt-5, found ${JSON.stringify(model)}`,
+      );
+  }
+});
+
 describeEachBackend('changing a channel’s settings', (database) => {
   const resumed: string[][] = [];
   const deps = () => ({

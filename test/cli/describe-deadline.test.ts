@@ -26,6 +26,7 @@ const waiting: Run = {
   deadlineAt: at('12:00:00'),
   waitingSince: at('09:00:00'),
   waitedMs: 0,
+  traceContext: null,
   createdAt: at('08:00:00'),
   startedAt: at('08:00:00'),
   finishedAt: null,

@@ -22,11 +22,19 @@ const REQUIRED_NAMES = [
   'JIRA_EMAIL',
   'JIRA_API_TOKEN',
   'JIRA_PAT',
+  'LINEAR_API_KEY',
+  'LINEAR_ACCESS_TOKEN',
+  'LINEAR_API_URL',
   'CONFLUENCE_URL',
   'CONFLUENCE_EMAIL',
   'CONFLUENCE_API_TOKEN',
   'ANTHROPIC_API_KEY',
   'ANTHROPIC_BASE_URL',
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'OPENAI_API_VERSION',
+  'OPENAI_ORG_ID',
+  'OPENAI_PROJECT_ID',
   'AIDEV_ENCRYPTION_KEY',
   'AIDEV_SANDBOX',
 ];
@@ -52,6 +60,7 @@ describe('configuration reference', () => {
       'GITHUB_TOKEN',
       'JIRA_API_TOKEN',
       'ANTHROPIC_API_KEY',
+      'OPENAI_API_KEY',
       'AIDEV_ENCRYPTION_KEY',
     ]) {
       expect(reference).toContain(`| \`${name}\` (secret) |`);

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -108,6 +108,23 @@ describe('environment variables', () => {
     });
   });
 
+  it('chooses Linear as the tracker when its API key is set and Jira is not', () => {
+    const key = 'lin_api_0123456789abcdef';
+    const linear = loadConfig({ env: { LINEAR_API_KEY: key }, cwd });
+    expect(linear.plugins.choices.task_management.use).toBe('linear');
+    expect(linear.linear).toEqual({ apiKey: key, accessToken: undefined, apiUrl: undefined });
+    const both = loadConfig({
+      env: {
+        LINEAR_API_KEY: key,
+        JIRA_URL: 'https://jira.example.com',
+        JIRA_PAT: 'pat-1234567890',
+      },
+      cwd,
+    });
+    expect(both.plugins.choices.task_management.use).toBe('jira');
+    expect(loadConfig({ env: {}, cwd }).plugins.choices.task_management.use).toBe('local');
+  });
+
   it('requires the Slack signing secret for HTTP mode but not for Socket Mode', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1234567890' })).toEqual([
       'SLACK_SIGNING_SECRET: expected to be set because SLACK_BOT_TOKEN is set (HTTP mode verifies Slack requests with it; or set SLACK_APP_TOKEN for Socket Mode), found nothing',
@@ -179,8 +196,17 @@ describe('settings file', () => {
       'aidev.config.yaml:2:18 jobs.lock_lifetime: expected a duration from 2s to 1h, such as 30s, 5m or 1500ms, found "soon"',
       'aidev.config.yaml:3:3 jobs.concurency: unknown key (did you mean "concurrency"?); allowed keys: lock_lifetime, poll_interval, concurrency, drain_timeout, worker_name',
       'aidev.config.yaml:7:11 logging.format: expected one of auto, json, pretty, found "colour"',
-      'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, local_git, workflows, ai, costs, resilience, slack, sandbox, logging',
+      'aidev.config.yaml:4:1 databse: unknown key (did you mean "database"?); allowed keys: database, jobs, plugins, local_git, workflows, ai, costs, resilience, pull_requests, tracker_triggers, slack, sandbox, logging',
     ]);
+  });
+
+  it('finds workflows where aidev runs, else the ones it ships, unless a directory is set', async () => {
+    const shipped = path.resolve(import.meta.dirname, '../../workflows');
+    expect(loadConfig({ env: {}, cwd }).workflows.directory).toBe(shipped);
+    await mkdir(path.join(cwd, 'workflows'));
+    expect(loadConfig({ env: {}, cwd }).workflows.directory).toBe(path.join(cwd, 'workflows'));
+    await settingsFile('workflows:\n  directory: flows\n');
+    expect(loadConfig({ env: {}, cwd }).workflows.directory).toBe(path.join(cwd, 'flows'));
   });
 
   it('reads the agents’ limits, the run budget and price overrides', async () => {
@@ -221,7 +247,7 @@ describe('settings file', () => {
     await settingsFile('resilience:\n  jria: { rate: 1 }\n  slack: { rate: 0 }\n');
     expect(problems({})).toEqual([
       'aidev.config.yaml:3:18 resilience.slack.rate: expected calls per second: a number above 0, at most 1000, found number 0',
-      'aidev.config.yaml:2:3 resilience.jria: unknown key (did you mean "jira"?); allowed keys: jira, confluence, github, anthropic, slack',
+      'aidev.config.yaml:2:3 resilience.jria: unknown key (did you mean "jira"?); allowed keys: jira, linear, confluence, github, gitlab, anthropic, openai, slack',
     ]);
   });
 

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { describeEachBackend, resetTables, type TestDatabase } from '../support/backends.js';
-import { childEnv, JsonLineProcess, REPO_ROOT } from '../support/child-process.js';
+import { childEnv, JsonLineProcess, REPO_ROOT, WITH_WORKERS } from '../support/child-process.js';
 import { controllingEngine, waitForRun } from '../support/engine-processes.js';
 import { setupGit } from '../support/setup-git.js';
 import {
@@ -101,7 +101,10 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
       configFile,
       [
         'jobs:',
-        '  lock_lifetime: 2s',
+        // Ample for a loaded machine: the workers' lock renewals go through PGlite in this busy
+        // test process, and a renewal late by 2 s handed the step over a second time (or cut a
+        // model turn short and spent its scripted answer). The handover here is asked for.
+        '  lock_lifetime: 10s',
         '  poll_interval: 100ms',
         '  drain_timeout: 300ms',
         `workflows:\n  directory: ${workflows}`,
@@ -158,69 +161,79 @@ describeEachBackend('a worker stopped gracefully in the middle of an agent step'
     return { run, victim, survivor };
   }
 
-  it('hands the step over: the other worker resumes the conversation and pays only for the cut turn', async () => {
-    await resetTables(t.db);
-    server.reply(
-      tool(EDITOR, { command: 'view', path: 'greeting.txt' }),
-      tool(EDITOR, {
-        command: 'str_replace',
-        path: 'greeting.txt',
-        old_str: 'hello',
-        new_str: 'hello world',
-      }),
-      tool('finish', {
-        pr_title: 'Greet the world',
-        pr_description: 'Says hello world.',
-        documentation: 'Greets.',
-      }),
-    );
-    const { run, victim, survivor } = await stopDuringThirdTurn('agent-step');
-    expect(await victim.next('stopped')).toBeDefined();
-    expect(await victim.exited()).toBe(0);
+  it(
+    'hands the step over: the other worker resumes the conversation and pays only for the cut turn',
+    WITH_WORKERS,
+    async () => {
+      await resetTables(t.db);
+      server.reply(
+        tool(EDITOR, { command: 'view', path: 'greeting.txt' }),
+        tool(EDITOR, {
+          command: 'str_replace',
+          path: 'greeting.txt',
+          old_str: 'hello',
+          new_str: 'hello world',
+        }),
+        tool('finish', {
+          pr_title: 'Greet the world',
+          pr_description: 'Says hello world.',
+          documentation: 'Greets.',
+        }),
+      );
+      const { run, victim, survivor } = await stopDuringThirdTurn('agent-step');
+      expect(await victim.next('stopped')).toBeDefined();
+      expect(await victim.exited()).toBe(0);
 
-    const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 60_000);
-    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    const [step] = await t.store.steps.listForRun(run.id);
-    expect(step).toMatchObject({ status: 'succeeded', failures: 0, handovers: 1 });
-    expect(step?.worker).toBe(`${hostname()}:${survivor.child.pid}`);
-    expect(step?.outputs).toMatchObject({
-      implementation: { changed_files: [{ status: 'modified', path: 'greeting.txt' }] },
-    });
+      const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 60_000);
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+      const [step] = await t.store.steps.listForRun(run.id);
+      expect(step).toMatchObject({ status: 'succeeded', failures: 0, handovers: 1 });
+      expect(step?.worker).toBe(`${hostname()}:${survivor.child.pid}`);
+      expect(step?.outputs).toMatchObject({
+        implementation: { changed_files: [{ status: 'modified', path: 'greeting.txt' }] },
+      });
 
-    // Turns 1 and 2 were asked once; only the turn that was cut short was asked again.
-    const turns = server.messageBodies().map(turnOf);
-    expect(turns).toEqual([1, 2, 3, 3]);
-    const events = await t.store.events.listForRun(run.id);
-    expect(events.map((e) => e.type)).not.toContain('step.failed');
-    expect(events.map((e) => e.type)).toContain('run.resumed');
-    // The stopping worker logged no error (nothing failed, the pool was not used after its end).
-    expect(victim.stderr.join('\n')).not.toMatch(/"level":(50|60)/);
-    expect(existsSync(path.join(dataDir, 'workspaces', run.id))).toBe(false);
-  });
+      // Turns 1 and 2 were asked once; only the turn that was cut short was asked again.
+      const turns = server.messageBodies().map(turnOf);
+      expect(turns).toEqual([1, 2, 3, 3]);
+      const events = await t.store.events.listForRun(run.id);
+      expect(events.map((e) => e.type)).not.toContain('step.failed');
+      expect(events.map((e) => e.type)).toContain('run.resumed');
+      // The stopping worker logged no error (nothing failed, the pool was not used after its end).
+      expect(victim.stderr.join('\n')).not.toMatch(/"level":(50|60)/);
+      expect(existsSync(path.join(dataDir, 'workspaces', run.id))).toBe(false);
+    },
+  );
 
-  it('resumes on the other worker with the change so far: the tests there see the edit', async () => {
-    await resetTables(t.db);
-    server.reply(
-      tool('bash', { command: 'npm test' }),
-      tool(EDITOR, { command: 'str_replace', path: 'src/cart.ts', old_str: BUG, new_str: FIX }),
-      tool('bash', { command: 'npm test 2>&1 | grep -E "^# (pass|fail)"' }),
-      tool('finish', {
-        pr_title: 'Charge quantities',
-        pr_description: 'Quantities.',
-        documentation: 'Q.',
-      }),
-    );
-    const { run, victim } = await stopDuringThirdTurn('shop-step');
-    await victim.exited();
-    const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 90_000);
-    expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
-    const bodies = server.messageBodies() as { messages: { content: { content?: unknown }[] }[] }[];
-    expect(bodies.map(turnOf)).toEqual([1, 2, 3, 3, 4]);
-    // Turn 4 carries what the tests said on the resumed working copy: the edit is there.
-    expect(JSON.stringify(bodies[4]?.messages.at(-1)?.content)).toContain('# fail 0');
-  });
+  it(
+    'resumes on the other worker with the change so far: the tests there see the edit',
+    WITH_WORKERS,
+    async () => {
+      await resetTables(t.db);
+      server.reply(
+        tool('bash', { command: 'npm test' }),
+        tool(EDITOR, { command: 'str_replace', path: 'src/cart.ts', old_str: BUG, new_str: FIX }),
+        tool('bash', { command: 'npm test 2>&1 | grep -E "^# (pass|fail)"' }),
+        tool('finish', {
+          pr_title: 'Charge quantities',
+          pr_description: 'Quantities.',
+          documentation: 'Q.',
+        }),
+      );
+      const { run, victim } = await stopDuringThirdTurn('shop-step');
+      await victim.exited();
+      const done = await waitForRun(t, run.id, ['succeeded', 'failed', 'cancelled'], 90_000);
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+      const bodies = server.messageBodies() as {
+        messages: { content: { content?: unknown }[] }[];
+      }[];
+      expect(bodies.map(turnOf)).toEqual([1, 2, 3, 3, 4]);
+      // Turn 4 carries what the tests said on the resumed working copy: the edit is there.
+      expect(JSON.stringify(bodies[4]?.messages.at(-1)?.content)).toContain('# fail 0');
+    },
+  );
 
-  it('a run that fails leaves no working copy behind', async () => {
+  it('a run that fails leaves no working copy behind', WITH_WORKERS, async () => {
     await resetTables(t.db);
     server.reply(tool(EDITOR, { command: 'view', path: 'greeting.txt' }));
     // The second turn is refused for good (a 400 is not retried): the step and the run fail.

@@ -31,7 +31,7 @@ const EXPECTED: Record<string, string[]> = {
     '07-unknown-plugin.yaml:4:13 steps[0].plugin: expected one of task_management, version_control, documentation, communication, found "version_contrl" (did you mean "version_control"?)',
   ],
   '08-unknown-action.yaml': [
-    '08-unknown-action.yaml:5:13 steps[0].action: expected an action of version_control (get_repository_info, get_file_tree, read_files, check_out, create_branch, commit_changes, create_pull_request, get_permission, find_pull_request, close_pull_request, delete_branch), found "create_brnch" (did you mean "create_branch"?)',
+    '08-unknown-action.yaml:5:13 steps[0].action: expected an action of version_control (get_repository_info, get_file_tree, read_files, check_out, create_branch, commit_changes, create_pull_request, get_permission, find_pull_request, post_pull_request_comments, request_review, list_review_comments, get_failing_checks, close_pull_request, delete_branch), found "create_brnch" (did you mean "create_branch"?)',
   ],
   '09-unknown-agent.yaml': [
     '09-unknown-agent.yaml:5:12 steps[0].agent: expected one of development, planning, found "developmnt" (did you mean "development"?)',

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { describeEachBackend, resetTables, type TestDatabase } from '../support/backends.js';
-import { JsonLineProcess } from '../support/child-process.js';
+import { JsonLineProcess, WITH_WORKERS } from '../support/child-process.js';
 import {
   controllingEngine,
   countsOf,
@@ -70,43 +70,51 @@ describeEachBackend('a run whose worker is killed -9', (database) => {
     return { run: done, victim, survivor: pair.find((w) => w !== victim) };
   }
 
-  it('killed between two side effects: another worker finishes it, each effect applied once', async () => {
-    const { run, survivor } = await crashDuringOpenPr('before');
-    expect(run.status).toBe('succeeded');
-    const { calls, effects } = await countsOf(t);
-    // create_branch ran once (finished before the crash); open_pr twice (cut short, then again).
-    expect(calls).toEqual({
-      'version_control.create_branch': 1,
-      'version_control.create_pull_request': 2,
-      'task_management.update_task_status': 1,
-    });
-    expect(effects).toEqual({
-      'version_control.create_branch': 1,
-      'version_control.create_pull_request': 1,
-      'task_management.update_task_status': 1,
-    });
-    const steps = await t.store.steps.listForRun(run.id);
-    expect(steps.map((s) => [s.stepName, s.status, s.attempt, s.failures])).toEqual([
-      ['create_branch', 'succeeded', 1, 0],
-      ['open_pr', 'succeeded', 2, 0],
-      ['to_review', 'succeeded', 1, 0],
-    ]);
-    expect(steps[1]?.worker).toBe(
-      `${process.env.HOSTNAME ?? (await import('node:os')).hostname()}:${survivor?.pid ?? 0}`,
-    );
-    const events = (await t.store.events.listForRun(run.id)).map((e) => e.type);
-    expect(events).toContain('run.resumed');
-  });
+  it(
+    'killed between two side effects: another worker finishes it, each effect applied once',
+    WITH_WORKERS,
+    async () => {
+      const { run, survivor } = await crashDuringOpenPr('before');
+      expect(run.status).toBe('succeeded');
+      const { calls, effects } = await countsOf(t);
+      // create_branch ran once (finished before the crash); open_pr twice (cut short, then again).
+      expect(calls).toEqual({
+        'version_control.create_branch': 1,
+        'version_control.create_pull_request': 2,
+        'task_management.update_task_status': 1,
+      });
+      expect(effects).toEqual({
+        'version_control.create_branch': 1,
+        'version_control.create_pull_request': 1,
+        'task_management.update_task_status': 1,
+      });
+      const steps = await t.store.steps.listForRun(run.id);
+      expect(steps.map((s) => [s.stepName, s.status, s.attempt, s.failures])).toEqual([
+        ['create_branch', 'succeeded', 1, 0],
+        ['open_pr', 'succeeded', 2, 0],
+        ['to_review', 'succeeded', 1, 0],
+      ]);
+      expect(steps[1]?.worker).toBe(
+        `${process.env.HOSTNAME ?? (await import('node:os')).hostname()}:${survivor?.pid ?? 0}`,
+      );
+      const events = (await t.store.events.listForRun(run.id)).map((e) => e.type);
+      expect(events).toContain('run.resumed');
+    },
+  );
 
-  it('killed after a side effect but before its step was recorded: the effect is found, not repeated', async () => {
-    const { run } = await crashDuringOpenPr('after');
-    expect(run.status).toBe('succeeded');
-    const { calls, effects } = await countsOf(t);
-    expect(calls['version_control.create_pull_request']).toBe(2);
-    expect(effects).toEqual({
-      'version_control.create_branch': 1,
-      'version_control.create_pull_request': 1,
-      'task_management.update_task_status': 1,
-    });
-  });
+  it(
+    'killed after a side effect but before its step was recorded: the effect is found, not repeated',
+    WITH_WORKERS,
+    async () => {
+      const { run } = await crashDuringOpenPr('after');
+      expect(run.status).toBe('succeeded');
+      const { calls, effects } = await countsOf(t);
+      expect(calls['version_control.create_pull_request']).toBe(2);
+      expect(effects).toEqual({
+        'version_control.create_branch': 1,
+        'version_control.create_pull_request': 1,
+        'task_management.update_task_status': 1,
+      });
+    },
+  );
 });

@@ -73,6 +73,38 @@ describeEachBackend('metrics after runs', (database) => {
       "INSERT INTO agenda_jobs (name, next_run_at, data) VALUES ('test.nobody', now() - interval '5 seconds', '{}')",
     );
     api.server.aidevMetrics.slackAck.observe({ kind: 'command' }, 0.12);
+    // The pull-request loop: a pull request the run opened, feedback on it, two deliveries.
+    const { store } = api.app;
+    await store.pullRequests.record({
+      url: 'https://github.com/acme/shop/pull/3',
+      runId,
+      stepName: 'open',
+      repository: 'acme/shop',
+      number: 3,
+      branch: 'aidev/M-1',
+    });
+    for (const [sourceId, kind] of [
+      ['review:1', 'review'],
+      ['comment:2', 'comment'],
+      ['comment:3', 'comment'],
+    ] as const)
+      await store.prRounds.queue({
+        pullUrl: 'https://github.com/acme/shop/pull/3',
+        sourceId,
+        kind,
+        author: 'alice',
+        item: {},
+        origin: 'test',
+      });
+    for (const id of ['d-1', 'd-2'])
+      await store.webhookDeliveries.record({
+        source: 'github',
+        deliveryId: id,
+        event: 'issue_comment',
+        action: 'created',
+        payload: {},
+      });
+    await store.webhookDeliveries.markHandled('github', 'd-1', 'ignored: written by aidev itself');
     samples = await scrape();
   });
   afterAll(async () => {
@@ -85,6 +117,19 @@ describeEachBackend('metrics after runs', (database) => {
     expect(samples.get('aidev_runs_finished_total{workflow="breaks",status="failed"}')).toBe(1);
     expect(samples.get('aidev_runs_failed_total{workflow="breaks"}')).toBe(1);
     expect(samples.has('aidev_runs_failed_total{workflow="steps"}')).toBe(false);
+  });
+
+  it('counts the pull-request loop: feedback by kind, pull requests by state, deliveries by result', () => {
+    expect(samples.get('aidev_pr_feedback_total{kind="comment"}')).toBe(2);
+    expect(samples.get('aidev_pr_feedback_total{kind="review"}')).toBe(1);
+    expect(samples.get('aidev_pull_requests{state="open"}')).toBe(1);
+    expect(samples.get('aidev_pr_handovers_total')).toBe(0);
+    expect(
+      samples.get('aidev_github_deliveries_total{event="issue_comment",result="ignored"}'),
+    ).toBe(1);
+    expect(
+      samples.get('aidev_github_deliveries_total{event="issue_comment",result="pending"}'),
+    ).toBe(1);
   });
 
   it('observes each finished step’s duration once, however often it is scraped', async () => {

@@ -61,6 +61,12 @@ describe('the HTTP server', () => {
     expect(body.parts.map((p) => p.name)).toEqual(
       expect.arrayContaining(['database', 'jobs', 'plugin version_control/local_git']),
     );
+    // With no OTLP endpoint, /ready says so; telemetry never makes aidev unready.
+    expect(body.parts.find((p) => p.name === 'monitoring')).toEqual({
+      name: 'monitoring',
+      ok: true,
+      detail: 'off: no OTLP endpoint set (Prometheus /metrics only)',
+    });
   });
 
   it('names the failing part with a 503 when it is not ready', async () => {

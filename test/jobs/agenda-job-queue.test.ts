@@ -208,6 +208,29 @@ describeEachBackend('job queue', (database) => {
     expect(rows[0]?.n).toBe(0);
     expect(lines.filter((l) => l.includes('job queue error'))).toEqual([]);
   });
+
+  it('logs no error when its lock check wakes while a finished job is being saved', async () => {
+    // Agenda clears a finished job's lock, then saves its end; its lock check (every half lock
+    // lifetime) waking during a slow save called the job "canceled, no lockedAt date found".
+    // The save of the job's end: its lock ($2) cleared, its finish time ($9) set.
+    const pool = slowPool(
+      database().db.pool,
+      (text, values) => text.includes('last_finished_at = $9') && values?.[1] === null,
+      2_500,
+    );
+    // Checked every 2 s: the 2.5 s save is checked at least once, and the lock cannot expire.
+    const { queue, lines } = make({ pool, lockLifetimeMs: 4_000 });
+    queue.define({ name: 'test.quick', schema: z.object({}), handler: async () => undefined });
+    await queue.start();
+    await queue.enqueue('test.quick', {});
+    await until(async () => {
+      const { rows } = await database().db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM agenda_jobs WHERE name = 'test.quick' AND last_finished_at IS NOT NULL",
+      );
+      return rows[0]?.n === 1 && queue.runningCount() === 0;
+    });
+    expect(lines.filter((l) => l.includes('"level":50'))).toEqual([]);
+  });
 });
 
 /** The pool, with the queries made through it counted: those running, those after the stop. */
@@ -230,6 +253,29 @@ function watchedPool(
         } finally {
           traffic.inFlight -= 1;
         }
+      };
+    },
+  });
+}
+
+/** The pool, with the queries `slow` picks held back `delayMs` first. */
+function slowPool(
+  pool: Pool,
+  slow: (text: string, values: unknown[] | undefined) => boolean,
+  delayMs: number,
+): Pool {
+  return new Proxy(pool, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (name !== 'query') {
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      }
+      return async (...args: unknown[]) => {
+        const [text, values] = args;
+        if (typeof text === 'string' && slow(text, values as unknown[] | undefined))
+          await sleep(delayMs);
+        // pg's overloads cannot be spread back in; the arguments are pg's own.
+        return (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
       };
     },
   });

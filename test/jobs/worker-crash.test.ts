@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
 import { silentLogger } from '../../src/log/create-logger.js';
 import { backendAvailability, openTestDatabase, type TestDatabase } from '../support/backends.js';
-import { childEnv, JsonLineProcess, REPO_ROOT } from '../support/child-process.js';
+import { childEnv, JsonLineProcess, REPO_ROOT, WITH_WORKERS } from '../support/child-process.js';
 
 const WORKER = path.join(REPO_ROOT, 'test/fixtures/job-worker.ts');
 const LOCK_LIFETIME_MS = 2_000;
@@ -108,46 +108,54 @@ for (const backend of ['pglite', 'postgresql'] as const) {
         return { killed: first.process, survivor, takeoverMs };
       }
 
-      it('is completed by the other worker, with the side effect applied once (killed before the effect)', async () => {
-        const pair = await startWorkers(2);
-        await enqueue({ key: 'before', workMs: 4_000, pauseAt: 'before-effect' });
-        const { killed, survivor, takeoverMs } = await killTheOneThatStarted(
-          pair,
-          'before',
-          'started',
-        );
-        console.log(
-          `[${backend}] killed before the effect: taken over ${takeoverMs} ms after kill -9 (lock lifetime ${LOCK_LIFETIME_MS} ms)`,
-        );
-        await expect
-          .poll(async () => (await counts('before')).job?.last_finished_at, { timeout: 10_000 })
-          .toBeInstanceOf(Date);
-        const result = await counts('before');
-        expect(result.starts).toEqual([killed.pid, survivor.pid]);
-        expect(result.effects).toEqual([survivor.pid]);
-        expect(result.job).toMatchObject({ locked_at: null, fail_reason: null });
-      });
+      it(
+        'is completed by the other worker, with the side effect applied once (killed before the effect)',
+        WITH_WORKERS,
+        async () => {
+          const pair = await startWorkers(2);
+          await enqueue({ key: 'before', workMs: 4_000, pauseAt: 'before-effect' });
+          const { killed, survivor, takeoverMs } = await killTheOneThatStarted(
+            pair,
+            'before',
+            'started',
+          );
+          console.log(
+            `[${backend}] killed before the effect: taken over ${takeoverMs} ms after kill -9 (lock lifetime ${LOCK_LIFETIME_MS} ms)`,
+          );
+          await expect
+            .poll(async () => (await counts('before')).job?.last_finished_at, { timeout: 10_000 })
+            .toBeInstanceOf(Date);
+          const result = await counts('before');
+          expect(result.starts).toEqual([killed.pid, survivor.pid]);
+          expect(result.effects).toEqual([survivor.pid]);
+          expect(result.job).toMatchObject({ locked_at: null, fail_reason: null });
+        },
+      );
 
-      it('is completed by the other worker without repeating the effect (killed after the effect)', async () => {
-        const pair = await startWorkers(2);
-        await enqueue({ key: 'after', workMs: 4_000, pauseAt: 'after-effect' });
-        const { killed, survivor, takeoverMs } = await killTheOneThatStarted(
-          pair,
-          'after',
-          'applied',
-        );
-        console.log(
-          `[${backend}] killed after the effect: taken over ${takeoverMs} ms after kill -9`,
-        );
-        await expect
-          .poll(async () => (await counts('after')).job?.last_finished_at, { timeout: 10_000 })
-          .toBeInstanceOf(Date);
-        const result = await counts('after');
-        expect(result.starts).toEqual([killed.pid, survivor.pid]);
-        expect(result.effects).toEqual([killed.pid]);
-      });
+      it(
+        'is completed by the other worker without repeating the effect (killed after the effect)',
+        WITH_WORKERS,
+        async () => {
+          const pair = await startWorkers(2);
+          await enqueue({ key: 'after', workMs: 4_000, pauseAt: 'after-effect' });
+          const { killed, survivor, takeoverMs } = await killTheOneThatStarted(
+            pair,
+            'after',
+            'applied',
+          );
+          console.log(
+            `[${backend}] killed after the effect: taken over ${takeoverMs} ms after kill -9`,
+          );
+          await expect
+            .poll(async () => (await counts('after')).job?.last_finished_at, { timeout: 10_000 })
+            .toBeInstanceOf(Date);
+          const result = await counts('after');
+          expect(result.starts).toEqual([killed.pid, survivor.pid]);
+          expect(result.effects).toEqual([killed.pid]);
+        },
+      );
 
-      it('stops gracefully on SIGTERM', async () => {
+      it('stops gracefully on SIGTERM', WITH_WORKERS, async () => {
         const [worker] = await startWorkers(1);
         if (worker === undefined) throw new Error('no worker');
         worker.child.kill('SIGTERM');

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/log/create-logger.js';
 import {
   asConnectionProbe,
@@ -95,7 +94,8 @@ describe('service guard', () => {
       g.call('get', () => ((called = true), Promise.resolve('x'))),
     ).rejects.toMatchObject({ code: 'circuit_open', retryable: true });
     expect(called).toBe(false);
-    await sleep(350);
+    // The breaker lets a probe through once its reset time has passed: wait for that, not a time.
+    await vi.waitFor(() => expect(g.state()).toBe('half_open'), { timeout: 10_000 });
     expect(await g.call('get', () => Promise.resolve('back'))).toBe('back');
     expect(g.state()).toBe('closed');
   });

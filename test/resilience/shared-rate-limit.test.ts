@@ -61,7 +61,7 @@ describeEachBackend('a rate limit shared through the database', (database) => {
     const { logger } = capturingLogger();
     const shared = database().store.rateLimits;
     const [a, b] = [0, 1].map(
-      () => new ServiceGuard({ service: name, site: 'one.example' }, SETTINGS, logger, shared),
+      () => new ServiceGuard({ service: name, site: 'one.example' }, SETTINGS, logger, { shared }),
     );
     guards.push(a as ServiceGuard, b as ServiceGuard);
     const starts = await burstOfCalls(6, a as ServiceGuard, b as ServiceGuard);
@@ -82,7 +82,12 @@ describeEachBackend('a rate limit shared through the database', (database) => {
   it('keeps one bucket per site of a service, named by host (no credentials, no path)', async () => {
     const name = service();
     const { logger } = capturingLogger();
-    const sites = new Guards(logger, { [name]: SETTINGS }, {}, database().store.rateLimits);
+    const sites = new Guards(
+      logger,
+      { [name]: SETTINGS },
+      {},
+      { shared: database().store.rateLimits },
+    );
     try {
       for (const url of ['https://bot:secret@A.example.com/wiki?x=1', 'https://b.example.com:8443'])
         await sites.for(name, url).call('ping', () => Promise.resolve());
@@ -102,12 +107,9 @@ describeEachBackend('a rate limit shared through the database', (database) => {
   it('goes on at the process’s own rate when the database cannot answer, saying so once', async () => {
     const { logger, lines } = capturingLogger({ level: 'warn' });
     const broken = { take: () => Promise.reject(new Error('connection terminated')) };
-    const g = new ServiceGuard(
-      { service: service(), site: 'one.example' },
-      SETTINGS,
-      logger,
-      broken,
-    );
+    const g = new ServiceGuard({ service: service(), site: 'one.example' }, SETTINGS, logger, {
+      shared: broken,
+    });
     guards.push(g);
     expect(await burstOfCalls(3, g)).toHaveLength(3);
     const warnings = lines.filter((l) => l.includes('shared rate limit is unavailable'));

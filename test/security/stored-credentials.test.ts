@@ -126,7 +126,8 @@ describeEachBackend('plugin credentials stored through the API', (database) => {
     expect(refused.status).toBe(422);
     expect(refused.body.errors?.map((e) => e.path)).toEqual(['settings.token', 'secrets.password']);
     const invalid = await configure('C-BAD', { settings: { api_url: 'not a url' } });
-    expect(invalid.body.errors?.map((e) => e.path)).toEqual(['secrets.token', 'settings.api_url']);
+    // A field's own problems first, then the missing credential (a token, or a GitHub App).
+    expect(invalid.body.errors?.map((e) => e.path)).toEqual(['settings.api_url', 'secrets.token']);
     const global = await api.call<Problem>('PUT', '/plugins/version_control/github/config', {
       body: { settings: {} },
     });

@@ -72,6 +72,7 @@ const run: Run = {
   deadlineAt: null,
   waitingSince: null,
   waitedMs: 0,
+  traceContext: null,
   createdAt: new Date(0),
   startedAt: null,
   finishedAt: null,

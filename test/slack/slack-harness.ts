@@ -21,7 +21,13 @@ import {
 } from '../vendors/anthropic/anthropic-server.js';
 import { ConfluenceServer } from '../vendors/confluence/confluence-server.js';
 import { GitHubServer } from '../vendors/github/github-server.js';
+import { githubWebhookRoutes } from '../../src/github/webhooks-http.js';
+import { GITHUB_DELIVERY } from '../../src/pr-loop/pr-loop-jobs.js';
+import { TRACKER_DELIVERY } from '../../src/tracker-triggers/tracker-jobs.js';
+import { jiraWebhookRoutes } from '../../src/trackers/jira-webhooks.js';
+import { linearWebhookRoutes } from '../../src/trackers/linear-webhooks.js';
 import { JiraServer } from '../vendors/jira/jira-server.js';
+import { LinearServer } from '../vendors/linear/linear-server.js';
 import { buttonsOf } from '../vendors/slack/block-kit.js';
 import { SlackRequests } from '../vendors/slack/signed-requests.js';
 import type { GivenUser, StoredMessage } from '../vendors/slack/slack-model.js';
@@ -29,6 +35,7 @@ import { startSlackServer, type SlackServer } from '../vendors/slack/slack-serve
 import { BOT_TOKEN, CHANNEL, SIGNING_SECRET } from '../vendors-slack/slack-test-setup.js';
 
 export const GITHUB_TOKEN = 'ghp_slackEndToEndToken0123456789';
+export const LINEAR_KEY = 'lin_api_slackEndToEndKey0123456789abcdefgh';
 export const CONFLUENCE_EMAIL = 'aidev-bot@acme.test';
 export const CONFLUENCE_TOKEN = 'ATATT-slack-e2e-confluence-token';
 export const APP_TOKEN = 'xapp-1-A0AIDEV0APP-1234567890123-aidevTestAppLevelToken0';
@@ -38,6 +45,7 @@ export const SECRETS = [
   SIGNING_SECRET,
   GITHUB_TOKEN,
   JIRA_TOKEN,
+  LINEAR_KEY,
   CONFLUENCE_TOKEN,
   TEST_API_KEY,
 ];
@@ -47,6 +55,8 @@ export interface SlackWorld {
   readonly slack: SlackServer;
   readonly github: GitHubServer;
   readonly jira: JiraServer;
+  /** The local Linear, when the world's tracker is Linear (`tracker: 'linear'`). */
+  readonly linear: LinearServer | undefined;
   readonly confluence: ConfluenceServer;
   readonly anthropic: AnthropicServer;
   readonly app: App;
@@ -54,6 +64,8 @@ export interface SlackWorld {
   readonly server: FastifyInstance;
   readonly requests: SlackRequests;
   readonly logLines: string[];
+  /** The HTTP server's base address (Slack events at /slack/events, GitHub at /github/webhooks). */
+  readonly baseUrl: string;
   waitForRun(
     predicate: (run: Run) => boolean,
     statuses: readonly RunStatus[],
@@ -99,6 +111,14 @@ export async function startSlackWorld(
     users?: readonly GivenUser[];
     /** Also serve the REST API on the same server. */
     api?: boolean;
+    /** Also serve /github/webhooks, with this secret (GITHUB_WEBHOOK_SECRET). */
+    githubWebhookSecret?: string;
+    /** The database: PostgreSQL (default), or the embedded one in the data directory. */
+    database?: 'postgresql' | 'pglite';
+    /** The tracker aidev uses: Jira (default) or Linear. */
+    tracker?: 'jira' | 'linear';
+    /** Also serve /jira/webhooks and /linear/webhooks, with this secret for both. */
+    trackerWebhookSecret?: string;
   } = {},
 ): Promise<SlackWorld> {
   const socketMode = options.socketMode === true;
@@ -109,6 +129,8 @@ export async function startSlackWorld(
   });
   const github = await GitHubServer.start({ token: GITHUB_TOKEN });
   const jira = await JiraServer.start({ email: JIRA_EMAIL, apiToken: JIRA_TOKEN });
+  const linear =
+    options.tracker === 'linear' ? await LinearServer.start({ apiKey: LINEAR_KEY }) : undefined;
   const confluence = await ConfluenceServer.start({
     email: CONFLUENCE_EMAIL,
     apiToken: CONFLUENCE_TOKEN,
@@ -127,15 +149,24 @@ export async function startSlackWorld(
     env: {
       AIDEV_DATA_DIR: path.join(scratch, 'data'),
       AIDEV_CONFIG: settings,
-      DATABASE_URL: await createPostgresDatabase(),
+      ...(options.database === 'pglite' ? {} : { DATABASE_URL: await createPostgresDatabase() }),
+      ...(options.githubWebhookSecret === undefined
+        ? {}
+        : { GITHUB_WEBHOOK_SECRET: options.githubWebhookSecret }),
+      ...(options.trackerWebhookSecret === undefined
+        ? {}
+        : {
+            JIRA_WEBHOOK_SECRET: options.trackerWebhookSecret,
+            LINEAR_WEBHOOK_SECRET: options.trackerWebhookSecret,
+          }),
       SLACK_BOT_TOKEN: BOT_TOKEN,
       ...(socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slack.apiUrl,
       GITHUB_TOKEN,
       GITHUB_API_URL: github.url,
-      JIRA_URL: jira.url,
-      JIRA_EMAIL,
-      JIRA_API_TOKEN: JIRA_TOKEN,
+      ...(linear === undefined
+        ? { JIRA_URL: jira.url, JIRA_EMAIL, JIRA_API_TOKEN: JIRA_TOKEN }
+        : { LINEAR_API_KEY: LINEAR_KEY, LINEAR_API_URL: linear.url }),
       CONFLUENCE_URL: confluence.url,
       CONFLUENCE_EMAIL,
       CONFLUENCE_API_TOKEN: CONFLUENCE_TOKEN,
@@ -151,11 +182,43 @@ export async function startSlackWorld(
   if (slackApp === undefined) throw new Error('Slack is configured in this test');
   const server = await createHttpServer({
     app,
-    routes: [slackApp.routes, ...(options.api === true ? [apiRoutes(app)] : [])],
+    routes: [
+      slackApp.routes,
+      ...(options.api === true ? [apiRoutes(app)] : []),
+      ...(options.githubWebhookSecret === undefined
+        ? []
+        : [
+            githubWebhookRoutes({
+              store: app.store,
+              secret: config.github.webhookSecret,
+              log: logger,
+              onRecorded: (id) => app.jobs.enqueue(GITHUB_DELIVERY, { delivery_id: id }),
+            }),
+          ]),
+      ...(options.trackerWebhookSecret === undefined
+        ? []
+        : [
+            jiraWebhookRoutes({
+              store: app.store,
+              secret: config.jira.webhookSecret,
+              log: logger,
+              onRecorded: (id) =>
+                app.jobs.enqueue(TRACKER_DELIVERY, { source: 'jira', delivery_id: id }),
+            }),
+            linearWebhookRoutes({
+              store: app.store,
+              secret: config.linear.webhookSecret,
+              log: logger,
+              onRecorded: (id) =>
+                app.jobs.enqueue(TRACKER_DELIVERY, { source: 'linear', delivery_id: id }),
+            }),
+          ]),
+    ],
   });
   await slackApp.start();
   await server.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/slack/events`;
+  const baseUrl = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  const url = `${baseUrl}/slack/events`;
   const requests = await SlackRequests.create({
     url,
     signingSecret: SIGNING_SECRET,
@@ -181,6 +244,7 @@ export async function startSlackWorld(
     slack,
     github,
     jira,
+    linear,
     confluence,
     anthropic,
     app,
@@ -188,6 +252,7 @@ export async function startSlackWorld(
     server,
     requests,
     logLines: lines,
+    baseUrl,
     until,
     runMessage: (key) =>
       until(`the run message of ${key}`, () =>
@@ -216,6 +281,7 @@ export async function startSlackWorld(
         slack.close(),
         github.close(),
         jira.close(),
+        linear?.stop(),
         confluence.close(),
         anthropic.close(),
       ]);

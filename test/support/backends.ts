@@ -126,13 +126,17 @@ const APP_TABLES = [
   'projects',
   'agenda_jobs',
   'task_comments',
+  'local_pull_request_comments',
   'local_pull_requests',
+  'local_checks',
   'agent_sessions',
   'slack_run_messages',
   'slack_events_seen',
   'slack_commands',
   'rate_limits',
   'webhook_deliveries',
+  'pr_feedback',
+  'pr_rounds',
   'pull_requests',
 ];
 

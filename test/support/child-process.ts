@@ -4,12 +4,19 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
+/**
+ * Options of a test that starts aidev workers as child processes: each loads the app from
+ * source (several seconds of CPU), so such a test took 15–50 s on a loaded 2-core machine,
+ * past vitest's 30 s default.
+ */
+export const WITH_WORKERS = { timeout: 180_000 } as const;
+
 /** The environment for a child process: this one's, minus anything that would point it elsewhere. */
 export function childEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (
-      !/^(AIDEV_|DATABASE_URL$|LOG_LEVEL$|PORT$|HOST$|SLACK_|GITHUB_|JIRA_|CONFLUENCE_|ANTHROPIC_)/.test(
+      !/^(AIDEV_|DATABASE_URL$|LOG_LEVEL$|PORT$|HOST$|SLACK_|GITHUB_|JIRA_|CONFLUENCE_|ANTHROPIC_|OTEL_)/.test(
         key,
       )
     )

@@ -8,6 +8,7 @@ import { WorkflowRegistry } from '../../src/engine/workflow-registry.js';
 import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
 import type { JobQueue } from '../../src/jobs/job-queue.js';
 import { silentLogger } from '../../src/log/create-logger.js';
+import type { Monitoring } from '../../src/plugins/interfaces/monitoring.js';
 import type { Run, RunStatus } from '../../src/store/repositories/runs.js';
 import type { TestDatabase } from './backends.js';
 import { REPO_ROOT } from './child-process.js';
@@ -45,6 +46,8 @@ export async function startEngine(
     agents?: AgentRunner;
     /** The metered model of those agents, whose settled holds recheck budget pauses. */
     budgets?: BudgetSignals;
+    /** Traces of the runs and steps (#20). */
+    monitoring?: Monitoring;
   } = {},
 ): Promise<EngineHarness> {
   const logger = silentLogger();
@@ -71,6 +74,7 @@ export async function startEngine(
     worker: 'test-worker',
     timing: { ...FAST_TIMING, ...timing },
     ...(runners.budgets === undefined ? {} : { budgets: runners.budgets }),
+    ...(runners.monitoring === undefined ? {} : { monitoring: runners.monitoring }),
   });
   const events: EngineEvent[] = [];
   engine.events.subscribe((event) => {

@@ -7,6 +7,7 @@ import { standardWorkflowEnvironment } from '../../src/engine/workflow-environme
 import { WorkflowRegistry } from '../../src/engine/workflow-registry.js';
 import { createAgendaJobQueue } from '../../src/jobs/agenda-job-queue.js';
 import { silentLogger } from '../../src/log/create-logger.js';
+import type { Monitoring } from '../../src/plugins/interfaces/monitoring.js';
 import type { Run, RunStatus } from '../../src/store/repositories/runs.js';
 import type { TestDatabase } from './backends.js';
 import { childEnv, JsonLineProcess, REPO_ROOT } from './child-process.js';
@@ -51,8 +52,15 @@ export function startEngineWorker(
   );
 }
 
-/** An engine in the test process that starts runs and takes decisions, but runs no jobs. */
-export async function controllingEngine(t: TestDatabase, dir: string): Promise<Engine> {
+/**
+ * An engine in the test process that starts runs and takes decisions, but runs no jobs; with
+ * `monitoring`, the runs it starts get their trace (#20) as a server's would.
+ */
+export async function controllingEngine(
+  t: TestDatabase,
+  dir: string,
+  monitoring?: Monitoring,
+): Promise<Engine> {
   const logger = silentLogger();
   const workflows = await WorkflowRegistry.load(dir, standardWorkflowEnvironment(REPO_ROOT));
   const jobs = createAgendaJobQueue({
@@ -72,6 +80,7 @@ export async function controllingEngine(t: TestDatabase, dir: string): Promise<E
     agents: new ScriptedAgents(),
     logger,
     worker: 'test-controller',
+    ...(monitoring === undefined ? {} : { monitoring }),
   });
 }
 

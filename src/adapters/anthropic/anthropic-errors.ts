@@ -4,16 +4,12 @@ import {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { retryAfterMs, VendorError } from '../../resilience/vendor-error.js';
+import { answered, unreachable, type ErrorContext } from '../../resilience/model-api-errors.js';
+import { VendorError } from '../../resilience/vendor-error.js';
+
+export type { ErrorContext };
 
 const SERVICE = 'anthropic';
-
-/** What the mapping needs besides the error: where we called, and what must never be shown. */
-export interface ErrorContext {
-  readonly baseUrl: string;
-  /** Removes the API key from a text, should a proxy ever echo it back. */
-  readonly scrub: (text: string) => string;
-}
 
 /** Anthropic's own words, with the request id their support asks for. */
 function describe(error: StatusError, scrub: (text: string) => string): string {
@@ -35,34 +31,12 @@ function tooLong(status: number, message: string): string {
   return `${size}; shorten the conversation, the system text or the tool results (or pick a model with a larger context window)`;
 }
 
-/** "fetch failed" says little; the innermost cause says "connect ECONNREFUSED 10.0.0.1:443". */
-function innermostMessage(error: Error): string {
-  let current: unknown = error;
-  let message = error.message;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    message = current.message;
-    current = current.cause;
-  }
-  return message;
-}
-
-function vendorError(
+const vendorError = (
   message: string,
   code: string,
   error: StatusError,
   options: { retryable: boolean; wait?: boolean },
-): VendorError {
-  const headers = error.headers === undefined ? undefined : Object.fromEntries(error.headers);
-  const wait = options.wait === true ? retryAfterMs(headers) : undefined;
-  return new VendorError(message, {
-    service: SERVICE,
-    code,
-    retryable: options.retryable,
-    cause: error,
-    ...(error.status === undefined ? {} : { status: error.status }),
-    ...(wait === undefined ? {} : { retryAfterMs: wait }),
-  });
-}
+) => answered(SERVICE, message, code, error, options);
 
 /**
  * An SDK failure as the VendorError the guard acts on, coded with PROVIDER_ERROR_CODES:
@@ -75,16 +49,8 @@ function vendorError(
  */
 export function toVendorError(error: unknown, context: ErrorContext): unknown {
   if (error instanceof VendorError || error instanceof APIUserAbortError) return error;
-  if (error instanceof APIConnectionError) {
-    const what =
-      error instanceof APIConnectionTimeoutError ? 'no answer in time' : innermostMessage(error);
-    return new VendorError(`cannot reach Anthropic at ${context.baseUrl}: ${context.scrub(what)}`, {
-      service: SERVICE,
-      code: 'network_error',
-      retryable: true,
-      cause: error,
-    });
-  }
+  if (error instanceof APIConnectionError)
+    return unreachable(SERVICE, error, context, error instanceof APIConnectionTimeoutError);
   if (!(error instanceof APIError) || typeof error.status !== 'number') return error;
   // instanceof narrows to APIError<any, …>; the SDK built it from an HTTP answer.
   return fromAnswer(error as StatusError, context);

@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../../log/create-logger.js';
 import type { AiProvider } from '../../plugins/interfaces/ai-provider.js';
 import type { PluginHealth } from '../../plugins/plugin.js';
+import { guardedCalls } from '../../resilience/model-api-errors.js';
 import type { ServiceGuard } from '../../resilience/service-guard.js';
 import { toVendorError, type ErrorContext } from './anthropic-errors.js';
 import { toCreateParams } from './messages-request.js';
@@ -63,20 +64,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): AiPr
   };
 
   /** One SDK call under the guard, its failure in our terms (a cancelled call stays cancelled). */
-  function call<T>(what: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
-    return guard.call(
-      what,
-      async () => {
-        try {
-          return await fn();
-        } catch (error) {
-          if (signal.aborted) throw signal.reason;
-          throw toVendorError(error, errors);
-        }
-      },
-      { signal },
-    );
-  }
+  const call = guardedCalls(guard, (error) => toVendorError(error, errors));
 
   return {
     name: 'anthropic',

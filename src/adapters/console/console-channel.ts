@@ -32,7 +32,7 @@ export const consoleChannel = definePlugin({
             say(
               input.channel,
               input.message,
-              input.thread === undefined ? {} : { thread: input.thread },
+              input.thread === undefined || input.thread === '' ? {} : { thread: input.thread },
             ),
           ),
         update_message: (input) =>

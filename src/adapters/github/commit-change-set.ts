@@ -1,3 +1,4 @@
+import type { CommitIdentity } from '../../git/commit-patch.js';
 import { StepError } from '../../engine/step-errors.js';
 import { VendorError } from '../../resilience/vendor-error.js';
 import { hasStatus, type GitHubClient } from './github-client.js';
@@ -9,6 +10,8 @@ export interface ChangeSet {
   readonly message: string;
   readonly changes: readonly ({ path: string; content: string } | { path: string; delete: true })[];
   readonly idempotencyKey: string;
+  /** Author and committer; unset, GitHub uses the signed-in account. */
+  readonly author?: CommitIdentity | undefined;
 }
 
 const TRAILER = 'Aidev-Step';
@@ -58,6 +61,7 @@ export async function commitChangeSet(octokit: GitHubClient, set: ChangeSet): Pr
     message: `${set.message.trimEnd()}\n\n${trailer}`,
     tree: tree.data.sha,
     parents: [tip.sha],
+    ...(set.author === undefined ? {} : { author: set.author, committer: set.author }),
   });
   await octokit.rest.git
     .updateRef({ owner, repo, ref, sha: commit.data.sha, force: false })

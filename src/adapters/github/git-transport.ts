@@ -9,28 +9,41 @@ import { webUrlOf } from './github-client.js';
 /**
  * git's smart HTTP to GitHub, as GitHub documents it for apps and tokens: the clone URL on the
  * web host, the token as the password of HTTP Basic (user `x-access-token`), sent as a header
- * of that one command. Each clone or push is one call through the GitHub guard.
+ * of that one command. Each clone or push is one call through the GitHub guard. The token is
+ * asked for each command: an App's installation token is renewed when it nears its expiry.
  */
 export function gitTransport(options: {
-  readonly token: string;
+  /** The token for a repository (a personal token, or the App's installation token). */
+  readonly token: (owner: string, repo: string) => Promise<string>;
   readonly apiUrl: string;
   readonly guard: ServiceGuard;
-  readonly identity: CommitIdentity;
+  /** Author and committer of the commits pushed to a repository. */
+  readonly identity: (owner: string, repo: string) => Promise<CommitIdentity>;
 }) {
   const web = webUrlOf(options.apiUrl);
-  const basic = Buffer.from(`x-access-token:${options.token}`).toString('base64');
-  const remote = (owner: string, repo: string, signal?: AbortSignal): Remote => ({
-    url: `${web}/${owner}/${repo}.git`,
-    headers: [`Authorization: Basic ${basic}`],
-    ...(signal === undefined ? {} : { signal }),
-  });
+  const remote = async (owner: string, repo: string, signal?: AbortSignal): Promise<Remote> => {
+    const token = await options.token(owner, repo);
+    const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
+    return {
+      url: `${web}/${owner}/${repo}.git`,
+      headers: [`Authorization: Basic ${basic}`],
+      ...(signal === undefined ? {} : { signal }),
+    };
+  };
 
   return {
     /** A shallow clone of `ref` into `directory`; the commit checked out. */
-    checkOut(owner: string, repo: string, ref: string, directory: string, signal?: AbortSignal) {
+    async checkOut(
+      owner: string,
+      repo: string,
+      ref: string,
+      directory: string,
+      signal?: AbortSignal,
+    ) {
+      const where = await remote(owner, repo, signal);
       return options.guard.call(
         `git clone ${owner}/${repo}`,
-        () => cloneBranch({ ...remote(owner, repo, signal), ref, directory }),
+        () => cloneBranch({ ...where, ref, directory }),
         signalOf(signal),
       );
     },
@@ -53,8 +66,8 @@ export function gitTransport(options: {
     }): Promise<string> {
       const scratch = await mkdtemp(path.join(tmpdir(), 'aidev-github-commit-'));
       const directory = path.join(scratch, 'clone');
-      const where = remote(input.owner, input.repo, input.signal);
       try {
+        const where = await remote(input.owner, input.repo, input.signal);
         const tip = await options.guard.call(
           `git clone ${input.owner}/${input.repo}`,
           () => cloneBranch({ ...where, ref: input.branch, directory, checkout: false }),
@@ -68,11 +81,13 @@ export function gitTransport(options: {
           base: input.base,
           message: input.message,
           idempotencyKey: input.idempotencyKey,
-          identity: options.identity,
+          identity: await options.identity(input.owner, input.repo),
         });
+        // A fresh remote: the clone's token may have neared its expiry while the patch applied.
+        const pushTo = await remote(input.owner, input.repo, input.signal);
         await options.guard.call(
           `git push ${input.owner}/${input.repo}`,
-          () => pushCommit({ ...where, repo: directory, commit, branch: input.branch }),
+          () => pushCommit({ ...pushTo, repo: directory, commit, branch: input.branch }),
           signalOf(input.signal),
         );
         return commit;

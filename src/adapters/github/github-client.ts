@@ -1,21 +1,66 @@
+import { createAppAuth, type StrategyOptions } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { Logger } from '../../log/create-logger.js';
 import type { ServiceGuard } from '../../resilience/service-guard.js';
+import type { TokenCache } from './installation-token-cache.js';
 import { httpVendorError, networkVendorError, VendorError } from '../../resilience/vendor-error.js';
 
 const AidevOctokit = Octokit.plugin(throttling, retry);
 const SERVICE = 'github';
 export type GitHubClient = InstanceType<typeof AidevOctokit>;
 
-export interface GitHubClientOptions {
-  readonly token: string;
-  readonly apiUrl: string;
+/**
+ * How a client signs in: a token (personal, fine-grained, or any other GitHub accepts), or a
+ * GitHub App through @octokit/auth-app — as the App itself (a JWT, for the `/app` routes and
+ * finding installations), or as one installation (its access token, made and renewed by
+ * auth-app and kept in `cache`).
+ */
+export type GitHubClientAuth =
+  | { readonly token: string }
+  | {
+      readonly appId: string;
+      readonly privateKey: string;
+      readonly installationId?: number;
+      /** auth-app's token store; one per App so that all its clients share their tokens. */
+      readonly cache: TokenCache;
+    };
+
+/**
+ * Request spacing of octokit's throttling plugin. One set per plugin instance, shared by all
+ * its clients: an App's clients (one per installation) write to GitHub at one pace together.
+ */
+export interface GitHubLimits {
+  readonly write: Bottleneck.Group;
+  readonly search: Bottleneck.Group;
+  readonly notifications: Bottleneck.Group;
+}
+
+/**
+ * Bottleneck groups of our own: the plugin's defaults are process-wide and space writes a
+ * whole second apart, which made a five-request commit take five seconds.
+ */
+export function gitHubLimits(options: {
   /** Least time between two writes to one repository owner's API (GitHub asks for spacing). */
   readonly writeSpacingMs: number;
   readonly notificationSpacingMs: number;
+}): GitHubLimits {
+  return {
+    write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
+    search: new Bottleneck.Group({ maxConcurrent: 1, minTime: 2_000 }),
+    notifications: new Bottleneck.Group({
+      maxConcurrent: 1,
+      minTime: options.notificationSpacingMs,
+    }),
+  };
+}
+
+export interface GitHubClientOptions {
+  readonly auth: GitHubClientAuth;
+  readonly apiUrl: string;
+  readonly limits: GitHubLimits;
   readonly guard: ServiceGuard;
   readonly logger: Logger;
 }
@@ -24,31 +69,39 @@ export interface GitHubClientOptions {
  * An Octokit whose every request goes through aidev's guard for GitHub (rate limit, breaker,
  * retries honouring Retry-After). Octokit's own retries are off so that the two do not
  * multiply; its throttling plugin keeps only its request spacing (writes one at a time) and
- * hands rate-limit answers to the guard.
+ * hands rate-limit answers to the guard. An App's authentication is octokit's `authStrategy`,
+ * whose hook sits inside the guard: a request that needs a new installation token makes it
+ * within the same guarded call, so a failure to make it is retried with the call.
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const { guard, logger } = options;
+  const { guard, logger, auth } = options;
+  const log = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message: string) => logger.warn({ service: 'github' }, message),
+    // Octokit logs each failed request as an error; the guard and the step report failures.
+    error: (message: string) => logger.debug({ service: 'github' }, message),
+  };
   const octokit = new AidevOctokit({
-    auth: options.token,
+    ...('token' in auth
+      ? { auth: auth.token }
+      : {
+          authStrategy: createAppAuth,
+          auth: {
+            appId: auth.appId,
+            privateKey: auth.privateKey,
+            // auth-app types a miss out of `get`, but its code expects one (toad-cache's own
+            // store answers undefined): our store is the same shape.
+            cache: auth.cache as NonNullable<StrategyOptions['cache']>,
+            ...(auth.installationId === undefined ? {} : { installationId: auth.installationId }),
+          },
+        }),
     baseUrl: options.apiUrl.replace(/\/+$/, ''),
     userAgent: 'aidev',
-    log: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message: string) => logger.warn({ service: 'github' }, message),
-      // Octokit logs each failed request as an error; the guard and the step report failures.
-      error: (message: string) => logger.debug({ service: 'github' }, message),
-    },
+    log,
     retry: { enabled: false },
     throttle: {
-      // Bottleneck groups of our own: the plugin's defaults are process-wide and space writes
-      // a whole second apart, which made a five-request commit take five seconds.
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeSpacingMs }),
-      search: new Bottleneck.Group({ maxConcurrent: 1, minTime: 2_000 }),
-      notifications: new Bottleneck.Group({
-        maxConcurrent: 1,
-        minTime: options.notificationSpacingMs,
-      }),
+      ...options.limits,
       // Returning false hands the answer to the guard, which waits as GitHub asked.
       onRateLimit: () => false,
       onSecondaryRateLimit: () => false,

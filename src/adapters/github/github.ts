@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { StepError } from '../../engine/step-errors.js';
 import {
   REPOSITORY_PERMISSIONS,
@@ -8,26 +7,12 @@ import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plu
 import { insideWorkspaces } from '../../git/clone.js';
 import { commitChangeSet } from './commit-change-set.js';
 import { gitTransport } from './git-transport.js';
-import { createGitHubClient, hasStatus, webUrlOf } from './github-client.js';
+import { githubConfigSchema } from './github-config.js';
+import { gitHubLimits, hasStatus, webUrlOf } from './github-client.js';
+import { appSession, tokenSession, type GitHubSession } from './github-session.js';
+import { pullRequestFeedbackActions } from './pull-request-feedback.js';
 import { pullRequestActions } from './pull-requests.js';
 import { repositoryNamer } from './repository-name.js';
-
-const configSchema = z.strictObject({
-  token: z.string({ error: 'expected a GitHub token (set GITHUB_TOKEN)' }).min(1),
-  api_url: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.github.com' })
-    .default('https://api.github.com'),
-  /** Owner (user or organisation) of repositories named without one. */
-  owner: z.string().min(1).optional(),
-  /** Least time between two writes; GitHub asks integrations to space their writes. */
-  write_spacing_ms: z.number().int().min(0).max(10_000).default(100),
-  /** Least time between two writes that notify people (pull requests, labels, reviewers). */
-  notification_spacing_ms: z.number().int().min(0).max(10_000).default(1_000),
-  /** Author and committer of the commits aidev pushes (a bot identity). */
-  commit_author: z
-    .strictObject({ name: z.string().min(1), email: z.string().min(3) })
-    .default({ name: 'aidev[bot]', email: 'aidev[bot]@users.noreply.github.com' }),
-});
 
 const DEFAULT_BRANCH_TTL_MS = 5 * 60_000;
 
@@ -45,30 +30,47 @@ export const github = definePlugin({
   type: 'version_control',
   name: 'github',
   description: 'GitHub or GitHub Enterprise repositories and pull requests',
-  configSchema,
-  secretFields: ['token'],
+  configSchema: githubConfigSchema,
+  secretFields: ['token', 'private_key'],
   create(config, context: PluginContext): Plugin<'version_control'> {
     const logger = context.logger.child({ plugin: 'github' });
-    const octokit = createGitHubClient({
-      token: config.token,
+    // The same guard for REST calls and git's smart HTTP: they go to the same GitHub.
+    const common = {
       apiUrl: config.api_url,
-      writeSpacingMs: config.write_spacing_ms,
-      notificationSpacingMs: config.notification_spacing_ms,
+      limits: gitHubLimits({
+        writeSpacingMs: config.write_spacing_ms,
+        notificationSpacingMs: config.notification_spacing_ms,
+      }),
       guard: context.guards.for('github', config.api_url),
       logger,
-    });
+    };
+    const session: GitHubSession =
+      config.app_id !== undefined && config.private_key !== undefined
+        ? appSession({
+            ...common,
+            appId: String(config.app_id),
+            privateKey: config.private_key,
+            installationId: config.installation_id,
+            ...(context.now === undefined ? {} : { now: context.now }),
+          })
+        : tokenSession({
+            ...common,
+            token: config.token ?? '',
+            commitAuthor: config.commit_author,
+          });
+    const clientFor = (owner: string, repo: string) => session.clientFor(owner, repo);
     const web = webUrlOf(config.api_url);
     const nameOf = repositoryNamer(config.owner);
     const transport = gitTransport({
-      token: config.token,
+      token: (owner, repo) => session.gitToken(owner, repo),
       apiUrl: config.api_url,
-      // The same guard as the REST calls: git's smart HTTP goes to the same GitHub.
-      guard: context.guards.for('github', config.api_url),
-      identity: config.commit_author,
+      guard: common.guard,
+      identity: (owner, repo) => session.gitAuthor(owner, repo),
     });
 
     async function repository(name: string) {
       const { owner, repo } = nameOf(name);
+      const octokit = await clientFor(owner, repo);
       try {
         const { data } = await octokit.rest.repos.get({ owner, repo });
         defaults.set(name, {
@@ -101,13 +103,13 @@ export const github = definePlugin({
       type: 'version_control',
       name: 'github',
       async connect() {
-        await octokit.rest.users.getAuthenticated();
+        await session.signIn();
       },
       disconnect: () => Promise.resolve(),
       async health() {
-        const { data } = await octokit.rest.users.getAuthenticated();
-        return { ok: true, detail: `signed in to ${config.api_url} as ${data.login}` };
+        return { ok: true, detail: `signed in to ${config.api_url} as ${await session.signIn()}` };
       },
+      identity: () => session.identity(),
       actions: {
         async get_repository_info(input) {
           const data = await repository(input.repository);
@@ -123,6 +125,7 @@ export const github = definePlugin({
         },
         async get_file_tree(input) {
           const { owner, repo } = nameOf(input.repository);
+          const octokit = await clientFor(owner, repo);
           const ref = input.ref ?? (await defaultBranchOf(input.repository));
           const { data } = await octokit.rest.git.getTree({
             owner,
@@ -143,6 +146,7 @@ export const github = definePlugin({
         },
         async read_files(input) {
           const { owner, repo } = nameOf(input.repository);
+          const octokit = await clientFor(owner, repo);
           const files = [];
           for (const path of input.paths) {
             const { data } = await octokit.rest.repos
@@ -179,6 +183,7 @@ export const github = definePlugin({
         },
         async create_branch(input) {
           const { owner, repo } = nameOf(input.repository);
+          const octokit = await clientFor(owner, repo);
           const base = input.base_branch ?? (await defaultBranchOf(input.repository));
           const baseSha = (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${base}` }))
             .data.object.sha;
@@ -218,11 +223,13 @@ export const github = definePlugin({
         },
         async commit_changes(input, call) {
           const { owner, repo } = nameOf(input.repository);
+          const octokit = await clientFor(owner, repo);
           const sha =
             input.patch === undefined
               ? await commitChangeSet(octokit, {
                   owner,
                   repo,
+                  author: await session.restAuthor(owner, repo),
                   branch: input.branch,
                   message: input.message,
                   changes: input.changes ?? [],
@@ -242,6 +249,7 @@ export const github = definePlugin({
         },
         async delete_branch(input) {
           const { owner, repo } = nameOf(input.repository);
+          const octokit = await clientFor(owner, repo);
           if ((await defaultBranchOf(input.repository)) === input.branch)
             throw new StepError(`refusing to delete ${input.branch}: it is the default branch`, {
               code: 'invalid_input',
@@ -255,9 +263,11 @@ export const github = definePlugin({
             throw error;
           }
         },
-        ...pullRequestActions(octokit, nameOf, defaultBranchOf),
+        ...pullRequestActions(clientFor, nameOf, defaultBranchOf),
+        ...pullRequestFeedbackActions(clientFor, nameOf),
         async get_permission(input) {
           const { owner, repo } = nameOf(input.repository);
+          const octokit = await clientFor(owner, repo);
           try {
             const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
               owner,

@@ -19,12 +19,14 @@ interface PullState {
  * reviewers an earlier attempt could not add, added now (#16).
  */
 export function pullRequestActions(
-  octokit: GitHubClient,
+  clientFor: (owner: string, repo: string) => Promise<GitHubClient>,
   nameOf: Namer,
   defaultBranchOf: (name: string) => Promise<string>,
 ): Pick<Actions, 'create_pull_request' | 'find_pull_request' | 'close_pull_request'> {
   async function openPullOf(owner: string, repo: string, branch: string) {
-    const { data } = await octokit.rest.pulls.list({
+    const { data } = await (
+      await clientFor(owner, repo)
+    ).rest.pulls.list({
       owner,
       repo,
       head: `${owner}:${branch}`,
@@ -52,11 +54,15 @@ export function pullRequestActions(
     );
     const labels = (wanted.labels ?? []).filter((l) => !has.has(l.toLowerCase()));
     if (labels.length > 0)
-      await octokit.rest.issues.addLabels({ owner, repo, issue_number: pull.number, labels });
+      await (
+        await clientFor(owner, repo)
+      ).rest.issues.addLabels({ owner, repo, issue_number: pull.number, labels });
     const asked = new Set((pull.requested_reviewers ?? []).map((r) => r.login.toLowerCase()));
     let reviewers = (wanted.reviewers ?? []).filter((r) => !asked.has(r.toLowerCase()));
     if (existing && reviewers.length > 0) {
-      const { data: reviews } = await octokit.rest.pulls.listReviews({
+      const { data: reviews } = await (
+        await clientFor(owner, repo)
+      ).rest.pulls.listReviews({
         owner,
         repo,
         pull_number: pull.number,
@@ -66,7 +72,9 @@ export function pullRequestActions(
       reviewers = reviewers.filter((r) => !reviewed.has(r.toLowerCase()));
     }
     if (reviewers.length > 0)
-      await octokit.rest.pulls.requestReviewers({
+      await (
+        await clientFor(owner, repo)
+      ).rest.pulls.requestReviewers({
         owner,
         repo,
         pull_number: pull.number,
@@ -95,7 +103,9 @@ export function pullRequestActions(
       let created;
       try {
         created = (
-          await octokit.rest.pulls.create({
+          await (
+            await clientFor(owner, repo)
+          ).rest.pulls.create({
             owner,
             repo,
             head: branch,
@@ -120,13 +130,18 @@ export function pullRequestActions(
       const { owner, repo } = nameOf(input.repository);
       const pull = await openPullOf(owner, repo, input.branch);
       return {
-        pull_request: pull === undefined ? null : { pr_url: pull.html_url, number: pull.number },
+        pull_request:
+          pull === undefined
+            ? null
+            : { pr_url: pull.html_url, number: pull.number, head_sha: pull.head.sha },
       };
     },
     async close_pull_request(input) {
       const { owner, repo } = nameOf(input.repository);
       try {
-        const { data } = await octokit.rest.pulls.update({
+        const { data } = await (
+          await clientFor(owner, repo)
+        ).rest.pulls.update({
           owner,
           repo,
           pull_number: input.number,

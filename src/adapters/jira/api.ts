@@ -38,7 +38,8 @@ export interface CommentPage {
  */
 export interface JiraApi {
   readonly deployment: Deployment;
-  myself(): Promise<{ displayName: string }>;
+  /** The signed-in user: its name, and its id (Cloud's account id, Data Center's user name). */
+  myself(): Promise<{ displayName: string; id: string }>;
   getIssue(key: string, fields: string[], properties: string[]): Promise<JiraIssue>;
   search(
     jql: string,

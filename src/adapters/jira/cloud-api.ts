@@ -30,7 +30,10 @@ export function cloudApi(client: Client, call: JiraCall): JiraApi {
     async myself() {
       const { getCurrentUser } = await cloud();
       const user = await call('get the signed-in user', () => getCurrentUser(client));
-      return { displayName: user.displayName ?? user.emailAddress ?? user.accountId ?? '?' };
+      return {
+        displayName: user.displayName ?? user.emailAddress ?? user.accountId ?? '?',
+        id: user.accountId ?? '',
+      };
     },
     async getIssue(issueKey, fields, properties) {
       const { getIssue } = await cloud();

@@ -87,7 +87,7 @@ export function serverApi(client: Client, call: JiraCall): JiraApi {
       const user = await request('get the signed-in user', schemas.myself, {
         url: `${api}/myself`,
       });
-      return { displayName: user.displayName ?? user.name ?? '?' };
+      return { displayName: user.displayName ?? user.name ?? '?', id: user.name ?? '' };
     },
     getIssue: (issueKey, fields, properties) =>
       request(`get issue ${issueKey}`, schemas.issue, {

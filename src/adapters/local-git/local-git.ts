@@ -6,10 +6,11 @@ import { StepError } from '../../engine/step-errors.js';
 import { REPOSITORY_PERMISSIONS } from '../../plugins/interfaces/version-control.js';
 import { definePlugin, type Plugin, type PluginContext } from '../../plugins/plugin.js';
 import { markdownText } from '../../plugins/markdown-text.js';
-import { commitChangeSet } from './commit-change-set.js';
+import { commitChangeSet } from '../../git/commit-change-set.js';
 import { cloneBranch, insideWorkspaces } from '../../git/clone.js';
 import { commitPatch, madeBy, moveBranch, type CommitIdentity } from '../../git/commit-patch.js';
 import { git, resolveRef } from '../../git/git.js';
+import { pullRequestFeedbackActions } from './pull-request-feedback.js';
 import { confinementOf, repositoryDirectory } from './repository-paths.js';
 
 const configSchema = z.strictObject({
@@ -219,9 +220,15 @@ export const localGit = definePlugin({
         async find_pull_request(input) {
           const repo = await repoOf(input.repository);
           const pull = await store.localPullRequests.findOpen(repo, input.branch);
+          if (pull === null) return { pull_request: null };
+          // The branch's tip is the pull request's head, whatever was pushed since it opened.
+          const head = await resolveRef(repo, `refs/heads/${input.branch}`);
           return {
-            pull_request:
-              pull === null ? null : { pr_url: pullUrl(repo, pull.number), number: pull.number },
+            pull_request: {
+              pr_url: pullUrl(repo, pull.number),
+              number: pull.number,
+              ...(head === undefined ? {} : { head_sha: head }),
+            },
           };
         },
         async close_pull_request(input) {
@@ -235,6 +242,12 @@ export const localGit = definePlugin({
               : 'none',
           });
         },
+        ...pullRequestFeedbackActions({
+          store,
+          repoOf,
+          author: config.commit_author.name,
+          collaborators: config.collaborators,
+        }),
         async delete_branch(input) {
           const repo = await repoOf(input.repository);
           if ((await resolveRef(repo, `refs/heads/${input.branch}`)) === undefined)

@@ -51,7 +51,10 @@ export const slackChannel = definePlugin({
           const posted = await web.postMessage({
             channel: input.channel,
             text: text(input.message),
-            ...(input.thread === undefined ? {} : { threadTs: input.thread }),
+            // An empty thread is none: a workflow passes its `thread` input whether it is set or not.
+            ...(input.thread === undefined || input.thread === ''
+              ? {}
+              : { threadTs: input.thread }),
           });
           return sent(posted.channel, posted.ts);
         },

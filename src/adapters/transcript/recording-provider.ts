@@ -16,52 +16,52 @@ import {
 } from './transcript-format.js';
 
 /**
- * Wraps a real provider and writes every call it answers into a transcript file, which the
- * transcript provider can replay later (`--record FILE`). A conversation's first turn starts a
- * new recording of that name; the file is rewritten after each call, so an interrupted session
- * keeps what it recorded. Records into an existing transcript by adding to it.
+ * One transcript file being recorded into (`ai.record`), shared by every provider that records:
+ * Claude's and OpenAI's calls go into the same file without overwriting each other. A
+ * conversation's first turn starts a new recording of that name; the file is rewritten after
+ * each call, so an interrupted session keeps what it recorded. An existing transcript is added to.
  */
-export class RecordingProvider implements AiProvider {
-  readonly name: string;
-  readonly description: string;
+export class TranscriptRecorder {
   private readonly transcript: Transcript;
+  private readonly sources: string[] = [];
   private writing = Promise.resolve();
 
-  constructor(
-    private readonly inner: AiProvider,
-    private readonly file: string,
-  ) {
-    this.name = inner.name;
-    this.description = `${inner.description}, recording into ${file}`;
+  constructor(readonly file: string) {
     this.transcript = existsSync(file)
       ? loadTranscript(file)
-      : {
-          format: TRANSCRIPT_FORMAT,
-          source: `recorded from ${inner.description}`,
-          conversations: {},
-        };
+      : { format: TRANSCRIPT_FORMAT, source: '', conversations: {} };
   }
 
-  async complete(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResponse> {
-    const response = await this.inner.complete(request, options);
-    const name = options.conversation?.name ?? 'unnamed';
-    const recordings = (this.transcript.conversations[name] ??= []);
-    if (options.conversation?.turn === 0 || recordings.length === 0) recordings.push([]);
+  /** Adds one call, answered by the provider `source` describes, and saves the file. */
+  record(
+    source: string,
+    request: ModelRequest,
+    response: ModelResponse,
+    conversation: ProviderCallOptions['conversation'],
+  ): Promise<void> {
+    const recordings = (this.transcript.conversations[conversation?.name ?? 'unnamed'] ??= []);
+    if (conversation?.turn === 0 || recordings.length === 0) recordings.push([]);
     recordings.at(-1)?.push({
       request: recordedRequest(request),
       response: recordedResponse(response),
     });
-    await this.save();
-    return response;
+    this.noteSource(source);
+    return this.save();
   }
 
-  health() {
-    return this.inner.health();
+  /** The calls recorded so far are in the file. */
+  flushed(): Promise<void> {
+    return this.writing;
   }
 
-  async close(): Promise<void> {
-    await this.writing;
-    await this.inner.close?.();
+  /** "recorded from Claude through …; OpenAI Chat Completions at …", each provider once. */
+  private noteSource(source: string): void {
+    if (this.sources.includes(source)) return;
+    this.sources.push(source);
+    const recorded = `recorded from ${source}`;
+    const { transcript } = this;
+    if (!transcript.source.includes(recorded))
+      transcript.source = transcript.source === '' ? recorded : `${transcript.source}; ${recorded}`;
   }
 
   /** Writes the whole file atomically; calls are saved one after another, in order. */
@@ -73,5 +73,37 @@ export class RecordingProvider implements AiProvider {
       await rename(temporary, this.file);
     });
     return this.writing;
+  }
+}
+
+/**
+ * Wraps a real provider and writes every call it answers into a transcript, which the
+ * transcript provider can replay later (`ai.record`).
+ */
+export class RecordingProvider implements AiProvider {
+  readonly name: string;
+  readonly description: string;
+
+  constructor(
+    private readonly inner: AiProvider,
+    private readonly recorder: TranscriptRecorder,
+  ) {
+    this.name = inner.name;
+    this.description = `${inner.description}, recording into ${recorder.file}`;
+  }
+
+  async complete(request: ModelRequest, options: ProviderCallOptions): Promise<ModelResponse> {
+    const response = await this.inner.complete(request, options);
+    await this.recorder.record(this.inner.description, request, response, options.conversation);
+    return response;
+  }
+
+  health() {
+    return this.inner.health();
+  }
+
+  async close(): Promise<void> {
+    await this.recorder.flushed();
+    await this.inner.close?.();
   }
 }

@@ -20,6 +20,7 @@ import { hasFailure, renderChecks, type Check } from '../check-report.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import { describeFailure, loggerFor, type GlobalOptions } from '../command-support.js';
 import { integrationChecks } from '../integration-checks.js';
+import { aiProviderChecks } from './ai-checks.js';
 
 export interface ConfigCheckOptions extends GlobalOptions {
   readonly migrate?: boolean;
@@ -43,6 +44,7 @@ export async function runConfigCheck(io: CliIo, options: ConfigCheckOptions): Pr
     ...(await databaseChecks(config, loggerFor(config, 'warn'), options.migrate === true)),
   );
   checks.push(...integrationChecks(config, io.env.PATH));
+  checks.push(...(await aiProviderChecks(config, loggerFor(config, 'warn'))));
   return report(io, options, checks);
 }
 
@@ -63,7 +65,7 @@ async function workflowsCheck(config: Config, cwd: string): Promise<Check> {
   try {
     const registry = await WorkflowRegistry.load(
       config.workflows.directory,
-      standardWorkflowEnvironment(cwd),
+      standardWorkflowEnvironment(config.workflows.root),
     );
     const names = registry.names();
     return {

@@ -4,6 +4,7 @@ import type { App } from '../../app/create-app.js';
 import { roundUsd, parseUsd } from '../../costs/money.js';
 import type { JsonObject } from '../../store/sql.js';
 import { testsRanIn } from '../../demo/demo-sandbox.js';
+import { roundsOfRun } from '../../pr-loop/rounds-of-run.js';
 import { shownPath } from '../shown-path.js';
 
 interface Implementation {
@@ -73,6 +74,57 @@ export async function demoReport(
       docs_page: docPath ?? null,
       cost_usd: total,
       model_calls: costs.length,
+    },
+  };
+}
+
+/**
+ * What the demo's review round left: its commit on the branch, the answers in the comments'
+ * threads and on the pull request, and what the work cost with the round.
+ */
+export async function reviewReport(
+  app: App,
+  runId: string,
+  roundId: string,
+  repo: string,
+  taskKey: string,
+): Promise<{ lines: string[]; json: JsonObject }> {
+  const branch = `aidev/${taskKey}`;
+  const pull = (await app.store.localPullRequests.list(repo)).find(
+    (p) => p.sourceBranch === branch,
+  );
+  const comments =
+    pull === undefined ? [] : await app.store.localPullRequestComments.list(repo, pull.number);
+  const round = await app.store.runs.get(roundId);
+  const pushed = (await app.store.steps.listForRun(roundId)).find((s) => s.stepName === 'commit')
+    ?.outputs as { sha?: string } | null | undefined;
+  const commit =
+    pushed?.sha === undefined
+      ? 'no new commit'
+      : (await git(['log', '-1', '--format=%h %s', pushed.sha], { cwd: repo })).trim();
+  const replies = comments.filter((c) => c.inReplyTo !== null);
+  const onPull = comments.filter((c) => c.inReplyTo === null && c.path === null);
+  const rounds = await roundsOfRun(app.store, runId);
+  const quote = (text: string) => {
+    const visible = text.replace(/\s*<!--[^>]*-->\s*$/, '').replace(/\s+/g, ' ');
+    return visible.length > 110 ? `${visible.slice(0, 110)}…` : visible;
+  };
+  const lines = [
+    `round 1: ${round?.status ?? '?'} — ${commit} on ${branch} (a new commit; nothing force-pushed)`,
+    ...replies.map((r) => {
+      const to = comments.find((c) => c.id === r.inReplyTo);
+      return `reply on ${to?.path ?? '?'}:${to?.line ?? '?'}: “${quote(r.body)}”`;
+    }),
+    ...onPull.map((c) => `on the pull request: “${quote(c.body)}”`),
+    `cost with the round: ${roundUsd(parseUsd(rounds.totalUsd))}`,
+  ];
+  return {
+    lines,
+    json: {
+      round: { run_id: roundId, status: round?.status ?? null, commit },
+      replies: replies.map((r) => ({ in_reply_to: r.inReplyTo, body: r.body })),
+      pull_request_comments: onPull.map((c) => c.body),
+      cost_with_rounds_usd: rounds.totalUsd,
     },
   };
 }

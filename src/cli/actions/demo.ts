@@ -13,10 +13,13 @@ import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
 import { followToEnd } from '../follow/follow-to-end.js';
 import { shownPath } from '../shown-path.js';
-import { demoReport } from './demo-report.js';
+import { demoReport, reviewReport } from './demo-report.js';
+import { DEMO_REVIEW, startDemoReview } from '../../demo/demo-review.js';
 
 export interface DemoOptions extends GlobalOptions {
   readonly json?: boolean;
+  /** Then a review of the pull request, and the round of fixes it starts. */
+  readonly review?: boolean;
 }
 
 const LOCAL = {
@@ -75,12 +78,39 @@ export function runDemo(io: CliIo, options: DemoOptions): Promise<ExitCode> {
     });
     if (code !== EXIT.ok) return code;
     const report = await demoReport(app, run.id, taskKey, repo, io.cwd);
-    if (json) io.stdout.write(`${JSON.stringify({ ...summary.json, demo: report.json })}\n`);
+    if (options.review !== true) {
+      if (json) io.stdout.write(`${JSON.stringify({ ...summary.json, demo: report.json })}\n`);
+      else
+        io.stdout.write(
+          `\nWhat the demo made:\n${report.lines.map((l) => `  ${l}`).join('\n')}\n\n${next(repo, taskKey, run.id, io.cwd)}\n`,
+        );
+      return code;
+    }
+    if (!json)
+      io.stdout.write(`\nWhat the demo made:\n${report.lines.map((l) => `  ${l}`).join('\n')}\n`);
+    say(`\nA reviewer asks for two changes on the pull request:`);
+    for (const c of DEMO_REVIEW) say(`  ${c.path ?? ''}:${c.line ?? ''}  “${c.body}”`);
+    say('');
+    const roundId = await startDemoReview(app, run.id);
+    // Before the round's first command: its agent checks out and reads the repository first.
+    sandbox.exempt(roundId);
+    const round = await app.store.runs.get(roundId);
+    if (round === null) return EXIT.failed;
+    const followed = await followToEnd(app, io, round, {
+      yes: true,
+      json,
+      title: `aidev demo · ${taskKey} · review round`,
+    });
+    const review = await reviewReport(app, run.id, roundId, repo, taskKey);
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ ...followed.summary.json, demo: { ...report.json, review: review.json } })}\n`,
+      );
     else
       io.stdout.write(
-        `\nWhat the demo made:\n${report.lines.map((l) => `  ${l}`).join('\n')}\n\n${next(repo, taskKey, run.id, io.cwd)}\n`,
+        `\nWhat the review round did:\n${review.lines.map((l) => `  ${l}`).join('\n')}\n\n${next(repo, taskKey, run.id, io.cwd)}\n`,
       );
-    return code;
+    return followed.code;
   });
 }
 

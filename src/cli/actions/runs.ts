@@ -2,7 +2,8 @@ import { roundUsd, parseUsd } from '../../costs/money.js';
 import type { Run } from '../../store/repositories/runs.js';
 import type { Store } from '../../store/store.js';
 import { effectiveDeadline, waitedMs } from '../../engine/run-deadline.js';
-import { pullRequestView } from '../../http/api/views.js';
+import { parentRunOf, roundsView } from '../../http/api/views.js';
+import { describeFeedback, roundsOfRun, type RunRounds } from '../../pr-loop/rounds-of-run.js';
 import { withStore } from '../app-session.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import type { GlobalOptions } from '../command-support.js';
@@ -93,12 +94,12 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
     io.stderr.write(`aidev run: there is no run ${JSON.stringify(id)} (aidev runs lists them)\n`);
     return EXIT.failed;
   }
-  const [steps, events, cost, costs, pulls] = await Promise.all([
+  const [steps, events, cost, costs, rounds] = await Promise.all([
     store.steps.listForRun(id),
     store.events.listForRun(id, { limit: 5_000 }),
     store.costs.totalForRun(id),
     store.costs.listForRun(id),
-    store.pullRequests.forRun(id),
+    roundsOfRun(store, id),
   ]);
   if (json) {
     io.stdout.write(
@@ -106,7 +107,8 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
         {
           ...runJson(run, cost),
           inputs: run.inputs,
-          pull_requests: pulls.map(pullRequestView),
+          ...roundsView(rounds, parentRunOf(run)),
+          cost_with_rounds_usd: rounds.totalUsd,
           steps: steps.map((s) => ({
             name: s.stepName,
             status: s.status,
@@ -145,7 +147,7 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
   io.stdout.write(
     `${run.workflowName} ${run.taskKey ?? ''} · ${run.status}${run.waitingFor === null ? '' : ` (for ${run.waitingFor})`} · ${usd(cost)} · run ${run.id}\n${deadline === undefined ? '' : `${deadline}\n`}`,
   );
-  for (const p of pulls) io.stdout.write(`pull request #${p.number} (${p.state}): ${p.url}\n`);
+  writeRounds(io, rounds, parentRunOf(run));
   io.stdout.write('\nSteps\n');
   for (const s of steps)
     io.stdout.write(
@@ -154,4 +156,25 @@ async function showRun(io: CliIo, store: Store, id: string, json: boolean): Prom
   io.stdout.write('\nEvents\n');
   for (const e of events) io.stdout.write(`  ${when(e.createdAt)}  ${e.message}\n`);
   return EXIT.ok;
+}
+
+/** The pull requests a run opened with their rounds of fixes, or the round the run is. */
+function writeRounds(io: CliIo, rounds: RunRounds, parentRun: string | null): void {
+  if (rounds.roundOf !== null)
+    io.stdout.write(
+      `round ${rounds.roundOf.number} of fixes on pull request #${rounds.roundOf.pull.number}: ${rounds.roundOf.pull.url}${parentRun === null ? '' : ` (opened by run ${parentRun})`}\n`,
+    );
+  for (const { pull, rounds: made, waiting } of rounds.pulls) {
+    io.stdout.write(`pull request #${pull.number} (${pull.state}): ${pull.url}\n`);
+    for (const r of made)
+      io.stdout.write(
+        `  round ${r.number}  ${(r.status ?? 'starting').padEnd(9)}  ${usd(r.costUsd).padStart(8)}  ${describeFeedback(r.feedback)}${r.runId === null ? '' : `  (run ${r.runId})`}\n`,
+      );
+    if (waiting.length > 0)
+      io.stdout.write(
+        `  ${pull.handedOverAt === null ? 'waiting for the next round' : 'waiting for a person (the rounds are used up)'}: ${describeFeedback(waiting)}\n`,
+      );
+  }
+  if (rounds.pulls.some((p) => p.rounds.length > 0))
+    io.stdout.write(`cost with the rounds of fixes: ${usd(rounds.totalUsd)}\n`);
 }

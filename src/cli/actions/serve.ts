@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp, type App } from '../../app/create-app.js';
 import { githubWebhookRoutes } from '../../github/webhooks-http.js';
+import { gitlabWebhookRoutes } from '../../gitlab/webhooks-http.js';
+import { GITHUB_DELIVERY, GITLAB_DELIVERY } from '../../pr-loop/pr-loop-jobs.js';
+import { TRACKER_DELIVERY } from '../../tracker-triggers/tracker-jobs.js';
 import { createSlackApp, type SlackApp } from '../../slack/slack-app.js';
 import { apiRoutes } from '../../http/api/api-routes.js';
 import { createHttpServer } from '../../http/create-server.js';
 import { createMetrics } from '../../http/metrics.js';
+import { jiraWebhookRoutes } from '../../trackers/jira-webhooks.js';
+import { linearWebhookRoutes } from '../../trackers/linear-webhooks.js';
 import { EXIT, type CliIo, type ExitCode } from '../cli-io.js';
 import {
   configOrReport,
@@ -28,6 +33,7 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
   let slack: SlackApp | undefined;
   try {
     app = await createApp({ config, logger, cwd: io.cwd });
+    const jobs = app.jobs;
     if (options.worker) await app.startWorker();
     const metrics = createMetrics(app);
     slack = createSlackApp({
@@ -44,6 +50,28 @@ export async function runServe(io: CliIo, options: ServeOptions): Promise<ExitCo
           store: app.store,
           secret: config.github.webhookSecret,
           log: logger.child({ component: 'github-webhooks' }),
+          onRecorded: (deliveryId) => jobs.enqueue(GITHUB_DELIVERY, { delivery_id: deliveryId }),
+        }),
+        gitlabWebhookRoutes({
+          store: app.store,
+          secret: config.gitlab.webhookSecret,
+          log: logger.child({ component: 'gitlab-webhooks' }),
+          onRecorded: (deliveryId) => jobs.enqueue(GITLAB_DELIVERY, { delivery_id: deliveryId }),
+        }),
+        // Recorded only, for now: what acts on tracker deliveries is issue 19's next step.
+        jiraWebhookRoutes({
+          store: app.store,
+          secret: config.jira.webhookSecret,
+          log: logger.child({ component: 'jira-webhooks' }),
+          onRecorded: (deliveryId) =>
+            jobs.enqueue(TRACKER_DELIVERY, { source: 'jira', delivery_id: deliveryId }),
+        }),
+        linearWebhookRoutes({
+          store: app.store,
+          secret: config.linear.webhookSecret,
+          log: logger.child({ component: 'linear-webhooks' }),
+          onRecorded: (deliveryId) =>
+            jobs.enqueue(TRACKER_DELIVERY, { source: 'linear', delivery_id: deliveryId }),
         }),
         apiRoutes(app),
       ],

@@ -42,7 +42,7 @@ export const runSchema = z
     user_id: z.string().nullable(),
     project_id: z.string().nullable(),
     task_key: z.string().nullable(),
-    trigger: z.enum(['slack', 'cli', 'api', 'schedule']),
+    trigger: z.enum(['slack', 'cli', 'api', 'schedule', 'feedback', 'tracker']),
     cancel_requested_at: when,
     deadline_at: when.describe(
       'when the run’s time runs out; it counts working time only: while the run waits for a decision its clock is stopped, and this moves on with the wait',
@@ -119,6 +119,25 @@ export const decisionSchema = z
   })
   .meta({ id: 'PendingDecision' });
 
+export const roundSchema = z
+  .object({
+    number: z.number().int().describe('1 for the first round'),
+    run_id: z.string().nullable().describe('the run of the address-feedback workflow'),
+    status: z.string().nullable().describe("its run's status (null: not started yet)"),
+    started_at: z.string().describe('ISO 8601'),
+    trigger: z.string().describe('what it took up, in words: "review by alice, 2 comments by bob"'),
+    feedback: z.array(
+      z.object({
+        source_id: z.string().describe('review:<id>, comment:<id>, check:<sha>, slack:<…>'),
+        kind: z.enum(['review', 'comment', 'failing_check']),
+        author: z.string(),
+        origin: z.string().describe('github:<delivery>, slack:<channel>, cli, api'),
+      }),
+    ),
+    cost_usd: z.string(),
+  })
+  .meta({ id: 'FixRound' });
+
 export const pullRequestSchema = z
   .object({
     url: z.string().describe('its web address'),
@@ -128,15 +147,36 @@ export const pullRequestSchema = z
     state: z.enum(['open', 'closed', 'merged']),
     step: z.string().describe('the step that opened it'),
     opened_at: z.string().describe('ISO 8601'),
+    rounds: z.array(roundSchema).describe('the rounds of fixes aidev made for feedback on it'),
+    waiting_feedback: z
+      .number()
+      .int()
+      .describe('feedback waiting for the next round (or for a person, once handed over)'),
+    handed_over_at: z
+      .string()
+      .nullable()
+      .describe('when aidev used up its rounds (pull_requests.max_fix_rounds) and asked a person'),
   })
   .meta({ id: 'PullRequest' });
 
 export const runDetailSchema = runSchema
   .extend({
     pull_requests: z.array(pullRequestSchema).describe('the pull requests this run opened'),
+    round_of: z
+      .object({ pull_request: z.string(), number: z.number().int(), run_id: z.string() })
+      .nullable()
+      .describe(
+        'if this run is a round of fixes: the pull request, the round, the run that opened it',
+      ),
     steps: z.array(stepSchema),
     events: z.array(eventSchema),
-    cost: z.object({ total_usd: z.string(), entries: z.array(costEntrySchema) }),
+    cost: z.object({
+      total_usd: z.string().describe("this run's own cost"),
+      with_rounds_usd: z
+        .string()
+        .describe('this run and the rounds of fixes on its pull requests: the whole work'),
+      entries: z.array(costEntrySchema),
+    }),
     decision: decisionSchema.nullable().describe('what the run waits for, if it waits'),
   })
   .meta({ id: 'RunDetail' });

@@ -2,7 +2,11 @@ import type { z } from 'zod';
 import type { ApiToken } from '../../store/repositories/api-tokens.js';
 import type { CostEntry } from '../../store/repositories/cost-entries.js';
 import type { Project } from '../../store/repositories/projects.js';
-import type { OwnedPullRequest } from '../../store/repositories/pull-requests.js';
+import {
+  describeFeedback,
+  type PullRequestRounds,
+  type RunRounds,
+} from '../../pr-loop/rounds-of-run.js';
 import type { RunEvent } from '../../store/repositories/run-events.js';
 import type { RunStep } from '../../store/repositories/run-steps.js';
 import type { Run } from '../../store/repositories/runs.js';
@@ -48,7 +52,11 @@ export function runView(run: Run): z.input<typeof runSchema> {
   };
 }
 
-export function pullRequestView(pull: OwnedPullRequest): z.input<typeof pullRequestSchema> {
+export function pullRequestView({
+  pull,
+  rounds,
+  waiting,
+}: PullRequestRounds): z.input<typeof pullRequestSchema> {
   return {
     url: pull.url,
     repository: pull.repository,
@@ -57,6 +65,37 @@ export function pullRequestView(pull: OwnedPullRequest): z.input<typeof pullRequ
     state: pull.state,
     step: pull.stepName,
     opened_at: pull.openedAt.toISOString(),
+    rounds: rounds.map((r) => ({
+      number: r.number,
+      run_id: r.runId,
+      status: r.status,
+      started_at: r.startedAt.toISOString(),
+      trigger: describeFeedback(r.feedback),
+      feedback: r.feedback.map((f) => ({
+        source_id: f.sourceId,
+        kind: f.kind,
+        author: f.author,
+        origin: f.origin,
+      })),
+      cost_usd: r.costUsd,
+    })),
+    waiting_feedback: waiting.length,
+    handed_over_at: iso(pull.handedOverAt),
+  };
+}
+
+/** GET /runs/{id}'s (and aidev run's) view of the pull-request loop. */
+export function roundsView(rounds: RunRounds, parentRunId: string | null) {
+  return {
+    pull_requests: rounds.pulls.map(pullRequestView),
+    round_of:
+      rounds.roundOf === null
+        ? null
+        : {
+            pull_request: rounds.roundOf.pull.url,
+            number: rounds.roundOf.number,
+            run_id: parentRunId ?? rounds.roundOf.pull.runId,
+          },
   };
 }
 
@@ -163,4 +202,11 @@ export function tokenView(token: ApiToken): z.input<typeof tokenSchema> {
     last_used_at: iso(token.lastUsedAt),
     revoked_at: iso(token.revokedAt),
   };
+}
+
+/** The run that opened the pull request a round works on (its `parent_run` input). */
+export function parentRunOf(run: Run): string | null {
+  return typeof run.inputs.parent_run === 'string' && run.inputs.parent_run !== ''
+    ? run.inputs.parent_run
+    : null;
 }

@@ -21,6 +21,11 @@ export interface ToolUseBlock {
   readonly id: string;
   readonly name: string;
   readonly input: JsonObject;
+  /**
+   * Why the input the model wrote could not be read (OpenAI's function arguments are text, and
+   * may be broken JSON): the call is not run, and this goes back to the model to correct.
+   */
+  readonly inputError?: string;
 }
 
 export interface ToolResultBlock {
@@ -91,6 +96,11 @@ export interface ModelResponse {
   readonly stopReason: StopReason;
   /** As the provider reports it: the basis of the cost entry. Never guessed. */
   readonly usage: TokenUsage;
+  /**
+   * The provider that answered, when the call went through one that routes by model
+   * (`openai:gpt-5`): recorded on the cost entry instead of the router's name.
+   */
+  readonly provider?: string;
 }
 
 export interface ProviderCallOptions {

@@ -7,7 +7,7 @@ export const communicationActions = [
   action({
     plugin: 'communication',
     action: 'send_message',
-    description: 'Post a message to a channel (or into a thread).',
+    description: 'Post a message to a channel (or into a thread; an empty `thread` is none).',
     input: z.strictObject({ channel, message: z.string().min(1), thread: z.string().optional() }),
     output: z.object({ channel: z.string(), message_id: z.string() }),
     sideEffect: true,

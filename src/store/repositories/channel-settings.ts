@@ -73,6 +73,16 @@ export function createChannelSettingsRepository(db: Queryable) {
       return toRecord(row);
     },
 
+    /** The channels whose `tracker_project` is `project` (one, unless two teams claim it). */
+    async byTrackerProject(project: string): Promise<ChannelSettingsRecord[]> {
+      const { rows } = await db.query<SettingsRow>(
+        `SELECT * FROM channel_settings WHERE settings ->> 'tracker_project' = $1
+         ORDER BY channel_id`,
+        [project],
+      );
+      return rows.map(toRecord);
+    },
+
     async list(): Promise<ChannelSettingsRecord[]> {
       const { rows } = await db.query<SettingsRow>(
         'SELECT * FROM channel_settings ORDER BY channel_id',

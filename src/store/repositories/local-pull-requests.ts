@@ -125,6 +125,24 @@ export function createLocalPullRequestsRepository(db: Queryable) {
       return rows.map(toPull);
     },
 
+    /** Adds reviewers the pull request does not list yet (in order); null if there is none. */
+    async addReviewers(
+      repository: string,
+      number: number,
+      reviewers: readonly string[],
+    ): Promise<LocalPullRequest | null> {
+      const { rows } = await db.query<PullRow>(
+        `UPDATE local_pull_requests
+         SET reviewers = reviewers || ARRAY(
+               SELECT r FROM unnest($3::text[]) WITH ORDINALITY AS wanted (r, i)
+               WHERE NOT (r = ANY (reviewers)) ORDER BY i),
+             updated_at = now()
+         WHERE repository = $1 AND number = $2 RETURNING *`,
+        [repository, number, [...new Set(reviewers)]],
+      );
+      return rows[0] === undefined ? null : toPull(rows[0]);
+    },
+
     async close(repository: string, number: number): Promise<LocalPullRequest | null> {
       const { rows } = await db.query<PullRow>(
         `UPDATE local_pull_requests SET status = 'closed', updated_at = now()

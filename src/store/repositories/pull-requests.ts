@@ -14,6 +14,8 @@ export interface OwnedPullRequest {
   readonly state: PullRequestState;
   readonly openedAt: Date;
   readonly updatedAt: Date;
+  /** When aidev stopped making rounds of fixes on it and asked a person (null: it has not). */
+  readonly handedOverAt: Date | null;
 }
 
 interface Row {
@@ -26,6 +28,7 @@ interface Row {
   state: PullRequestState;
   opened_at: Date;
   updated_at: Date;
+  handed_over_at: Date | null;
 }
 
 const toPull = (r: Row): OwnedPullRequest => ({
@@ -38,6 +41,7 @@ const toPull = (r: Row): OwnedPullRequest => ({
   state: r.state,
   openedAt: r.opened_at,
   updatedAt: r.updated_at,
+  handedOverAt: r.handed_over_at,
 });
 
 export function createPullRequestsRepository(db: Queryable) {
@@ -74,6 +78,19 @@ export function createPullRequestsRepository(db: Queryable) {
         [runId],
       );
       return rows.map(toPull);
+    },
+
+    /**
+     * The open pull request aidev opened for a branch of a repository (as the run named them),
+     * if any: a commit pushed there updates it.
+     */
+    async openFor(repository: string, branch: string): Promise<OwnedPullRequest | null> {
+      const { rows } = await db.query<Row>(
+        `SELECT * FROM pull_requests WHERE repository = $1 AND branch = $2 AND state = 'open'
+         ORDER BY opened_at DESC LIMIT 1`,
+        [repository, branch],
+      );
+      return rows[0] === undefined ? null : toPull(rows[0]);
     },
 
     /** A pull request merged or closed (or opened again); false if aidev did not open it. */

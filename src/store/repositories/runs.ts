@@ -1,5 +1,5 @@
 import type { Queryable } from '../database.js';
-import { toRun, type RunRow } from './run-row.js';
+import { toRun, type Run, type RunRow } from './run-row.js';
 import {
   clampLimit,
   decodeCursor,
@@ -11,6 +11,8 @@ import {
   type Page,
 } from '../sql.js';
 
+export type { Run } from './run-row.js';
+
 export const RUN_STATUSES = [
   'queued',
   'running',
@@ -21,42 +23,12 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
-export type RunTrigger = 'slack' | 'cli' | 'api' | 'schedule';
+/**
+ * `feedback`: a round of the pull-request loop, started by a review, a check or a reply;
+ * `tracker`: started by a Jira or Linear webhook (a label, an assignment, a comment).
+ */
+export type RunTrigger = 'slack' | 'cli' | 'api' | 'schedule' | 'feedback' | 'tracker';
 export type WaitingFor = 'approval' | 'budget';
-
-export interface Run {
-  readonly id: string;
-  readonly workflowName: string;
-  readonly workflowVersion: string;
-  readonly workflowDigest: string | null;
-  /** The workflow definition (parsed YAML) the run started with. */
-  readonly workflowDefinition: JsonValue | null;
-  readonly inputs: JsonObject;
-  readonly status: RunStatus;
-  readonly waitingFor: WaitingFor | null;
-  readonly error: JsonValue | null;
-  readonly channelId: string | null;
-  readonly userId: string | null;
-  readonly projectId: string | null;
-  readonly taskKey: string | null;
-  readonly trigger: RunTrigger;
-  readonly idempotencyKey: string | null;
-  readonly cancelRequestedAt: Date | null;
-  /**
-   * When the run's time runs out. Time waiting for a decision does not count (#16): while the run
-   * waits its clock is stopped, and leaving 'waiting' moves this on by the wait. For the deadline
-   * as it stands now, see `effectiveDeadline` (src/engine/run-deadline.ts).
-   */
-  readonly deadlineAt: Date | null;
-  /** When the current wait for a decision began (null unless the run is waiting). */
-  readonly waitingSince: Date | null;
-  /** Time waited for decisions in earlier waits, by which the deadline was moved on. */
-  readonly waitedMs: number;
-  readonly createdAt: Date;
-  readonly startedAt: Date | null;
-  readonly finishedAt: Date | null;
-  readonly updatedAt: Date;
-}
 
 export interface NewRun {
   readonly workflowName: string;
@@ -72,6 +44,7 @@ export interface NewRun {
   /** A second create with the same key returns the first run instead of a new one. */
   readonly idempotencyKey?: string;
   readonly deadlineAt?: Date;
+  readonly traceContext?: string;
 }
 
 export interface RunFilter {
@@ -106,8 +79,8 @@ export function createRunsRepository(db: Queryable) {
       const { rows } = await db.query<RunRow>(
         `INSERT INTO runs (workflow_name, workflow_version, workflow_digest, inputs, channel_id,
                            user_id, project_id, task_key, trigger, idempotency_key, deadline_at,
-                           workflow_definition)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                           workflow_definition, trace_context)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING *`,
         [
@@ -123,6 +96,7 @@ export function createRunsRepository(db: Queryable) {
           run.idempotencyKey ?? null,
           run.deadlineAt ?? null,
           json(run.workflowDefinition),
+          run.traceContext ?? null,
         ],
       );
       if (rows[0] !== undefined) return { run: toRun(rows[0]), created: true };
@@ -263,6 +237,14 @@ export function createRunsRepository(db: Queryable) {
         [limit],
       );
       return rows.map(toRun);
+    },
+
+    /** Gives a run made untraced this trace, unless a worker did first: the run's trace. */
+    async adoptTrace(id: string, traceContext: string): Promise<string> {
+      const sql = `UPDATE runs SET trace_context = COALESCE(trace_context, $2) WHERE id = $1
+                   RETURNING trace_context`;
+      const { rows } = await db.query<{ trace_context: string }>(sql, [id, traceContext]);
+      return rows[0]?.trace_context ?? traceContext;
     },
 
     /** Marks the run as still alive (while a long step runs). */

@@ -59,13 +59,40 @@ export function createSlackRunMessagesRepository(db: Queryable) {
       return rows[0] === undefined ? null : toMessage(rows[0]);
     },
 
-    /** The run whose parent message is `ts` in `channel` (a reply in its thread). */
+    /**
+     * The run whose parent message is `ts` in `channel` (a reply in its thread). Its rounds are
+     * told in the same thread (`adoptRounds`), so it is the first run tracked there.
+     */
     async byThread(channelId: string, ts: string): Promise<SlackRunMessage | null> {
       const { rows } = await db.query<Row>(
-        'SELECT * FROM slack_run_messages WHERE channel_id = $1 AND parent_ts = $2',
+        `SELECT * FROM slack_run_messages WHERE channel_id = $1 AND parent_ts = $2
+         ORDER BY created_at, run_id LIMIT 1`,
         [channelId, ts],
       );
       return rows[0] === undefined ? null : toMessage(rows[0]);
+    },
+
+    /**
+     * Starts telling the rounds of the pull-request loop (src/pr-loop) of runs told here. A
+     * worker starts a round, not Slack, so nothing else tracks it; it is told in the thread of
+     * the run that opened the pull request: its row takes that run's channel and parent message,
+     * so it never gets a parent message of its own. Rounds started more than a day ago are left
+     * alone (a round is adopted within moments of starting, by whichever server runs): this
+     * keeps the look, made on every notifier tick, to recent rounds. Returns the runs adopted.
+     */
+    async adoptRounds(): Promise<string[]> {
+      const { rows } = await db.query<{ run_id: string }>(
+        `INSERT INTO slack_run_messages (run_id, team_id, channel_id, parent_ts)
+         SELECT r.run_id, m.team_id, m.channel_id, m.parent_ts
+         FROM pr_rounds r
+           JOIN pull_requests p ON p.url = r.pull_url
+           JOIN slack_run_messages m ON m.run_id = p.run_id
+         WHERE r.run_id IS NOT NULL AND m.parent_ts IS NOT NULL
+           AND r.started_at > now() - interval '1 day'
+           AND NOT EXISTS (SELECT 1 FROM slack_run_messages s WHERE s.run_id = r.run_id)
+         ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
+      );
+      return rows.map((r) => r.run_id);
     },
 
     /**

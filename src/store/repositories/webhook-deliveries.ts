@@ -1,14 +1,24 @@
 import type { Queryable } from '../database.js';
 import { json, type JsonObject } from '../sql.js';
 
-/** Where a delivery came from; each source has its own delivery ids. */
-export type WebhookSource = 'github';
+/**
+ * Where a delivery came from; each source has its own delivery ids. The column is plain text
+ * (no CHECK in 0013_webhook_deliveries.sql): a new source needs no migration.
+ */
+export type WebhookSource = 'github' | 'gitlab' | 'jira' | 'linear';
 
 export interface WebhookDelivery {
   readonly source: WebhookSource;
-  /** The service's id of the delivery (GitHub: X-GitHub-Delivery), the same on a redelivery. */
+  /**
+   * The service's id of the delivery, the same on a redelivery: GitHub's X-GitHub-Delivery,
+   * Jira Cloud's X-Atlassian-Webhook-Identifier (Jira Data Center: one derived from the event,
+   * src/trackers/jira-delivery.ts), Linear's Linear-Delivery, GitLab's X-Gitlab-Event-UUID.
+   */
   readonly deliveryId: string;
-  /** GitHub: X-GitHub-Event, such as pull_request_review. */
+  /**
+   * GitHub: X-GitHub-Event, such as pull_request_review; Jira: the payload's webhookEvent, such
+   * as jira:issue_updated; Linear: the payload's type, such as Issue.
+   */
   readonly event: string;
   readonly action: string | null;
   readonly payload: JsonObject;
@@ -79,14 +89,40 @@ export function createWebhookDeliveriesRepository(db: Queryable) {
       return rowCount === 1;
     },
 
-    /** Deliveries received before `before` and not handled yet (their server stopped first). */
-    async unhandled(before: Date, limit = 100): Promise<RecordedDelivery[]> {
+    /**
+     * Deliveries by event and result, for metrics: `acted` (feedback queued, a loop ended),
+     * `ignored` (with its reason in the outcome), `pending` (not acted on yet).
+     */
+    async countByResult(): Promise<{ event: string; result: string; count: number }[]> {
+      const { rows } = await db.query<{ event: string; result: string; count: string }>(
+        `SELECT event,
+                CASE WHEN handled_at IS NULL THEN 'pending'
+                     WHEN outcome LIKE 'ignored:%' THEN 'ignored'
+                     ELSE 'acted' END AS result,
+                count(*) AS count
+         FROM webhook_deliveries GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+      return rows.map((r) => ({ event: r.event, result: r.result, count: Number(r.count) }));
+    },
+
+    /**
+     * Deliveries of one source received before `before` and not handled yet (their server
+     * stopped first). GitHub's unless said otherwise: the pull-request loop's sweep asks without
+     * naming a source, and must not be handed (and stall on) deliveries from the trackers.
+     */
+    async unhandled(
+      before: Date,
+      { source = 'github', limit = 100 }: { source?: WebhookSource; limit?: number } = {},
+    ): Promise<RecordedDelivery[]> {
       const { rows } = await db.query<Row>(
-        `SELECT * FROM webhook_deliveries WHERE handled_at IS NULL AND received_at < $1
-         ORDER BY received_at LIMIT $2`,
-        [before, limit],
+        `SELECT * FROM webhook_deliveries
+         WHERE source = $1 AND handled_at IS NULL AND received_at < $2
+         ORDER BY received_at LIMIT $3`,
+        [source, before, limit],
       );
       return rows.map(toDelivery);
     },
   };
 }
+
+export type WebhookDeliveriesRepository = ReturnType<typeof createWebhookDeliveriesRepository>;

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AiProvider } from '../../../src/plugins/interfaces/ai-provider.js';
 import type { Guards } from '../../../src/resilience/guards.js';
@@ -88,7 +87,9 @@ describe('anthropic provider: failures', () => {
       code: 'circuit_open',
     });
     expect(messageRequests()).toHaveLength(4);
-    await sleep(350);
+    // The breaker lets a probe through once its reset time has passed: wait for that, not a time.
+    const guard = allGuards.at(-1)?.for('anthropic', server.url);
+    await vi.waitFor(() => expect(guard?.state()).toBe('half_open'), { timeout: 10_000 });
     await expect(claude.complete(request(), call())).resolves.toMatchObject({
       stopReason: 'end_turn',
     });

@@ -16,6 +16,11 @@ describeEachBackend('the runs API', (database) => {
     api = await startApi({ database: database() });
     api.workflow('steps', stepsWorkflow(3));
     api.workflow('gated', APPROVAL_WORKFLOW);
+    // A round of fixes, as small as a workflow gets: what the loop starts, not what it does.
+    api.workflow(
+      'address-feedback',
+      ['name: address-feedback', 'steps:', '  - name: noted', '    set: { done: true }'].join('\n'),
+    );
     api.workflow(
       'opens-pr',
       [
@@ -81,8 +86,47 @@ describeEachBackend('the runs API', (database) => {
         state: 'open',
         step: 'open_pr',
         opened_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+        rounds: [],
+        waiting_feedback: 0,
+        handed_over_at: null,
       },
     ]);
+
+    // A person asks for changes: the comment is queued and starts a round of fixes.
+    const asked = await api.call<{ outcome: string; round: unknown; pull_request: string }>(
+      'POST',
+      `/runs/${started.body.id}/feedback`,
+      {
+        token: api.tokens.operator,
+        body: { body: 'Also handle an empty cart.', path: 'src/cart.ts', line: 3 },
+      },
+    );
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({
+      outcome: 'queued',
+      pull_request: 'https://git.test/pull/7',
+      round: { number: 1, state: 'started' },
+    });
+    const round = await api.call<{ round_of: unknown }>(
+      'GET',
+      `/runs/${(await api.app.store.prRounds.forPull('https://git.test/pull/7'))[0]?.runId ?? ''}`,
+      { token: api.tokens.viewer },
+    );
+    expect(round.body.round_of).toEqual({
+      pull_request: 'https://git.test/pull/7',
+      number: 1,
+      run_id: started.body.id,
+    });
+    const viewer = await api.call('POST', `/runs/${started.body.id}/feedback`, {
+      token: api.tokens.viewer,
+      body: { body: 'a viewer may not ask' },
+    });
+    expect(viewer.status).toBe(403);
+    const empty = await api.call('POST', `/runs/${started.body.id}/feedback`, {
+      token: api.tokens.operator,
+      body: { body: '   ' },
+    });
+    expect(empty.status).toBe(422);
   });
 
   it('answers workflow input errors with 422 problem+json naming each field', async () => {

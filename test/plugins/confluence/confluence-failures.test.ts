@@ -69,7 +69,14 @@ describe('confluence plugin', () => {
     await expect(lookup()).rejects.toMatchObject({ code: 'circuit_open' });
     expect(confluence.server.http.count()).toBe(2); // refused without reaching Confluence
 
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    // The breaker lets a probe through once its reset time has passed: wait for that, not a time.
+    await vi.waitFor(
+      () =>
+        expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe(
+          'half_open',
+        ),
+      { timeout: 10_000 },
+    );
     expect(await lookup()).toEqual({ doc_url: null });
     expect(confluence.guards?.for('confluence', confluence.server.url).state()).toBe('closed');
     expect(confluence.server.http.count()).toBe(4); // the space (re-read: not cached yet) and the page
@@ -112,7 +119,6 @@ describe('confluence plugin', () => {
   it('stops waiting for a retry when the step is cancelled', async () => {
     confluence.server.http.inject({ status: 429, headers: { 'retry-after': '30' } });
     const controller = new AbortController();
-    const started = performance.now();
     const pending = confluence.plugin.actions.get_page_url(
       { title: 'x' },
       { ...callContext(), signal: controller.signal },
@@ -120,6 +126,8 @@ describe('confluence plugin', () => {
     // Cancelled once the 429 has been answered, so the plugin is waiting for the retry.
     const answered = () => confluence.server.http.requests.some((r) => r.status === 429);
     await vi.waitFor(() => expect(answered()).toBe(true), { timeout: 5_000 });
+    // Timed from the cancel, not from the call: the wait for the 429 is not what is measured.
+    const started = performance.now();
     controller.abort(new Error('cancelled'));
     await expect(pending).rejects.toThrow('cancelled');
     expect(performance.now() - started).toBeLessThan(5_000);

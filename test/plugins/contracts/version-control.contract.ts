@@ -24,7 +24,35 @@ export interface VersionControlFixture {
   openPullRequests(): Promise<{ number: number; branch: string; title: string }[]>;
   /** A person `reset()` gives write permission on the repository, and no other. */
   readonly writer: string;
+  /** Who the host says opened the pull requests aidev opens (its token's user, its author). */
+  readonly pullRequestAuthor: string;
+  /** Someone comments on a line of a pull request's diff; returns the comment's id. */
+  reviewComment(
+    number: number,
+    comment: { author: string; body: string; path: string; line: number },
+  ): Promise<number>;
+  /** Every comment on a pull request (conversation and review threads), oldest first. */
+  commentsOn(number: number): Promise<{ id: number; body: string; inReplyTo: number | null }[]>;
+  /** The people a pull request asks for a review. */
+  reviewersOf(number: number): Promise<string[]>;
+  /** A check finished on a commit: `actions`, a GitHub Actions job whose log is `log`. */
+  checkFinished(
+    sha: string,
+    check: { name: string; conclusion: string; log: string; actions: boolean },
+  ): Promise<void>;
 }
+
+/** A failed test job's log as GitHub Actions keeps it: each line timestamped, colours kept. */
+export const ACTIONS_LOG = [
+  '2026-01-01T10:00:00.0000000Z ##[group]Run npm test',
+  '2026-01-01T10:00:00.1000000Z npm test',
+  '2026-01-01T10:00:01.2000000Z \u001b[36;1m> shop@1.0.0 test\u001b[0m',
+  '2026-01-01T10:00:02.3000000Z \u001b[31m FAIL \u001b[39m test/cart.test.ts > total > rounds',
+  '2026-01-01T10:00:02.4000000Z AssertionError: expected 3 to be 4',
+  '2026-01-01T10:00:02.5000000Z \u001b[2m    at test/cart.test.ts:4:21\u001b[22m',
+  '2026-01-01T10:00:03.0000000Z ##[error]Process completed with exit code 1.',
+  '',
+].join('\n');
 
 /** What every version-control plugin must do, whatever hosts the repository. */
 export function versionControlContract(name: string, fixture: () => VersionControlFixture): void {
@@ -132,7 +160,7 @@ export function versionControlContract(name: string, fixture: () => VersionContr
 
     it('opens one pull request per branch, however often the step runs, and finds it', async () => {
       await actions().create_branch({ repository: repository(), branch: 'feat/x' }, callContext());
-      await actions().commit_changes(
+      const tip = await actions().commit_changes(
         {
           repository: repository(),
           branch: 'feat/x',
@@ -154,11 +182,24 @@ export function versionControlContract(name: string, fixture: () => VersionContr
       expect(await fixture().openPullRequests()).toEqual([
         { number: pr.number, branch: 'feat/x', title: 'PROJ-1: x' },
       ]);
-      const found = await actions().find_pull_request(
-        { repository: repository(), branch: 'feat/x' },
+      const find = () =>
+        actions().find_pull_request({ repository: repository(), branch: 'feat/x' }, callContext());
+      // With the commit it is at: the pull-request loop drops failures of older commits.
+      expect((await find()).pull_request).toEqual({
+        pr_url: pr.pr_url,
+        number: pr.number,
+        head_sha: tip.sha,
+      });
+      const pushed = await actions().commit_changes(
+        {
+          repository: repository(),
+          branch: 'feat/x',
+          message: 'y',
+          changes: [{ path: 'y.ts', content: 'y' }],
+        },
         callContext(),
       );
-      expect(found.pull_request).toEqual({ pr_url: pr.pr_url, number: pr.number });
+      expect((await find()).pull_request?.head_sha).toBe(pushed.sha);
     });
 
     it('says who may write to the repository, and that a stranger may not', async () => {
@@ -166,6 +207,158 @@ export function versionControlContract(name: string, fixture: () => VersionContr
         actions().get_permission({ repository: repository(), user }, callContext());
       expect(await permission(fixture().writer)).toEqual({ permission: 'write' });
       expect(await permission('a-stranger')).toEqual({ permission: 'none' });
+    });
+
+    /** A branch with one commit and its pull request. */
+    async function openPullRequest(branch: string) {
+      await actions().create_branch({ repository: repository(), branch }, callContext());
+      const commit = await actions().commit_changes(
+        {
+          repository: repository(),
+          branch,
+          message: branch,
+          changes: [{ path: 'src/round.ts', content: 'export const round = Math.floor;\n' }],
+        },
+        callContext(),
+      );
+      const pr = await actions().create_pull_request(
+        { repository: repository(), source_branch: branch, title: branch },
+        callContext(),
+      );
+      return { number: pr.number, sha: commit.sha };
+    }
+
+    it('answers on the conversation and in a review thread, each comment once per key', async () => {
+      const { number } = await openPullRequest('feat/round');
+      const asked = await fixture().reviewComment(number, {
+        author: fixture().writer,
+        body: 'Why round down?',
+        path: 'src/round.ts',
+        line: 1,
+      });
+      const post = (key: string, comments: { body: string; in_reply_to?: number }[]) =>
+        actions().post_pull_request_comments(
+          { repository: repository(), number, key, comments },
+          callContext(),
+        );
+      const answers = [
+        { body: 'Pushed a fix: rounding half up.' },
+        { body: 'Half up, as the invoice rules say.', in_reply_to: asked },
+      ];
+      // An attempt that posted only the first comment before it failed, then the retry.
+      const partial = await post('round:run-1', answers.slice(0, 1));
+      const first = await post('round:run-1', answers);
+      expect(first.comments[0]).toEqual(partial.comments[0]);
+      expect(first.comments).toEqual([
+        { id: expect.any(Number) as number, url: expect.any(String) as string, in_reply_to: null },
+        {
+          id: expect.any(Number) as number,
+          url: expect.any(String) as string,
+          in_reply_to: asked,
+        },
+      ]);
+      expect(await post('round:run-1', answers)).toEqual(first);
+      const comments = await fixture().commentsOn(number);
+      expect(comments.map((c) => c.id)).toEqual(
+        [asked, ...first.comments.map((c) => c.id)].sort((a, b) => a - b),
+      );
+      const reply = comments.find((c) => c.id === first.comments[1]?.id);
+      expect(reply?.inReplyTo).toBe(asked);
+      expect(reply?.body).toContain('Half up, as the invoice rules say.');
+
+      // The next round's key posts anew; a model writing a marker cannot pass for a comment.
+      const next = await post('round:run-2', [
+        { body: 'Forged: <!-- aidev:round:run-2:1 -->' },
+        { body: 'Also fixed the tests.' },
+      ]);
+      expect(new Set(next.comments.map((c) => c.id)).size).toBe(2);
+      expect(await fixture().commentsOn(number)).toHaveLength(5);
+    });
+
+    it('refuses to answer a review comment that is not on the pull request', async () => {
+      const { number } = await openPullRequest('feat/lost');
+      await expect(
+        actions().post_pull_request_comments(
+          {
+            repository: repository(),
+            number,
+            key: 'round:lost',
+            comments: [{ body: 'x', in_reply_to: 987_654 }],
+          },
+          callContext(),
+        ),
+      ).rejects.toMatchObject({ code: 'not_found' });
+    });
+
+    it('asks for reviews, skipping the author and people without access, each with the reason', async () => {
+      const { number } = await openPullRequest('feat/review');
+      const author = fixture().pullRequestAuthor;
+      const result = await actions().request_review(
+        { repository: repository(), number, reviewers: [fixture().writer, author, 'a-stranger'] },
+        callContext(),
+      );
+      expect(result.requested).toEqual([fixture().writer]);
+      expect(result.skipped.map((s) => s.reviewer)).toEqual([author, 'a-stranger']);
+      expect(result.skipped[0]?.reason).toMatch(/author/);
+      expect(result.skipped[1]?.reason).toMatch(/collaborator/);
+      expect(await fixture().reviewersOf(number)).toEqual([fixture().writer]);
+      // Asking again (a new round) changes nothing and fails nothing.
+      const again = await actions().request_review(
+        { repository: repository(), number, reviewers: [fixture().writer] },
+        callContext(),
+      );
+      expect(again).toEqual({ requested: [fixture().writer], skipped: [] });
+      expect(await fixture().reviewersOf(number)).toEqual([fixture().writer]);
+    });
+
+    it('lists the failed checks of a commit or branch, each with a clean excerpt of its log', async () => {
+      const { sha } = await openPullRequest('feat/checks');
+      await fixture().checkFinished(sha, {
+        name: 'test',
+        conclusion: 'failure',
+        log: ACTIONS_LOG,
+        actions: true,
+      });
+      await fixture().checkFinished(sha, {
+        name: 'lint',
+        conclusion: 'failure',
+        log: 'src/round.ts\n  1:1  error  Unexpected any  @typescript-eslint/no-explicit-any',
+        actions: false,
+      });
+      await fixture().checkFinished(sha, {
+        name: 'build',
+        conclusion: 'success',
+        log: 'built',
+        actions: true,
+      });
+      const bySha = await actions().get_failing_checks(
+        { repository: repository(), ref: sha },
+        callContext(),
+      );
+      const byBranch = await actions().get_failing_checks(
+        { repository: repository(), ref: 'feat/checks' },
+        callContext(),
+      );
+      expect(byBranch).toEqual(bySha);
+      const checks = [...bySha.checks].sort((a, b) => a.name.localeCompare(b.name));
+      expect(checks.map((c) => [c.name, c.conclusion])).toEqual([
+        ['lint', 'failure'],
+        ['test', 'failure'],
+      ]);
+      const [lint, test] = checks;
+      expect(lint?.log_excerpt).toContain('Unexpected any');
+      expect(test?.log_excerpt).toContain(' FAIL  test/cart.test.ts > total > rounds');
+      expect(test?.log_excerpt).toContain('AssertionError: expected 3 to be 4');
+      expect(test?.log_excerpt).not.toContain('\u001b');
+      expect(test?.log_excerpt).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+      expect(test?.url).not.toBe('');
+
+      await expect(
+        actions().get_failing_checks(
+          { repository: repository(), ref: 'no-such-branch' },
+          callContext(),
+        ),
+      ).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('undoes a pull request and its branch (the compensations)', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { github } from '../../../src/adapters/github/github.js';
 import { diffSince, protectWorkingCopy, workingCopyOf } from '../../../src/git/working-copy.js';
 import type { Plugin } from '../../../src/plugins/plugin.js';
@@ -11,7 +11,7 @@ import { Guards } from '../../../src/resilience/guards.js';
 import type { GuardSettings } from '../../../src/resilience/service-guard.js';
 import type { Store } from '../../../src/store/store.js';
 import { capturingLogger } from '../../support/logger.js';
-import { DOCS } from '../../vendors/github/github-json.js';
+import { AUTHENTICATED_USER, DOCS } from '../../vendors/github/github-json.js';
 import { GitHubServer } from '../../vendors/github/github-server.js';
 import { callContext } from '../contracts/call-context.js';
 import {
@@ -75,6 +75,43 @@ const fixture = (): CheckOutFixture => ({
     return Promise.resolve();
   },
   writer: 'alice',
+  pullRequestAuthor: AUTHENTICATED_USER,
+  reviewComment: (number, comment) =>
+    Promise.resolve(server.addReviewComment('acme/shop', number, comment)),
+  commentsOn(number) {
+    const repo = repoOf();
+    const all = [
+      ...(repo?.issueComments ?? []).map((c) => ({ ...c, inReplyTo: null })),
+      ...(repo?.reviewComments ?? []).map((c) => ({ ...c, inReplyTo: c.inReplyTo ?? null })),
+    ];
+    return Promise.resolve(
+      all
+        .filter((c) => c.pull === number)
+        .sort((a, b) => a.id - b.id)
+        .map((c) => ({ id: c.id, body: c.body, inReplyTo: c.inReplyTo })),
+    );
+  },
+  reviewersOf: (number) =>
+    Promise.resolve([...(repoOf()?.pulls.find((p) => p.number === number)?.reviewers ?? [])]),
+  checkFinished(sha, check) {
+    server.addCheckRun('acme/shop', {
+      headSha: sha,
+      name: check.name,
+      conclusion: check.conclusion,
+      ...(check.actions
+        ? {
+            app: 'github-actions',
+            output: { title: null, summary: null, text: null },
+            log: check.log,
+          }
+        : {
+            app: 'circleci-checks',
+            output: { title: `${check.name} failed`, summary: 'See below', text: check.log },
+            log: undefined,
+          }),
+    });
+    return Promise.resolve();
+  },
   filesAt: (branch) => Promise.resolve(repoOf()?.filesAt(branch) ?? {}),
   history: (branch) => Promise.resolve(repoOf()?.history(branch) ?? []),
   branches: () =>
@@ -106,7 +143,9 @@ checkOutContract('github (git over smart HTTP)', fixture);
 describe('github adapter', () => {
   const fresh = () => {
     server.reset();
-    server.createRepository('acme/shop', STARTING_FILES);
+    const repo = server.createRepository('acme/shop', STARTING_FILES);
+    // GitHub asks only collaborators for reviews.
+    for (const login of ['octocat', 'hubot']) repo.collaborators.set(login, 'write');
   };
   const FIVE_FILES = [
     { path: 'src/cart.ts', content: 'export const total = () => 0;\n' },
@@ -380,7 +419,10 @@ describe('github adapter', () => {
     expect(server.http.count()).toBe(reached);
 
     server.http.resetTraffic();
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    // The breaker lets a probe through once its reset time has passed: wait for that, not a time.
+    await vi.waitFor(() => expect(guards.for('github', server.url).state()).toBe('half_open'), {
+      timeout: 10_000,
+    });
     await plugin.actions.get_repository_info({ repository: 'acme/shop' }, callContext());
     expect(guards.for('github', server.url).state()).toBe('closed');
   });
@@ -555,4 +597,165 @@ describe('github adapter: git over smart HTTP', () => {
         expect.arrayContaining(['mine.txt', 'theirs.txt']),
       );
     });
+});
+
+describe('github adapter: pull request feedback', () => {
+  /** acme/shop with a pull request #1 from `feat/f` (one commit); returns that commit. */
+  async function pullRequest(): Promise<string> {
+    server.reset();
+    server.createRepository('acme/shop', STARTING_FILES).collaborators.set('alice', 'write');
+    await fast.actions.create_branch({ repository: 'acme/shop', branch: 'feat/f' }, callContext());
+    const { sha } = await fast.actions.commit_changes(
+      {
+        repository: 'acme/shop',
+        branch: 'feat/f',
+        message: 'f',
+        changes: [{ path: 'f.ts', content: 'f' }],
+      },
+      callContext(),
+    );
+    await fast.actions.create_pull_request(
+      { repository: 'acme/shop', source_branch: 'feat/f', title: 'f' },
+      callContext(),
+    );
+    return sha;
+  }
+
+  it('finds an earlier attempt’s comment on a later page of a long conversation', async () => {
+    await pullRequest();
+    const repo = repoOf();
+    for (let i = 0; i < 250; i++)
+      repo?.issueComments.push({
+        id: server.takeCommentId(),
+        pull: 1,
+        author: 'alice',
+        body: `comment ${i}`,
+        createdAt: '2026-01-01T10:00:00Z',
+      });
+    const input = {
+      repository: 'acme/shop',
+      number: 1,
+      key: 'round:long',
+      comments: [{ body: 'Fixed.' }],
+    };
+    const first = await fast.actions.post_pull_request_comments(input, callContext());
+    server.http.resetTraffic();
+    expect(await fast.actions.post_pull_request_comments(input, callContext())).toEqual(first);
+    expect(server.http.count('issues/list-comments')).toBe(3);
+    expect(server.http.count('issues/create-comment')).toBe(0);
+    expect(repo?.issueComments).toHaveLength(251);
+  });
+
+  it('lists the line comments of one review, with file and line', async () => {
+    const sha = await pullRequest();
+    const repo = repoOf();
+    const comment = (reviewId: number, path: string, line: number, body: string) => ({
+      id: server.takeCommentId(),
+      pull: 1,
+      author: 'alice',
+      body,
+      createdAt: '2026-01-01T10:00:00Z',
+      path,
+      line,
+      commitId: sha,
+      inReplyTo: undefined,
+      reviewId,
+    });
+    repo?.reviewComments.push(
+      comment(77, 'f.ts', 1, 'Name this better.'),
+      comment(77, 'f.ts', 3, 'Handle the empty case.'),
+      comment(78, 'f.ts', 2, 'Another review.'),
+    );
+    const { comments } = await fast.actions.list_review_comments(
+      { repository: 'acme/shop', number: 1, review_id: 77 },
+      callContext(),
+    );
+    expect(comments).toEqual([
+      expect.objectContaining({
+        author: 'alice',
+        body: 'Name this better.',
+        path: 'f.ts',
+        line: 1,
+      }),
+      expect.objectContaining({ body: 'Handle the empty case.', line: 3 }),
+    ]);
+  });
+
+  it('cuts a body over GitHub’s limit, saying so', async () => {
+    await pullRequest();
+    await fast.actions.post_pull_request_comments(
+      {
+        repository: 'acme/shop',
+        number: 1,
+        key: 'round:big',
+        comments: [{ body: 'y'.repeat(70_000) }],
+      },
+      callContext(),
+    );
+    const body = repoOf()?.issueComments[0]?.body ?? '';
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toContain('aidev cut this comment: it was 70000 characters');
+    expect(body.endsWith('<!-- aidev:round:big:0 -->')).toBe(true);
+  });
+
+  it('asks everyone at once, and one at a time only when GitHub refuses someone', async () => {
+    await pullRequest();
+    repoOf()?.collaborators.set('bob', 'read');
+    server.http.resetTraffic();
+    expect(
+      await fast.actions.request_review(
+        { repository: 'acme/shop', number: 1, reviewers: ['alice', 'bob'] },
+        callContext(),
+      ),
+    ).toEqual({ requested: ['alice', 'bob'], skipped: [] });
+    expect(server.http.count('pulls/request-reviewers')).toBe(1);
+    const refused = await fast.actions.request_review(
+      { repository: 'acme/shop', number: 1, reviewers: ['mallory'] },
+      callContext(),
+    );
+    expect(refused.skipped).toEqual([
+      {
+        reviewer: 'mallory',
+        reason: expect.stringContaining(
+          'Reviews may only be requested from collaborators',
+        ) as string,
+      },
+    ]);
+  });
+
+  it('uses what the check said when its job’s log has expired, and leaves cancelled checks out', async () => {
+    const sha = await pullRequest();
+    server.addCheckRun('acme/shop', {
+      headSha: sha,
+      name: 'test (old)',
+      conclusion: 'timed_out',
+      app: 'github-actions',
+      output: { title: 'The job exceeded 6 hours', summary: null, text: null },
+      log: undefined,
+    });
+    server.addCheckRun('acme/shop', {
+      headSha: sha,
+      name: 'cancelled',
+      conclusion: 'cancelled',
+      app: 'github-actions',
+      output: { title: null, summary: null, text: null },
+      log: 'not asked for',
+    });
+    server.http.resetTraffic();
+    const { checks } = await fast.actions.get_failing_checks(
+      { repository: 'acme/shop', ref: sha },
+      callContext(),
+    );
+    expect(checks).toEqual([
+      {
+        name: 'test (old)',
+        conclusion: 'timed_out',
+        url: expect.stringContaining('/job/') as string,
+        log_excerpt: expect.stringMatching(
+          /log is not available: Gone\)\nThe job exceeded 6 hours$/,
+        ) as string,
+      },
+    ]);
+    expect(server.http.count('actions/download-job-logs-for-workflow-run')).toBe(1);
+  });
 });

@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { callContext } from '../contracts/call-context.js';
 import {
   API_TOKEN,
@@ -63,6 +62,15 @@ describe('jira: configuration', () => {
       detail: `Jira Server / Data Center at ${jira.server.url}, signed in as aidev bot`,
     });
     expect((await plugin('cloud').health()).detail).toMatch(/^Jira Cloud at .*aidev bot$/);
+  });
+
+  it('says who aidev is on Jira: Cloud’s account id, Data Center’s user name', async () => {
+    // An issue assigned to this account asks aidev for work (tracker_triggers).
+    expect(await plugin('cloud').identity?.()).toEqual({
+      login: '5b10ac8d82e05b22cc7d4ef5',
+      mentions: [],
+    });
+    expect(await plugin('dataCenter').identity?.()).toEqual({ login: 'aidev', mentions: [] });
   });
 });
 
@@ -150,7 +158,10 @@ describe('jira: failures through the real SDK', () => {
       code: 'circuit_open',
     });
     expect(jira.server.http.count()).toBe(2);
-    await sleep(350);
+    // The breaker lets a probe through once its reset time has passed: wait for that, not a time.
+    await vi.waitFor(() => expect(guard.for('jira', jira.server.url).state()).toBe('half_open'), {
+      timeout: 10_000,
+    });
     expect((await actions.get_task({ task_id: 'PROJ-1' }, callContext())).task.key).toBe('PROJ-1');
     expect(jira.server.http.count()).toBe(3);
     expect(guard.for('jira', jira.server.url).state()).toBe('closed');

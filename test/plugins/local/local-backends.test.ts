@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { git } from '../../../src/git/git.js';
 import { diffSince, protectWorkingCopy, workingCopyOf } from '../../../src/git/working-copy.js';
+import type { LocalCheckConclusion } from '../../../src/store/repositories/local-checks.js';
 import { openTestDatabase, resetTables, type TestDatabase } from '../../support/backends.js';
 import { capturingLogger } from '../../support/logger.js';
 import { connectLocalPlugins, type LocalPlugins } from './local-plugins.js';
@@ -68,6 +69,35 @@ const localGitFixture = (): CheckOutFixture => ({
   plugin: plugins.git,
   // Given write permission by local_git's `collaborators` setting (local-plugins.ts).
   writer: 'alice',
+  // local_git's default commit_author: the author of its pull requests and comments.
+  pullRequestAuthor: 'aidev',
+  reviewComment: async (number, comment) =>
+    (
+      await database.store.localPullRequestComments.add({
+        repository: repoDir(),
+        number,
+        ...comment,
+      })
+    ).id,
+  async commentsOn(number) {
+    return (await database.store.localPullRequestComments.list(repoDir(), number)).map((c) => ({
+      id: c.id,
+      body: c.body,
+      inReplyTo: c.inReplyTo,
+    }));
+  },
+  async reviewersOf(number) {
+    return [...((await database.store.localPullRequests.get(repoDir(), number))?.reviewers ?? [])];
+  },
+  async checkFinished(sha, check) {
+    await database.store.localChecks.record({
+      repository: repoDir(),
+      sha,
+      name: check.name,
+      conclusion: check.conclusion as LocalCheckConclusion,
+      log: check.log,
+    });
+  },
   get repository() {
     return repository;
   },

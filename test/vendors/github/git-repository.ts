@@ -5,6 +5,8 @@ import { gitAsync, gitSync, ObjectReader, type GitObject } from './server-git.js
 
 export interface PullRequest {
   readonly number: number;
+  /** Who opened it (GitHub's `user`): the token's user when aidev opened it. */
+  readonly author: string;
   state: 'open' | 'closed';
   readonly title: string;
   readonly body: string | null;
@@ -16,6 +18,38 @@ export interface PullRequest {
   reviewers: string[];
   /** Who has submitted a review. */
   reviewedBy: string[];
+}
+
+/** A comment on a pull request's conversation (GitHub's issue comment). */
+export interface IssueComment {
+  readonly id: number;
+  readonly pull: number;
+  readonly author: string;
+  readonly body: string;
+  readonly createdAt: string;
+}
+
+/** A comment on a line of a pull request's diff, or a reply in such a comment's thread. */
+export interface ReviewComment extends IssueComment {
+  readonly path: string;
+  readonly line: number;
+  readonly commitId: string;
+  /** The thread's first comment, for a reply. */
+  readonly inReplyTo: number | undefined;
+  /** The review it was written in (default: a review of its own, as GitHub makes for a lone comment). */
+  readonly reviewId?: number;
+}
+
+/** A check run on a commit: by GitHub Actions (`app` github-actions, a job log) or another app. */
+export interface CheckRun {
+  readonly id: number;
+  readonly headSha: string;
+  readonly name: string;
+  readonly conclusion: string;
+  readonly app: string;
+  readonly output: { title: string | null; summary: string | null; text: string | null };
+  /** An Actions job's log (served at actions/jobs/{id}/logs); undefined: expired. */
+  readonly log: string | undefined;
 }
 
 /** A file a test puts in a repository: text, bytes, an executable, or a symbolic link. */
@@ -58,6 +92,9 @@ const SOMEONE_ELSE = {
  */
 export class GitRepository {
   readonly pulls: PullRequest[] = [];
+  readonly issueComments: IssueComment[] = [];
+  readonly reviewComments: ReviewComment[] = [];
+  readonly checkRuns: CheckRun[] = [];
   /** People with access, by login (lower case) → role: admin, maintain, write, triage, read. */
   readonly collaborators = new Map<string, string>();
   private readonly objects: ObjectReader;

@@ -1,7 +1,15 @@
 import { VendorHttpError, type Handler, type HandlerRequest } from '../kit/vendor-server.js';
 import { gitDataHandlers } from './git-data-handlers.js';
 import type { GitRepository, PullRequest } from './git-repository.js';
-import { DOCS, githubError, pullJson, repoJson, userJson } from './github-json.js';
+import { feedbackHandlers } from './feedback-handlers.js';
+import {
+  AUTHENTICATED_USER,
+  DOCS,
+  githubError,
+  pullJson,
+  repoJson,
+  userJson,
+} from './github-json.js';
 import type { GitHubServer } from './github-server.js';
 
 const param = (request: HandlerRequest, name: string) =>
@@ -19,8 +27,10 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
     pullJson(repo, pull, (await repo.refSha(`heads/${pull.head}`)) ?? '');
   return {
     'users/get-authenticated': (request) => {
-      server().authenticate(request);
-      return { body: { login: 'aidev-bot', id: 1, type: 'Bot' } };
+      // An App's installation is no user: GitHub refuses it this route.
+      if (server().authenticate(request).account !== undefined)
+        throw githubError(403, 'Resource not accessible by integration');
+      return { body: { login: AUTHENTICATED_USER, id: 1, type: 'Bot' } };
     },
     'repos/get': (request) => ({ body: repoJson(server().repo(request), server().url) }),
     'repos/get-collaborator-permission-level': (request) => {
@@ -34,6 +44,7 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
       };
     },
     ...gitDataHandlers(server),
+    ...feedbackHandlers(server),
     'pulls/list': async (request) => {
       const repo = server().repo(request);
       const state = request.query.state ?? 'open';
@@ -78,6 +89,7 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
         });
       const pull: PullRequest = {
         number: server().takePullNumber(),
+        author: AUTHENTICATED_USER,
         state: 'open',
         title: input.title,
         body: input.body ?? null,
@@ -98,12 +110,27 @@ export function githubHandlers(server: () => GitHubServer): Record<string, Handl
       if (state !== undefined) pull.state = state;
       return { body: await json(repo, pull) };
     },
+    'pulls/get': async (request) => {
+      const repo = server().repo(request);
+      return { body: await json(repo, pullOf(repo, Number(param(request, 'pull_number')))) };
+    },
     'pulls/request-reviewers': async (request) => {
       const repo = server().repo(request);
       const pull = pullOf(repo, Number(param(request, 'pull_number')));
+      const logins = (body(request).reviewers as string[] | undefined) ?? [];
+      // As GitHub: the whole request is refused if one person cannot be asked.
+      if (logins.some((l) => l.toLowerCase() === pull.author.toLowerCase()))
+        throw new VendorHttpError(422, {
+          message: 'Review cannot be requested from pull request author.',
+          documentation_url: DOCS,
+        });
+      if (logins.some((l) => !repo.collaborators.has(l.toLowerCase())))
+        throw new VendorHttpError(422, {
+          message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repo.fullName} repository.`,
+          documentation_url: DOCS,
+        });
       // A set, as on GitHub: asking someone already asked changes nothing.
-      for (const login of (body(request).reviewers as string[] | undefined) ?? [])
-        if (!pull.reviewers.includes(login)) pull.reviewers.push(login);
+      for (const login of logins) if (!pull.reviewers.includes(login)) pull.reviewers.push(login);
       return { status: 201, body: await json(repo, pull) };
     },
     'pulls/list-reviews': (request) => {

@@ -5,6 +5,9 @@ import type { CommitObject, GitRepository, PullRequest } from './git-repository.
 
 export const DOCS = 'https://docs.github.com/rest';
 
+/** The login of the token's user: the author of what aidev makes through the REST API. */
+export const AUTHENTICATED_USER = 'aidev-bot';
+
 /** GitHub's error body, which links the documentation of the call that failed. */
 export function githubError(status: number, message: string, docs = DOCS): VendorHttpError {
   return new VendorHttpError(status, { message, documentation_url: docs, status: String(status) });
@@ -66,6 +69,7 @@ export function pullJson(repo: GitRepository, pull: PullRequest, headSha: string
     base: { ref: pull.base, label: `${repo.owner}:${pull.base}` },
     labels: pull.labels.map((name) => ({ name })),
     requested_reviewers: pull.reviewers.map((login) => ({ login })),
+    user: { login: pull.author },
   };
 }
 

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VendorServer, type HandlerRequest } from '../kit/vendor-server.js';
 import { githubDescription } from '../kit/descriptions.js';
-import { GitRepository, type RepositoryFile } from './git-repository.js';
+import { FEEDBACK_OPERATIONS, newLogSecret, serveJobLog } from './feedback-handlers.js';
+import {
+  GitRepository,
+  type CheckRun,
+  type RepositoryFile,
+  type ReviewComment,
+} from './git-repository.js';
+import { appHandlers } from './app-handlers.js';
+import { GitHubAppState, type LocalGitHubApp } from './github-app-state.js';
 import { githubHandlers } from './github-handlers.js';
 import { DOCS, githubError } from './github-json.js';
 import { initBareRepository } from './initial-commit.js';
@@ -36,29 +44,45 @@ export class GitHubServer {
   private readonly gitHooks: (GitHook & { done: boolean })[] = [];
   private nextPull = 1;
   private nextRepository = 1;
+  private nextComment = 1001;
+  /** Part of each job log's address (GitHub's are signed storage URLs). */
+  readonly logSecret = newLogSecret();
+
+  /** The GitHub App the server knows, if the test gave one. */
+  readonly app: GitHubAppState | undefined;
 
   private constructor(
     readonly http: VendorServer,
     readonly token: string,
     private readonly root: string,
-  ) {}
+    app: LocalGitHubApp | undefined,
+  ) {
+    this.app = app === undefined ? undefined : new GitHubAppState(app);
+  }
 
-  static async start(options: { token: string }): Promise<GitHubServer> {
+  /**
+   * `token`: the personal token the server accepts. `app`: a GitHub App whose JWTs it checks
+   * and whose installation tokens it then accepts like the token, for the installations'
+   * repositories only.
+   */
+  static async start(options: { token: string; app?: LocalGitHubApp }): Promise<GitHubServer> {
     const holder: { server?: GitHubServer } = {};
     const self = () => holder.server as GitHubServer;
     const http = new VendorServer({
       name: 'GitHub',
       definition: await githubDescription(),
-      handlers: githubHandlers(self),
+      handlers: { ...githubHandlers(self), ...appHandlers(self) },
       errorBody: (status, message) => ({
         message,
         documentation_url: DOCS,
         status: String(status),
       }),
-      // git's smart HTTP on the same port, before the REST router sees the request.
-      serveOther: (req, res) =>
+      checkResponses: FEEDBACK_OPERATIONS,
+      // Job logs and git's smart HTTP on the same port, before the REST router sees a request.
+      serveOther: async (req, res) =>
+        serveJobLog(req, res, self()) ||
         serveSmartHttp(req, res, {
-          token: () => self().token,
+          accepts: (password, owner) => self().accepts(password, owner),
           repository: (owner, name) => self().repos.get(`${owner}/${name}`.toLowerCase()),
           requests: self().gitRequests,
           before: (request, repository) => self().runGitHooks(request, repository),
@@ -66,7 +90,7 @@ export class GitHubServer {
     });
     const root = mkdtempSync(path.join(tmpdir(), 'aidev-github-'));
     roots.add(root);
-    holder.server = new GitHubServer(http, options.token, root);
+    holder.server = new GitHubServer(http, options.token, root, options.app);
     await http.start();
     return holder.server;
   }
@@ -131,6 +155,7 @@ export class GitHubServer {
     }
     this.repos.clear();
     this.nextPull = 1;
+    this.nextComment = 1001;
     this.gitRequests.length = 0;
     this.gitHooks.length = 0;
     this.http.resetTraffic();
@@ -144,18 +169,35 @@ export class GitHubServer {
     roots.delete(this.root);
   }
 
-  authenticate(request: HandlerRequest): void {
+  /**
+   * The credentials of a REST request: the token, or a live installation token (which GitHub
+   * refuses once it has expired). Answers the installation's account, or undefined for the token.
+   */
+  authenticate(request: HandlerRequest): { account?: string } {
     const authorization = String(request.headers.authorization ?? '');
-    if (authorization !== `token ${this.token}` && authorization !== `Bearer ${this.token}`)
-      throw githubError(401, 'Bad credentials');
+    const given = /^(?:token|Bearer)\s+(\S+)$/i.exec(authorization)?.[1] ?? '';
+    if (given === this.token) return {};
+    const issued = this.app?.tokenFor(given);
+    if (issued === undefined) throw githubError(401, 'Bad credentials');
+    return { account: issued.account };
+  }
+
+  /** Whether git's password is good for `owner`'s repositories. */
+  accepts(password: string, owner: string): boolean {
+    if (password === this.token) return true;
+    const issued = this.app?.tokenFor(password);
+    return issued !== undefined && issued.account.toLowerCase() === owner.toLowerCase();
   }
 
   repo(request: HandlerRequest): GitRepository {
-    this.authenticate(request);
-    const repo = this.repos.get(
-      `${request.params.owner ?? ''}/${request.params.repo ?? ''}`.toLowerCase(),
-    );
-    if (repo === undefined)
+    const { account } = this.authenticate(request);
+    const owner = request.params.owner ?? '';
+    const repo = this.repos.get(`${owner}/${request.params.repo ?? ''}`.toLowerCase());
+    // An installation's token sees its account's repositories only; others do not exist for it.
+    if (
+      repo === undefined ||
+      (account !== undefined && account.toLowerCase() !== owner.toLowerCase())
+    )
       throw githubError(404, 'Not Found', `${DOCS}/repos/repos#get-a-repository`);
     return repo;
   }
@@ -166,6 +208,42 @@ export class GitHubServer {
     if (pull === undefined) throw new Error(`no pull request ${fullName}#${number}`);
     pull.reviewers = pull.reviewers.filter((r) => r !== login);
     pull.reviewedBy.push(login);
+  }
+
+  /** Someone comments on a line of a pull request's diff; returns the comment's id. */
+  addReviewComment(
+    fullName: string,
+    number: number,
+    comment: { author: string; body: string; path: string; line: number; reviewId?: number },
+  ): number {
+    const repo = this.repos.get(fullName.toLowerCase());
+    const pull = repo?.pulls.find((p) => p.number === number);
+    if (repo === undefined || pull === undefined)
+      throw new Error(`no pull request ${fullName}#${number}`);
+    const made: ReviewComment = {
+      ...comment,
+      id: this.takeCommentId(),
+      pull: number,
+      commitId: repo.refs.get(`heads/${pull.head}`) ?? '',
+      inReplyTo: undefined,
+      createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    repo.reviewComments.push(made);
+    return made.id;
+  }
+
+  /** A check run finishes on a commit (an Actions job with its log, or another app's check). */
+  addCheckRun(fullName: string, run: Omit<CheckRun, 'id'>): number {
+    const repo = this.repos.get(fullName.toLowerCase());
+    if (repo === undefined) throw new Error(`no repository ${fullName}`);
+    const id = this.takeCommentId();
+    repo.checkRuns.push({ ...run, id });
+    return id;
+  }
+
+  /** Ids of comments, review comments and check runs (GitHub's are unique across a host). */
+  takeCommentId(): number {
+    return this.nextComment++;
   }
 
   takePullNumber(): number {

@@ -16,7 +16,8 @@ export interface GitRequest {
 }
 
 export interface SmartHttpOptions {
-  readonly token: () => string;
+  /** Whether a password (a token) may read and write `owner`'s repositories. */
+  readonly accepts: (password: string, owner: string) => boolean;
   readonly repository: (owner: string, name: string) => GitRepository | undefined;
   readonly requests: GitRequest[];
   /** Runs before git answers an authorized request (a test moving a branch meanwhile). */
@@ -58,7 +59,7 @@ export async function serveSmartHttp(
     return true;
   };
 
-  const user = basicUser(req.headers.authorization, options.token());
+  const user = basicUser(req.headers.authorization, (secret) => options.accepts(secret, owner));
   if (user === undefined)
     return answer(401, 'Invalid username or token.\n', {
       'www-authenticate': 'Basic realm="GitHub"',
@@ -87,8 +88,11 @@ export async function serveSmartHttp(
   return true;
 }
 
-/** The user name of a Basic authorization whose password (or user name) is the token. */
-function basicUser(authorization: string | undefined, token: string): string | undefined {
+/** The user name of a Basic authorization whose password (or user name) is a good token. */
+export function basicUser(
+  authorization: string | undefined,
+  good: (token: string) => boolean,
+): string | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(authorization ?? '');
   if (match === null) return undefined;
   const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
@@ -96,8 +100,8 @@ function basicUser(authorization: string | undefined, token: string): string | u
   const [userName, password] =
     colon === -1 ? [decoded, ''] : [decoded.slice(0, colon), decoded.slice(colon + 1)];
   // GitHub takes the token as the password (any user name) or as the user name.
-  if (password === token) return userName === '' ? 'x-access-token' : userName;
-  if (userName === token) return 'x-access-token';
+  if (password !== '' && good(password)) return userName === '' ? 'x-access-token' : userName;
+  if (userName !== '' && good(userName)) return 'x-access-token';
   return undefined;
 }
 
@@ -106,7 +110,7 @@ function basicUser(authorization: string | undefined, token: string): string | u
  * compressed it), its CGI headers turned into the response's status and headers, and the rest
  * of its output streamed back.
  */
-function runHttpBackend(
+export function runHttpBackend(
   req: IncomingMessage,
   res: ServerResponse,
   recorded: GitRequest,

@@ -20,6 +20,8 @@ const NO_OP_FORMATS = [
   'byte',
   'password',
   'repo.nwo',
+  // OpenAI's timestamps (`created`): seconds since 1970, already typed integer.
+  'unixtime',
 ];
 
 /** ajv-formats for the standard formats (date-time, uri, email, …), no-ops for the rest. */

@@ -1,83 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OpenAPIBackend, type Context, type Document } from 'openapi-backend';
+import { OpenAPIBackend, type Context } from 'openapi-backend';
 import { addNoOpFormats } from './descriptions.js';
+import {
+  RawBody,
+  VendorHttpError,
+  type Fault,
+  type RecordedRequest,
+  type VendorServerOptions,
+} from './vendor-types.js';
 
-/** One request as the server saw it, for counting and assertions. */
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, string | string[]>>;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: unknown;
-  /** The description's operation the request matched (undefined: no such endpoint). */
-  readonly operationId: string | undefined;
-  status: number;
-}
-
-export interface HandlerRequest {
-  readonly operationId: string;
-  readonly params: Readonly<Record<string, string>>;
-  readonly query: Readonly<Record<string, string | string[]>>;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: unknown;
-}
-
-export interface HandlerResponse {
-  readonly status?: number;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-export type Handler = (request: HandlerRequest) => HandlerResponse | Promise<HandlerResponse>;
-
-/** An answer in the vendor's error format, thrown from a handler. */
-export class VendorHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
-
-/** A scripted failure for the next matching requests: a status, a delay, or a dropped socket. */
-export interface Fault {
-  /** How many matching requests it applies to (default 1). */
-  times?: number;
-  when?: (request: RecordedRequest) => boolean;
-  status?: number;
-  headers?: Readonly<Record<string, string>>;
-  body?: unknown;
-  /** Wait this long before answering (or before the status above). */
-  delayMs?: number;
-  /** Close the connection without answering: the client sees a network error. */
-  drop?: boolean;
-}
-
-export interface VendorServerOptions {
-  /** For messages: "GitHub", "Jira", … */
-  readonly name: string;
-  readonly definition: Document;
-  /** Where the description's paths start on this server, e.g. `/wiki/api/v2`. */
-  readonly apiRoot?: string;
-  readonly handlers: Readonly<Record<string, Handler>>;
-  /** The vendor's error body for a status and message. */
-  errorBody(status: number, message: string): unknown;
-  /**
-   * Serves a request outside the API description (e.g. git's smart HTTP beside GitHub's REST
-   * API): true when it answered, false to hand it to the API. Such requests are not recorded.
-   */
-  serveOther?(request: IncomingMessage, response: ServerResponse): Promise<boolean>;
-  /** Adjusts a request before validation (e.g. Slack's form bodies and token header). */
-  prepare?(request: {
-    method: string;
-    headers: Record<string, string | string[] | undefined>;
-    body: unknown;
-  }): void;
-}
+export {
+  RawBody,
+  VendorHttpError,
+  type Fault,
+  type Handler,
+  type HandlerRequest,
+  type HandlerResponse,
+  type RecordedRequest,
+  type VendorServerOptions,
+} from './vendor-types.js';
 
 /**
  * A local stand-in for a vendor's HTTP API: the vendor's paths, payloads and error bodies,
@@ -88,6 +31,8 @@ export interface VendorServerOptions {
 export class VendorServer {
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
+  /** Answers checked against the description's response schema (see checkResponses). */
+  checkedAnswers = 0;
   private faults: (Fault & { left: number })[] = [];
   private server: Server | undefined;
   private api: OpenAPIBackend | undefined;
@@ -134,12 +79,22 @@ export class VendorServer {
         try {
           const result = await handler({
             operationId,
+            path: c.request.path,
             params: c.request.params as Record<string, string>,
             query: c.request.query as Record<string, string | string[]>,
             headers: c.request.headers as Record<string, string | string[] | undefined>,
             body,
           });
-          return this.reply(c, result.status ?? 200, result.body, result.headers);
+          const status = result.status ?? 200;
+          // An answer without a body (204), or not JSON (a raw file, a log), has nothing to check.
+          if (
+            this.options.checkResponses?.includes(operationId) === true &&
+            status < 300 &&
+            result.body !== undefined &&
+            !(result.body instanceof RawBody)
+          )
+            this.checkResponse(operationId, status, result.body);
+          return this.reply(c, status, result.body, result.headers);
         } catch (error) {
           if (error instanceof VendorHttpError)
             return this.reply(c, error.status, error.body, error.headers);
@@ -176,6 +131,7 @@ export class VendorServer {
   resetTraffic(): void {
     this.requests.length = 0;
     this.violations.length = 0;
+    this.checkedAnswers = 0;
     this.faults = [];
   }
 
@@ -222,6 +178,7 @@ export class VendorServer {
     const fault = this.faults.find((f) => f.left > 0 && (f.when?.(recorded) ?? true));
     if (fault !== undefined) {
       fault.left -= 1;
+      recorded.injected = true;
       if (fault.delayMs !== undefined) await sleep(fault.delayMs);
       if (fault.drop === true) {
         recorded.status = -1;
@@ -246,11 +203,32 @@ export class VendorServer {
       body: prepared.body,
     })) as Answer;
     recorded.status = answer.status;
+    if (answer.body instanceof RawBody) {
+      res.writeHead(answer.status, { 'content-type': answer.body.type, ...answer.headers });
+      res.end(answer.body.content);
+      return;
+    }
     res.writeHead(answer.status, {
       ...(answer.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...answer.headers,
     });
     res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
+  }
+
+  private checkResponse(operationId: string, status: number, body: unknown): void {
+    this.checkedAnswers += 1;
+    const { valid, errors } = this.api?.validateResponse(body, operationId, status) ?? {
+      valid: true,
+      errors: null,
+    };
+    if (valid) return;
+    const detail = (errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''}`)
+      .join('; ');
+    this.violations.push(
+      `${this.options.name} test server: the answer of ${operationId} violates the ${this.options.name} API description: ${detail}`,
+    );
   }
 
   private reply(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { App } from '../../../app/create-app.js';
+import { roundsOfRun } from '../../../pr-loop/rounds-of-run.js';
 import { formatUsd, parseUsd } from '../../../costs/money.js';
 import { checkRunInputs } from '../../../engine/run-context.js';
 import { isAppError } from '../../../errors/app-error.js';
@@ -21,12 +22,14 @@ import {
   costEntryView,
   decisionView,
   eventView,
-  pullRequestView,
+  parentRunOf,
+  roundsView,
   runView,
   stepView,
 } from '../views.js';
 import { findProject, runOr404 } from './lookups.js';
 import { authorizeToken, decisionRoute } from './run-decisions.js';
+import { runFeedbackRoute } from './run-feedback.js';
 
 const startBody = z.strictObject({
   workflow: idText.describe('the workflow to run, e.g. implement-task'),
@@ -151,20 +154,24 @@ export function runRoutes(app: App): ApiRoute[] {
       responses: { 200: { description: 'the run', schema: runDetailSchema } },
       async handler({ params }) {
         const run = await runOr404(app, params.id);
-        const [steps, events, costs, pulls] = await Promise.all([
+        const [steps, events, costs, rounds] = await Promise.all([
           app.store.steps.listForRun(run.id),
           app.store.events.listForRun(run.id, { limit: 5_000 }),
           app.store.costs.listForRun(run.id),
-          app.store.pullRequests.forRun(run.id),
+          roundsOfRun(app.store, run.id),
         ]);
         // Summed here, exactly (integer units), rather than by one more query.
         const total = formatUsd(costs.reduce((sum, entry) => sum + parseUsd(entry.usd), 0n));
         return {
           ...runView(run),
-          pull_requests: pulls.map(pullRequestView),
+          ...roundsView(rounds, parentRunOf(run)),
           steps: steps.map(stepView),
           events: events.map(eventView),
-          cost: { total_usd: total, entries: costs.map(costEntryView) },
+          cost: {
+            total_usd: total,
+            with_rounds_usd: rounds.totalUsd,
+            entries: costs.map(costEntryView),
+          },
           decision: decisionView(run, steps),
         };
       },
@@ -199,5 +206,6 @@ export function runRoutes(app: App): ApiRoute[] {
       },
     }),
     decisionRoute(app),
+    runFeedbackRoute(app),
   ];
 }

@@ -1,9 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { StepError } from '../../engine/step-errors.js';
-import { hasTrailer, IDEMPOTENCY_TRAILER, moveBranch } from '../../git/commit-patch.js';
-import { git, resolveRef } from '../../git/git.js';
+import { StepError } from '../engine/step-errors.js';
+import {
+  hasTrailer,
+  IDEMPOTENCY_TRAILER,
+  moveBranch,
+  type CommitIdentity,
+} from './commit-patch.js';
+import { git, resolveRef } from './git.js';
 
 export type Change =
   | { readonly path: string; readonly content: string }
@@ -21,6 +26,8 @@ export async function commitChangeSet(options: {
   message: string;
   changes: readonly Change[];
   idempotencyKey: string;
+  /** Author and committer (default: git's own identity for aidev). */
+  identity?: CommitIdentity | undefined;
 }): Promise<{ sha: string; created: boolean }> {
   const { repo, branch } = options;
   const tip = await resolveRef(repo, `refs/heads/${branch}`);
@@ -62,8 +69,22 @@ export async function commitChangeSet(options: {
     if (tree === parentTree)
       throw new StepError(`the change set changes nothing in ${branch}`, { code: 'empty_change' });
     const message = `${options.message.trim()}\n\n${IDEMPOTENCY_TRAILER}: ${options.idempotencyKey}\n`;
+    const who = options.identity;
     const commit = (
-      await git(['commit-tree', tree, '-p', tip], { cwd: repo, input: message })
+      await git(['commit-tree', tree, '-p', tip], {
+        cwd: repo,
+        input: message,
+        ...(who === undefined
+          ? {}
+          : {
+              env: {
+                GIT_AUTHOR_NAME: who.name,
+                GIT_AUTHOR_EMAIL: who.email,
+                GIT_COMMITTER_NAME: who.name,
+                GIT_COMMITTER_EMAIL: who.email,
+              },
+            }),
+      })
     ).trim();
     await moveBranch(repo, branch, commit, tip);
     return { sha: commit, created: true };
