@@ -115,7 +115,7 @@ describe('cloneBranch', () => {
     await mkdir(path.join(templates, 'hooks'), { recursive: true });
     await writeFile(path.join(templates, 'hooks', 'post-checkout'), `#!/bin/sh\ntouch ${marker}\n`);
     await chmod(path.join(templates, 'hooks', 'post-checkout'), 0o755);
-    const saved = { ...process.env };
+    const saved = { GIT_TEMPLATE_DIR: process.env.GIT_TEMPLATE_DIR, GIT_DIR: process.env.GIT_DIR };
     process.env.GIT_TEMPLATE_DIR = templates;
     process.env.GIT_DIR = path.join(root, 'work', '.git');
     try {
@@ -123,7 +123,11 @@ describe('cloneBranch', () => {
       const head = await cloneBranch({ url: origin, ref: 'main', directory });
       expect(head).toBe(git(origin, 'rev-parse', 'main'));
     } finally {
-      process.env = saved;
+      // Put back only what was changed: replacing process.env itself would leave later files in
+      // this worker (isolate: false) with a plain object instead of the process's environment.
+      for (const [key, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
     }
     await expect(readdir(root)).resolves.not.toContain('hook-ran');
   });
