@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SCRIPT, LINT_ROUND_SCRIPT } from '../../scripts/demo-script.js';
 import { backendAvailability } from '../support/backends.js';
 import { noteHook, pipelineHook } from '../vendors/gitlab/webhook-payloads.js';
+import { askForReview, submitReview } from '../vendors/gitlab/gitlab-state.js';
 import { SECRETS, startGitLabWorld, type GitLabWorld } from './gitlab-world.js';
 import { noteRoundScript } from './round-scripts.js';
 
@@ -105,8 +106,8 @@ for (const database of ['postgresql', 'pglite'] as const) {
       const before = await head();
       // alice reviews the merge request (someone made her its reviewer in GitLab's page).
       const alice = world.gitlab.userByName('alice')?.id ?? 0;
-      mr().reviewerIds.push(alice);
-      mr().reviewRequests.push(alice);
+      askForReview(mr(), [alice]);
+      submitReview(mr(), alice, 'requested_changes');
       const noteId = world.gitlab.addDiffNote(world.project(), 1, {
         author: 'alice',
         body: `@${world.gitlab.tokenUser.username} a negative quantity gives a negative total: refuse it, and test it.`,
@@ -162,6 +163,7 @@ for (const database of ['postgresql', 'pglite'] as const) {
       // alice, who asked on a line and is a reviewer already, is asked for a new review.
       expect(mr().reviewerIds).toEqual([alice]);
       expect(mr().reviewRequests).toEqual([alice, alice]);
+      expect(mr().reviewerStates.get(alice)?.state).toBe('unreviewed');
 
       // GitLab's retry of the same delivery is answered and not acted on twice.
       const again = await world.deliver(

@@ -138,7 +138,12 @@ export function mergeRequestFeedbackActions(deps: {
       // A reviewer stays on the list after reviewing, so adding them again asks nothing of
       // them: GitLab's "Re-request review" is the /request_review quick action, which a note
       // of quick actions only runs (and does not keep). Names are GitLab usernames, checked.
-      const again = wanted.filter((w) => current.includes(w.id) && USERNAME.test(w.reviewer));
+      // Only those who have reviewed since they were last asked are asked again: one still
+      // `unreviewed` has the request already — and so a retried step asks nobody twice.
+      const waiting = await waitingReviewers(client, project.id, input.number, current);
+      const again = wanted.filter(
+        (w) => current.includes(w.id) && !waiting.has(w.id) && USERNAME.test(w.reviewer),
+      );
       if (again.length > 0)
         await client.MergeRequestNotes.create(
           project.id,
@@ -172,4 +177,16 @@ export function mergeRequestFeedbackActions(deps: {
       };
     },
   };
+}
+
+/** The reviewers of a merge request who were asked for a review and have not given it yet. */
+async function waitingReviewers(
+  client: GitLabClient,
+  projectId: number,
+  iid: number,
+  current: readonly number[],
+): Promise<Set<number>> {
+  if (current.length === 0) return new Set();
+  const reviewers = await client.MergeRequests.showReviewers(projectId, iid);
+  return new Set(reviewers.filter((r) => r.state === 'unreviewed').map((r) => r.user.id));
 }

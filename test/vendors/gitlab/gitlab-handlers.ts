@@ -7,7 +7,7 @@ import {
 import type { GitLabServer } from './gitlab-server.js';
 import { gitlabError } from './gitlab-json.js';
 import { paginated } from './gitlab-pagination.js';
-import type { MergeRequest, Project } from './gitlab-state.js';
+import { askForReview, type MergeRequest, type Project } from './gitlab-state.js';
 
 const fail = (status: number, message: string): never => {
   throw new VendorHttpError(status, gitlabError(status, message));
@@ -71,8 +71,7 @@ export function gitlabHandlers(server: () => GitLabServer): Record<string, Handl
     const ids = names
       .map((name) => server().userByName(name)?.id)
       .filter((id): id is number => id !== undefined && project.members.has(id));
-    for (const id of ids) if (!mr.reviewerIds.includes(id)) mr.reviewerIds.push(id);
-    mr.reviewRequests.push(...ids);
+    askForReview(mr, ids);
     return {
       status: 202,
       body: {
@@ -181,6 +180,17 @@ export function gitlabHandlers(server: () => GitLabServer): Record<string, Handl
       const [project, mr] = mergeRequestOf(r);
       return { body: await mrJson(project, mr) };
     },
+    getApiV4ProjectsIdMergeRequestsMergeRequestIidReviewers(r) {
+      const [, mr] = mergeRequestOf(r);
+      return {
+        body: mr.reviewerIds.flatMap((id) => {
+          const user = server().userById(id);
+          const review = mr.reviewerStates.get(id);
+          if (user === undefined || review === undefined) return [];
+          return [{ user: json().user(user), state: review.state, created_at: review.createdAt }];
+        }),
+      };
+    },
     async putApiV4ProjectsIdMergeRequestsMergeRequestIid(r) {
       const [project, mr] = mergeRequestOf(r);
       const body = r.body as Record<string, unknown>;
@@ -192,8 +202,10 @@ export function gitlabHandlers(server: () => GitLabServer): Record<string, Handl
       if (Array.isArray(body.reviewer_ids)) {
         const ids = (body.reviewer_ids as number[]).filter((id) => project.members.has(id));
         // GitLab asks the reviewers it adds for a review; those already on the list, nothing.
-        mr.reviewRequests.push(...ids.filter((id) => !mr.reviewerIds.includes(id)));
-        mr.reviewerIds = ids;
+        const added = ids.filter((id) => !mr.reviewerIds.includes(id));
+        for (const id of mr.reviewerIds) if (!ids.includes(id)) mr.reviewerStates.delete(id);
+        mr.reviewerIds = mr.reviewerIds.filter((id) => ids.includes(id));
+        askForReview(mr, added);
       }
       return { body: await mrJson(project, mr) };
     },

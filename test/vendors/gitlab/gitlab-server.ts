@@ -10,7 +10,14 @@ import { basicUser, runHttpBackend, type GitRequest } from '../github/smart-http
 import { gitlabDescription, type GitLabDescription } from './gitlab-description.js';
 import { gitlabHandlers } from './gitlab-handlers.js';
 import { gitlabError, gitlabJson, type GitLabJson } from './gitlab-json.js';
-import type { CommitStatus, GitLabUser, MergeRequest, Note, Project } from './gitlab-state.js';
+import {
+  askForReview,
+  type CommitStatus,
+  type GitLabUser,
+  type MergeRequest,
+  type Note,
+  type Project,
+} from './gitlab-state.js';
 
 const roots = new Set<string>();
 process.once('exit', () => {
@@ -180,8 +187,9 @@ export class GitLabServer {
     const reviewerIds = fields.reviewerIds.filter((r) => project.members.has(r));
     const mr: MergeRequest = {
       ...fields,
-      reviewerIds,
-      reviewRequests: [...reviewerIds],
+      reviewerIds: [],
+      reviewRequests: [],
+      reviewerStates: new Map(),
       id: this.nextId.mr++,
       iid,
       author: this.tokenUser,
@@ -189,6 +197,7 @@ export class GitLabServer {
       discussions: [],
       createdAt: new Date().toISOString(),
     };
+    askForReview(mr, reviewerIds);
     project.mergeRequests.push(mr);
     return mr;
   }

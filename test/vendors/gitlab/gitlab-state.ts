@@ -40,6 +40,8 @@ export interface MergeRequest {
    * when a review was asked of them again (`/request_review` of a reviewer, "Re-request review").
    */
   readonly reviewRequests: number[];
+  /** Each reviewer's review state, by user id, as GET …/merge_requests/:iid/reviewers shows it. */
+  readonly reviewerStates: Map<number, ReviewerState>;
   readonly discussions: Discussion[];
   readonly createdAt: string;
 }
@@ -66,4 +68,29 @@ export interface Project {
   readonly members: Map<number, number>;
   readonly mergeRequests: MergeRequest[];
   readonly statuses: CommitStatus[];
+}
+
+/**
+ * A reviewer's state (docs.gitlab.com/api/merge_requests, "Get single merge request reviewers"):
+ * `unreviewed` from when a review is asked of them until they submit one.
+ */
+export interface ReviewerState {
+  state: 'unreviewed' | 'reviewed' | 'requested_changes' | 'approved';
+  readonly createdAt: string;
+}
+
+/** GitLab asks `ids` for a review: each is a reviewer, waiting to review, from now. */
+export function askForReview(mr: MergeRequest, ids: readonly number[]): void {
+  for (const id of ids) {
+    if (!mr.reviewerIds.includes(id)) mr.reviewerIds.push(id);
+    mr.reviewerStates.set(id, { state: 'unreviewed', createdAt: new Date().toISOString() });
+  }
+  mr.reviewRequests.push(...ids);
+}
+
+/** A reviewer submits their review (GitLab's "Finish review" in the merge request's page). */
+export function submitReview(mr: MergeRequest, id: number, state: ReviewerState['state']): void {
+  const current = mr.reviewerStates.get(id);
+  if (current === undefined) throw new Error(`user ${id} is not a reviewer of !${mr.iid}`);
+  current.state = state;
 }
