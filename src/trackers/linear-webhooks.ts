@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from '../http/problem.js';
 import type { WebhookDelivery } from '../store/repositories/webhook-deliveries.js';
@@ -34,8 +35,9 @@ const describe = (value: JsonValue | undefined) =>
  * `Linear-Signature` header (hex HMAC-SHA256 of the raw body with LINEAR_WEBHOOK_SECRET, the
  * webhook's signing secret) is checked first, then the body's `webhookTimestamp`: a delivery
  * that fails either gets 401 and is not recorded. A valid one is recorded under its
- * Linear-Delivery id before it is answered. The answer is 200 whether it is new or already
- * recorded: Linear counts any other status as a failure and sends the delivery again.
+ * Linear-Delivery id before it is answered, and acted on once whether Linear sends it again
+ * under its id or someone replays its signed body under another. The answer is 200 whether it
+ * is new or already recorded: Linear counts any other status as a failure and sends it again.
  */
 export function linearWebhookRoutes(options: TrackerWebhookOptions): FastifyPluginAsync {
   const now = options.now ?? Date.now;
@@ -68,7 +70,7 @@ export function linearWebhookRoutes(options: TrackerWebhookOptions): FastifyPlug
       );
       if (!body.ok)
         return sendProblem(reply, problem(body.status, 'linear-delivery', body.detail).problem);
-      const parsed = linearDelivery(request, body.value);
+      const parsed = linearDelivery(request, body.value, rawBody(request));
       if (!parsed.ok)
         return sendProblem(reply, problem(parsed.status, 'linear-delivery', parsed.detail).problem);
       const stale = staleBySeconds(parsed.value.timestamp, now(), LINEAR_TIMESTAMP_TOLERANCE_MS);
@@ -95,6 +97,7 @@ export function linearWebhookRoutes(options: TrackerWebhookOptions): FastifyPlug
 function linearDelivery(
   request: FastifyRequest,
   payload: JsonObject,
+  signedBody: Buffer,
 ): Parsed<{ delivery: WebhookDelivery; timestamp: number }> {
   const deliveryId = header(request, 'linear-delivery');
   const { webhookTimestamp, type, action } = payload;
@@ -129,6 +132,10 @@ function linearDelivery(
         event,
         action: typeof action === 'string' ? action.slice(0, 64) : null,
         payload,
+        // Linear-Delivery is not signed: within the minute webhookTimestamp allows, a captured
+        // body sent again under a new id is known by its digest. Linear's own retries carry a
+        // new webhookTimestamp (so a new body) under the same id.
+        bodyDigest: createHash('sha256').update(signedBody).digest('hex'),
       },
     },
   };

@@ -120,6 +120,30 @@ describeEachBackend('Linear webhooks at /linear/webhooks', (database) => {
     expect(await recorded()).toHaveLength(1);
   });
 
+  it('acts once on a signed body replayed under new Linear-Delivery ids (the header is not signed)', async () => {
+    const body = JSON.stringify(issueLabelled());
+    const first = randomUUID();
+    expect(await (await deliver({}, { id: first, body })).json()).toEqual({
+      status: 'recorded',
+      delivery: first,
+    });
+    const replays = await Promise.all(
+      Array.from({ length: 5 }, () => deliver({}, { id: randomUUID(), body })),
+    );
+    for (const replay of replays) {
+      expect(replay.status).toBe(200);
+      expect(((await replay.json()) as { status: string }).status).toBe('already recorded');
+    }
+    expect((await recorded()).map((d) => d.deliveryId)).toEqual([first]);
+    // Linear's own retry of that event: a new webhookTimestamp, so a new body, under its id.
+    const retry = { ...(JSON.parse(body) as object), webhookTimestamp: Date.now() + 1 };
+    expect(await (await deliver(retry, { id: first })).json()).toEqual({
+      status: 'already recorded',
+      delivery: first,
+    });
+    expect(await recorded()).toHaveLength(1);
+  });
+
   it('refuses forged deliveries with 401 and records nothing, logging no credential', async () => {
     const payload = issueLabelled();
     const body = JSON.stringify(payload);

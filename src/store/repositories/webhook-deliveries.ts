@@ -22,6 +22,11 @@ export interface WebhookDelivery {
   readonly event: string;
   readonly action: string | null;
   readonly payload: JsonObject;
+  /**
+   * For a service whose delivery id is not signed (Linear): the SHA-256 of the signed body. A
+   * delivery whose body was recorded before is a redelivery, whatever id it comes with.
+   */
+  readonly bodyDigest?: string;
 }
 
 export interface RecordedDelivery extends WebhookDelivery {
@@ -54,18 +59,22 @@ const toDelivery = (r: Row): RecordedDelivery => ({
 
 export function createWebhookDeliveriesRepository(db: Queryable) {
   return {
-    /** Records a delivery; true if it is new, false for one recorded before (a redelivery). */
+    /**
+     * Records a delivery; true if it is new, false for one recorded before (a redelivery): the
+     * same id, or the same signed body (`bodyDigest`) under another id.
+     */
     async record(delivery: WebhookDelivery): Promise<boolean> {
       const { rows } = await db.query<{ delivery_id: string }>(
-        `INSERT INTO webhook_deliveries (source, delivery_id, event, action, payload)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (source, delivery_id) DO NOTHING RETURNING delivery_id`,
+        `INSERT INTO webhook_deliveries (source, delivery_id, event, action, payload, body_digest)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT DO NOTHING RETURNING delivery_id`,
         [
           delivery.source,
           delivery.deliveryId,
           delivery.event,
           delivery.action,
           json(delivery.payload),
+          delivery.bodyDigest ?? null,
         ],
       );
       return rows.length === 1;
