@@ -252,9 +252,8 @@ function buildConfig(
     secrets: [
       ...secretValues(env),
       ...(githubApp === undefined ? [] : [githubApp.privateKey]),
-      // The headers' values (an exporter's API key) are secrets on their own too.
-      ...Object.values(env.OTEL_EXPORTER_OTLP_HEADERS ?? {}).filter((v) => v.length >= 4),
-      ...(pickEnv(options.env).OTEL_EXPORTER_OTLP_HEADERS ?? []),
+      // The OTLP headers as set, whole.
+      ...[pickEnv(options.env).OTEL_EXPORTER_OTLP_HEADERS].filter((raw) => raw !== undefined),
     ],
   };
 }

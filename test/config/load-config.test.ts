@@ -171,6 +171,14 @@ describe('environment variables', () => {
     expect(config.secrets).not.toContain('0.0.0.0');
     expect(config.envSet).toEqual(['HOST', 'DATABASE_URL', 'GITHUB_TOKEN']);
   });
+
+  it('takes OTLP header values for secrets, but not a short name such as a tenant', () => {
+    const headers = 'x-honeycomb-team=hc-secret-key-123,x-tenant=acme';
+    const { secrets } = loadConfig({ env: { OTEL_EXPORTER_OTLP_HEADERS: headers }, cwd });
+    expect(secrets).toEqual(expect.arrayContaining([headers, 'hc-secret-key-123']));
+    // Scrubbed everywhere, "acme" would come out of every line that names acme/shop.
+    expect(secrets).not.toContain('acme');
+  });
 });
 
 describe('settings file', () => {
