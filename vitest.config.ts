@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // What a file leaves in process-wide state is put back before the next file of its worker.
+    setupFiles: ['test/support/per-file-state.ts'],
     pool: 'forks',
     // Most of the suite waits — on child processes, PostgreSQL, locks expiring — rather than
     // computes, so it runs one file per core even on two cores (vitest's default, cores − 1,

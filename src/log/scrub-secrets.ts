@@ -30,6 +30,15 @@ export class SecretRegistry {
     this.needles = [...needles].sort((a, b) => b.length - a.length);
   }
 
+  /**
+   * Forgets every secret: for a process that goes on to unrelated work with other secrets (a
+   * test runner's worker between test files). aidev itself never forgets one.
+   */
+  clear(): void {
+    this.secrets.clear();
+    this.needles = [];
+  }
+
   /** `text` with every known secret, in any of its forms, replaced by [REDACTED]. */
   scrub(text: string): string {
     let out = text;

@@ -151,7 +151,11 @@ describeEachBackend('implement-task with GitLab as version control', (database) 
     expect(await readdir(path.join(scratch, 'docs', 'engineering'))).toEqual([
       'proj-1-round-totals-to-the-cent.md',
     ]);
-    expect(lines.some((l) => l.includes(`#eng PROJ-1 is ready for review: ${mrUrl}`))).toBe(true);
+    const notify = steps.find((s) => s.stepName === 'notify');
+    expect(
+      lines.some((l) => l.includes(`#eng PROJ-1 is ready for review: ${mrUrl}`)),
+      JSON.stringify({ notify, said: lines.filter((l) => l.includes('"plugin":"console"')) }),
+    ).toBe(true);
 
     // Every request the run sent to GitLab was valid, and each was checked.
     expect(server.http.violations).toEqual([]);
