@@ -108,7 +108,7 @@ export async function run(): Promise<void> {
   let serve: AidevProcess | undefined;
   try {
     const store = createStore(database.db);
-    await seedPullRequests(github, store, PULLS);
+    const commits = await seedPullRequests(github, store, PULLS);
     const settings = path.join(scratch, 'aidev.config.yaml');
     await writeFile(settings, `${SETTINGS}\n`);
     serve = await startServe({
@@ -119,7 +119,7 @@ export async function run(): Promise<void> {
       GITHUB_API_URL: github.url,
       GITHUB_WEBHOOK_SECRET: SECRET,
     });
-    const plan = planBurst({ pulls: PULLS, closed: CLOSED, redeliveries: REDELIVERIES });
+    const plan = planBurst({ pulls: PULLS, closed: CLOSED, redeliveries: REDELIVERIES, commits });
     const ids = plan.deliveries.map((d) => d.id);
 
     github.http.resetTraffic();

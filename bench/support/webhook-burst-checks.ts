@@ -57,6 +57,11 @@ const ALLOWED: Record<DeliveryKind, (outcome: string) => boolean> = {
   'writer comment': (o) => QUEUED.test(o) || o === PR_CLOSED,
   // Two reports of one failing commit: the second is already queued.
   'failing check': (o) => QUEUED.test(o) || o === 'already queued' || o === PR_CLOSED,
+  // A check that finished after a newer push: nothing to fix on the commit it ran on.
+  'failing check, older commit': (o) =>
+    /^ignored: the check test failed on [0-9a-f]{7}, which is no longer the head of pull request #\d+ \([0-9a-f]{7} is\)$/.test(
+      o,
+    ) || o === PR_CLOSED,
   'read-only comment': (o) => o.startsWith('ignored: mallory may not ask aidev') || o === PR_CLOSED,
   'bot comment': (o) => o.startsWith('ignored: written by another bot'),
   'comment without mention': (o) => o === 'ignored: a comment that does not mention aidev',
@@ -75,6 +80,7 @@ export function outcomeLabel(outcome: string | null): string {
   if (outcome.startsWith('ignored: written by another bot')) return 'ignored: a bot';
   if (outcome.startsWith('ignored: a comment that does not mention')) return 'ignored: no mention';
   if (outcome.startsWith('the pull request was')) return 'loop ended';
+  if (outcome.includes('which is no longer the head of')) return 'ignored: not the head commit';
   return `other: ${outcome.slice(0, 60)}`;
 }
 

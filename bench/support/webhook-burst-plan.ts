@@ -26,6 +26,7 @@ export type DeliveryKind =
   | 'read-only comment'
   | 'bot comment'
   | 'failing check'
+  | 'failing check, older commit'
   | 'closed';
 
 export interface PlannedDelivery {
@@ -33,7 +34,7 @@ export interface PlannedDelivery {
   readonly kind: DeliveryKind;
   readonly event: string;
   readonly pull: number;
-  /** For checks: the failing commit (two deliveries of one failure share it). */
+  /** For checks: the failing commit (two reports of one failure on the head share it). */
   readonly headSha?: string;
   readonly payload: Record<string, unknown>;
 }
@@ -45,18 +46,19 @@ export interface BurstPlan {
   readonly sends: readonly { readonly delivery: PlannedDelivery; readonly resend: boolean }[];
 }
 
-const sha = (pull: number, n: number) =>
-  `${pull.toString(16).padStart(4, '0')}${n.toString(16).padStart(4, '0')}`.padEnd(40, 'c');
-
 /**
  * `pulls` pull requests, 18 distinct deliveries each: 9 writer comments (8 and a close on the
  * last `closed` pull requests), 1 comment without a mention, 3 read-only, 2 bot, 3 failing
- * check runs on 2 commits. Then `redeliveries` of them again, each 5 to 40 places later.
+ * check runs: two reports of one failure on the pull request's head, one on the commit before
+ * it (a check that finished after a push). Then `redeliveries` of them again, each 5 to 40
+ * places later.
  */
 export function planBurst(options: {
   pulls: number;
   closed: number;
   redeliveries: number;
+  /** Each pull request's head and the commit before it, by number. */
+  commits: ReadonlyMap<number, { readonly head: string; readonly older: string }>;
   seed?: number;
 }): BurstPlan {
   const random = seeded(options.seed ?? 20_261_204);
@@ -78,10 +80,12 @@ export function planBurst(options: {
     comment('comment without mention', WRITER, 'Looks reasonable so far.');
     for (let i = 0; i < 3; i++) comment('read-only comment', READER, '@aidev rewrite it all');
     for (let i = 0; i < 2; i++) comment('bot comment', BOT, '@aidev coverage dropped by 0.1 %');
-    for (const n of [1, 2, 1]) {
-      const headSha = sha(pull, n);
+    const commits = options.commits.get(pull);
+    if (commits === undefined) throw new Error(`no commits for pull request #${pull}`);
+    for (const older of [false, true, false]) {
+      const headSha = older ? commits.older : commits.head;
       add({
-        kind: 'failing check',
+        kind: older ? 'failing check, older commit' : 'failing check',
         event: 'check_run',
         pull,
         headSha,

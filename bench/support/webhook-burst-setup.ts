@@ -12,12 +12,22 @@ import { READER, REPOSITORY, WRITER } from './webhook-burst-plan.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The pull requests aidev opened: runs of implement-task that ended, on the local GitHub too. */
+/** A pull request's head commit, and the commit before it (main's tip). */
+export interface PullCommits {
+  readonly head: string;
+  readonly older: string;
+}
+
+/**
+ * The pull requests aidev opened: runs of implement-task that ended, on the local GitHub too,
+ * each with a commit of its own on its branch. Returns each one's commits, by number.
+ */
 export async function seedPullRequests(
   github: GitHubServer,
   store: Store,
   pulls: number,
-): Promise<void> {
+): Promise<ReadonlyMap<number, PullCommits>> {
+  const commits = new Map<number, PullCommits>();
   const repo = github.createRepository(REPOSITORY, {
     'README.md': '# shop\n',
     'src/cart.ts': 'export const orderTotal = (items: { price: number }[]) => 0;\n',
@@ -28,6 +38,11 @@ export async function seedPullRequests(
   for (let n = 1; n <= pulls; n++) {
     const branch = `aidev/BENCH-${n}`;
     repo.setBranch(branch, main);
+    const head = repo.commitFiles(
+      branch,
+      { 'src/cart.ts': `export const orderTotal = () => ${n};\n` },
+      `BENCH-${n}: a change`,
+    );
     repo.pulls.push({
       number: github.takePullNumber(),
       author: AUTHENTICATED_USER,
@@ -59,7 +74,9 @@ export async function seedPullRequests(
       number: n,
       branch,
     });
+    commits.set(n, { head, older: main });
   }
+  return commits;
 }
 
 export async function startServe(env: Record<string, string>): Promise<AidevProcess> {
