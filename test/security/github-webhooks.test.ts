@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { githubWebhookRoutes } from '../../src/github/webhooks-http.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
-import { capturingLogger } from '../support/logger.js';
+import { serveWebhookRoutes } from './support/webhook-route-server.js';
 import { githubSignature, webhookPayload } from '../vendors/github/webhook-payloads.js';
 
 const SECRET = 'It’s a Secret to Everybody';
@@ -19,20 +18,10 @@ function reviewSubmitted(state: string): Record<string, unknown> {
   });
 }
 
-async function serve(
+const serve = (
   secret: string | undefined,
   store: Parameters<typeof githubWebhookRoutes>[0]['store'],
-) {
-  const { logger, lines } = capturingLogger({ level: 'debug' });
-  const server = Fastify();
-  await server.register(githubWebhookRoutes({ store, secret, log: logger }));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    server,
-    lines,
-    base: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-  };
-}
+) => serveWebhookRoutes((log) => githubWebhookRoutes({ store, secret, log }));
 
 describeEachBackend('GitHub webhooks at /github/webhooks', (database) => {
   let server: FastifyInstance;

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -14,6 +14,7 @@ import type { TrackerWebhookOptions } from '../../src/trackers/webhook-receiver.
 import { describeEachBackend, resetTables } from '../support/backends.js';
 import { REPO_ROOT } from '../support/child-process.js';
 import { capturingLogger } from '../support/logger.js';
+import { serveWebhookRoutes } from './support/webhook-route-server.js';
 import {
   assigned,
   commentCreated,
@@ -26,17 +27,8 @@ import {
 /** Not URL-safe on purpose: the Data Center token arrives percent-encoded. */
 const SECRET = 'It’s a Secret to Everybody & more';
 
-async function serve(secret: string | undefined, store: TrackerWebhookOptions['store']) {
-  const { logger, lines } = capturingLogger({ level: 'debug' });
-  const server = Fastify();
-  await server.register(jiraWebhookRoutes({ store, secret, log: logger }));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    server,
-    lines,
-    base: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-  };
-}
+const serve = (secret: string | undefined, store: TrackerWebhookOptions['store']) =>
+  serveWebhookRoutes((log) => jiraWebhookRoutes({ store, secret, log }));
 
 describe('the Jira webhook payloads the tests send', () => {
   it("fit Atlassian's description: the documented envelope around the REST API's objects", async () => {

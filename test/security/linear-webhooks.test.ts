@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LINEAR_TIMESTAMP_TOLERANCE_MS } from '../../src/trackers/linear-webhooks.js';
 import { linearWebhookRoutes } from '../../src/trackers/linear-webhooks.js';
 import type { TrackerWebhookOptions } from '../../src/trackers/webhook-receiver.js';
 import { describeEachBackend, resetTables } from '../support/backends.js';
-import { capturingLogger } from '../support/logger.js';
+import { serveWebhookRoutes } from './support/webhook-route-server.js';
 import {
   commentCreated,
   issueCreated,
@@ -17,17 +16,8 @@ import {
 
 const SECRET = 'lin_wh_It’s a Secret to Everybody';
 
-async function serve(secret: string | undefined, store: TrackerWebhookOptions['store']) {
-  const { logger, lines } = capturingLogger({ level: 'debug' });
-  const server = Fastify();
-  await server.register(linearWebhookRoutes({ store, secret, log: logger }));
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  return {
-    server,
-    lines,
-    base: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
-  };
-}
+const serve = (secret: string | undefined, store: TrackerWebhookOptions['store']) =>
+  serveWebhookRoutes((log) => linearWebhookRoutes({ store, secret, log }));
 
 describe('the Linear deliveries the tests send', () => {
   it("are signed as Linear's own SDK verifies them", () => {
